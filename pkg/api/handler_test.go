@@ -1,0 +1,327 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/revoke-dev/revoke/pkg/audit"
+	"github.com/revoke-dev/revoke/pkg/auth"
+	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/retry"
+	"github.com/revoke-dev/revoke/pkg/secrets"
+)
+
+const token = "s3cr3t-token-0123456789"
+
+// fakeQueue records sent messages; fail decides per call which entries to refuse.
+type fakeQueue struct {
+	mu    sync.Mutex
+	sent  []queue.Outgoing
+	calls int
+	fail  func(call, i int, m queue.Outgoing) bool
+	err   error
+}
+
+func (q *fakeQueue) SendBatch(_ context.Context, _ string, msgs []queue.Outgoing) ([]int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.calls++
+	if q.err != nil {
+		return nil, q.err
+	}
+	var failed []int
+	for i, m := range msgs {
+		if q.fail != nil && q.fail(q.calls, i, m) {
+			failed = append(failed, i)
+			continue
+		}
+		q.sent = append(q.sent, m)
+	}
+	return failed, nil
+}
+
+func (q *fakeQueue) messages(t *testing.T) []*message.Message {
+	t.Helper()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var out []*message.Message
+	for _, o := range q.sent {
+		m, err := message.Decode(o.Body)
+		if err != nil {
+			t.Fatalf("enqueued an undecodable body %q: %v", o.Body, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+type env struct {
+	h   *Handler
+	q   *fakeQueue
+	log *bytes.Buffer
+}
+
+func newEnv(t *testing.T, vars map[string]string) *env {
+	t.Helper()
+	base := map[string]string{
+		"CONNECTIONS":          "field-app=journeyapps,crm=backendless,mendix=mendix,wiki=scim",
+		"QUEUE_URL":            "https://sqs.test/q",
+		"API_TOKENS_SECRET_ID": "revoke/api-tokens",
+	}
+	for k, v := range vars {
+		base[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return base[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &secrets.Memory{}
+	store.Put("revoke/api-tokens", `{"tokens":["old-token-abcdefghijkl","`+token+`"]}`)
+	var buf bytes.Buffer
+	q := &fakeQueue{}
+	return &env{q: q, log: &buf, h: &Handler{
+		Config:     cfg,
+		Auth:       &auth.Authenticator{IAM: cfg.AuthMode == "iam", SecretID: cfg.APITokensSecretID, Source: secrets.NewCache(store, time.Minute), RefreshAfter: time.Minute},
+		Queue:      q,
+		Log:        audit.NewLogger(io.MultiWriter(&buf, testWriter(t)), slog.LevelDebug),
+		SendPolicy: retry.Policy{Attempts: 5, Base: time.Millisecond, Max: 5 * time.Millisecond},
+		Budget:     2 * time.Second,
+	}}
+}
+
+func testWriter(t *testing.T) io.Writer {
+	if os.Getenv("REVOKE_TEST_LOGS") != "" {
+		return os.Stderr
+	}
+	return io.Discard
+}
+
+func httpReq(method, path, body string, headers map[string]string) events.APIGatewayV2HTTPRequest {
+	h := map[string]string{"authorization": "Bearer " + token, "content-type": "application/json"}
+	for k, v := range headers {
+		if v == "" {
+			delete(h, k)
+		} else {
+			h[k] = v
+		}
+	}
+	r := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "$default", RawPath: path, Headers: h, Body: body}
+	r.RequestContext.HTTP.Method = method
+	r.RequestContext.HTTP.Path = path
+	r.RequestContext.Stage = "$default"
+	return r
+}
+
+func (e *env) do(t *testing.T, r events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, map[string]any) {
+	t.Helper()
+	resp, err := e.h.Handle(context.Background(), r)
+	if err != nil {
+		t.Fatalf("handler returned an error: %v", err)
+	}
+	if resp.Headers["X-Request-Id"] == "" || resp.Headers["Content-Type"] != "application/json" {
+		t.Errorf("missing headers: %v", resp.Headers)
+	}
+	var body map[string]any
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+		t.Fatalf("body %q is not JSON: %v", resp.Body, err)
+	}
+	return resp, body
+}
+
+const validBody = `{"action":"revoke","reason":"leaver HR-4211","targets":[
+ {"connection":"field-app","user_id":"ad66ab80-4d54-11ea-b7e8-77bec61efea5","wipe":false},
+ {"connection":"crm","user_id":"4D584E4D-05A3-4AC4-90C7-B80D1584E7AD"},
+ {"connection":"mendix","email":"alice@example.com"},
+ {"connection":"*","email":"bob@example.com"}]}`
+
+func TestRevocationAccepted(t *testing.T) {
+	e := newEnv(t, nil)
+	resp, body := e.do(t, httpReq("POST", "/revocations", validBody, nil))
+	if resp.StatusCode != 202 {
+		t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+	}
+	if body["accepted"] != float64(7) || body["request_id"] != resp.Headers["X-Request-Id"] {
+		t.Errorf("body = %v", body)
+	}
+	msgs := e.q.messages(t)
+	if len(msgs) != 7 {
+		t.Fatalf("enqueued %d, want 7", len(msgs))
+	}
+	for _, m := range msgs {
+		if m.RequestID != body["request_id"] || m.Reason != "leaver HR-4211" || m.Source != "api" || m.RequestedAt.IsZero() {
+			t.Errorf("message %+v", m)
+		}
+	}
+	if strings.Contains(e.log.String(), token) {
+		t.Error("the token reached the log")
+	}
+}
+
+func TestStagePrefixAndBase64(t *testing.T) {
+	e := newEnv(t, nil)
+	r := httpReq("POST", "/prod/revocations", base64.StdEncoding.EncodeToString([]byte(validBody)), map[string]string{"Content-Type": "application/json; charset=utf-8", "content-type": ""})
+	r.RequestContext.Stage = "prod"
+	r.IsBase64Encoded = true
+	if resp, _ := e.do(t, r); resp.StatusCode != 202 {
+		t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+	}
+}
+
+func TestRejectedRequestsEnqueueNothing(t *testing.T) {
+	tests := []struct {
+		name   string
+		req    events.APIGatewayV2HTTPRequest
+		vars   map[string]string
+		status int
+		code   string
+		field  string
+		header [2]string
+	}{
+		{name: "no token", req: httpReq("POST", "/revocations", validBody, map[string]string{"authorization": ""}), status: 401, code: "unauthorized"},
+		{name: "wrong token", req: httpReq("POST", "/revocations", validBody, map[string]string{"authorization": "Bearer nope"}), status: 401, code: "unauthorized"},
+		{name: "token prefix", req: httpReq("POST", "/revocations", validBody, map[string]string{"authorization": "Bearer " + token[:10]}), status: 401, code: "unauthorized"},
+		{name: "basic scheme", req: httpReq("POST", "/revocations", validBody, map[string]string{"authorization": "Basic " + token}), status: 401, code: "unauthorized"},
+		{name: "fail closed", req: httpReq("POST", "/revocations", validBody, nil), vars: map[string]string{"API_TOKENS_SECRET_ID": ""}, status: 503, code: "unavailable"},
+		{name: "invalid field", req: httpReq("POST", "/revocations", `{"targets":[{"connection":"crm","user_id":"../admin"}]}`, nil), status: 400, code: "invalid_request", field: "targets[0].user_id"},
+		{name: "not json", req: httpReq("POST", "/revocations", `revoke bob`, nil), status: 400, code: "invalid_request"},
+		{name: "unknown connection", req: httpReq("POST", "/revocations", `{"targets":[{"connection":"x","user_id":"a"}]}`, nil), status: 400, code: "invalid_request", field: "targets[0].connection"},
+		{name: "mendix restore", req: httpReq("POST", "/revocations", `{"action":"restore","targets":[{"connection":"mendix","email":"a@example.com"}]}`, nil), status: 400, code: "invalid_request", field: "targets[0]"},
+		{name: "too many", req: httpReq("POST", "/revocations", `{"targets":[{"connection":"crm","user_id":"a"},{"connection":"crm","user_id":"b"}]}`, nil), vars: map[string]string{"MAX_TARGETS": "1"}, status: 400, code: "invalid_request", field: "targets"},
+		{name: "too large", req: httpReq("POST", "/revocations", strings.Repeat(" ", 256<<10+1), nil), status: 413, code: "payload_too_large"},
+		{name: "text/plain", req: httpReq("POST", "/revocations", validBody, map[string]string{"content-type": "text/plain"}), status: 415, code: "unsupported_media_type"},
+		{name: "no content type", req: httpReq("POST", "/revocations", validBody, map[string]string{"content-type": ""}), status: 415, code: "unsupported_media_type"},
+		{name: "unknown route", req: httpReq("POST", "/admin", validBody, nil), status: 404, code: "not_found"},
+		{name: "GET revocations", req: httpReq("GET", "/revocations", "", nil), status: 405, code: "method_not_allowed", header: [2]string{"Allow", "POST"}},
+		{name: "DELETE okta", req: httpReq("DELETE", "/hooks/okta", "", nil), status: 405, code: "method_not_allowed", header: [2]string{"Allow", "GET, POST"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, tt.vars)
+			resp, body := e.do(t, tt.req)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.status, resp.Body)
+			}
+			errObj, _ := body["error"].(map[string]any)
+			if errObj["code"] != tt.code || errObj["message"] == "" {
+				t.Errorf("error = %v", body)
+			}
+			if tt.field != "" && errObj["field"] != tt.field {
+				t.Errorf("field = %v, want %s", errObj["field"], tt.field)
+			}
+			if tt.header[0] != "" && resp.Headers[tt.header[0]] != tt.header[1] {
+				t.Errorf("%s = %q", tt.header[0], resp.Headers[tt.header[0]])
+			}
+			if e.q.calls != 0 {
+				t.Errorf("queue was called %d times", e.q.calls)
+			}
+		})
+	}
+}
+
+func TestIAMModeSkipsTokens(t *testing.T) {
+	e := newEnv(t, map[string]string{"AUTH_MODE": "iam", "API_TOKENS_SECRET_ID": ""})
+	if resp, _ := e.do(t, httpReq("POST", "/revocations", validBody, map[string]string{"authorization": ""})); resp.StatusCode != 202 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+func TestQueueRecovers(t *testing.T) {
+	e := newEnv(t, nil)
+	e.q.fail = func(call, i int, _ queue.Outgoing) bool { return call <= 2 && i%2 == 0 } // first calls refuse half the entries
+	resp, _ := e.do(t, httpReq("POST", "/revocations", validBody, nil))
+	if resp.StatusCode != 202 {
+		t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+	}
+	msgs := e.q.messages(t)
+	seen := map[string]int{}
+	for _, m := range msgs {
+		seen[m.Connection+m.Subject()]++
+	}
+	if len(msgs) != 7 || len(seen) != 7 {
+		t.Fatalf("want each of 7 targets exactly once, got %v", seen)
+	}
+}
+
+func TestQueueNeverRecovers(t *testing.T) {
+	for name, q := range map[string]*fakeQueue{
+		"entries refused": {fail: func(_, _ int, m queue.Outgoing) bool { return strings.Contains(m.Body, "mendix") }},
+		"calls fail":      {err: errors.New("connection refused")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			e.h.Queue, e.q = q, q
+			resp, body := e.do(t, httpReq("POST", "/revocations", validBody, nil))
+			if resp.StatusCode != 503 || resp.Headers["Retry-After"] == "" {
+				t.Fatalf("status %d headers %v", resp.StatusCode, resp.Headers)
+			}
+			if body["error"].(map[string]any)["code"] != "unavailable" || strings.Contains(resp.Body, "connection refused") {
+				t.Errorf("body %s", resp.Body)
+			}
+			if !strings.Contains(e.log.String(), "not_enqueued_targets") {
+				t.Errorf("log does not name what was not enqueued: %s", e.log.String())
+			}
+		})
+	}
+}
+
+func TestOktaVerification(t *testing.T) {
+	e := newEnv(t, nil)
+	resp, body := e.do(t, httpReq("GET", "/hooks/okta", "", map[string]string{"x-okta-verification-challenge": "abc123"}))
+	if resp.StatusCode != 200 || body["verification"] != "abc123" {
+		t.Fatalf("%d %v", resp.StatusCode, body)
+	}
+	if resp, _ := e.do(t, httpReq("GET", "/hooks/okta", "", map[string]string{"authorization": ""})); resp.StatusCode != 401 {
+		t.Errorf("unauthenticated verification: %d", resp.StatusCode)
+	}
+}
+
+const oktaDelivery = `{"eventType":"com.okta.event_hook","eventTypeVersion":"1.0","cloudEventsVersion":"0.1","source":"https://example.okta.com/api/v1/eventHooks/who8","eventId":"abc","eventTime":"2026-11-23T10:00:00.000Z","contentType":"application/json",
+"data":{"events":[
+ {"uuid":"e1","published":"2026-11-23T10:00:00.000Z","eventType":"user.lifecycle.deactivate","version":"0","severity":"INFO","displayMessage":"Deactivate Okta user","actor":{"id":"00u1","type":"User","alternateId":"admin@example.com"},"target":[{"id":"00uA","type":"User","alternateId":"carol@example.com","displayName":"Carol"}]},
+ {"uuid":"e2","eventType":"user.lifecycle.suspend","target":[{"id":"00uB","type":"User","alternateId":"dave@example.com","displayName":"Dave"},{"id":"0oa1","type":"AppInstance","alternateId":"Salesforce"}]},
+ {"uuid":"e3","eventType":"user.session.start","target":[{"id":"00uC","type":"User","alternateId":"erin@example.com"}]}
+]}}`
+
+func TestOktaEvents(t *testing.T) {
+	e := newEnv(t, map[string]string{"OKTA_CONNECTIONS": "crm,wiki"})
+	resp, body := e.do(t, httpReq("POST", "/hooks/okta", oktaDelivery, nil))
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+	}
+	if body["accepted"] != float64(4) || body["ignored"] != float64(1) {
+		t.Errorf("body %v", body)
+	}
+	var got []string
+	for _, m := range e.q.messages(t) {
+		if m.Action != message.Revoke || !m.Fanout || m.Source != "okta" {
+			t.Errorf("message %+v", m)
+		}
+		got = append(got, m.Connection+":"+m.Email)
+	}
+	if strings.Join(got, " ") != "crm:carol@example.com wiki:carol@example.com crm:dave@example.com wiki:dave@example.com" {
+		t.Errorf("enqueued %v", got)
+	}
+}
+
+func TestOktaBadBody(t *testing.T) {
+	for _, b := range []string{`nope`, `{"data":{}}`, `{"data":{"events":{}}}`, `{"data":{"events":[{"target":"x"}]}}`} {
+		e := newEnv(t, nil)
+		if resp, _ := e.do(t, httpReq("POST", "/hooks/okta", b, nil)); resp.StatusCode != 400 || e.q.calls != 0 {
+			t.Errorf("%s: status %d, queue calls %d", b, resp.StatusCode, e.q.calls)
+		}
+	}
+}

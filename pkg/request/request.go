@@ -1,0 +1,275 @@
+package request
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/revoke-dev/revoke/pkg/message"
+)
+
+// MaxBodyBytes is the largest body the API accepts (256 KiB).
+const MaxBodyBytes = 256 << 10
+
+// MaxReasonLen bounds reason, in characters.
+const MaxReasonLen = 512
+
+// Wildcard as a connection means every configured connection.
+const Wildcard = "*"
+
+// Request is a parsed POST /revocations body.
+type Request struct {
+	Action  string   `json:"action,omitempty"`
+	Reason  string   `json:"reason,omitempty"`
+	Targets []Target `json:"targets"`
+}
+
+// Target is one entry of targets[].
+type Target struct {
+	Connection string `json:"connection"`
+	UserID     string `json:"user_id,omitempty"`
+	Email      string `json:"email,omitempty"`
+	Wipe       *bool  `json:"wipe,omitempty"`
+}
+
+// Error is a validation failure that names the offending field.
+type Error struct {
+	Field   string // e.g. "targets[3].email"; empty for the body as a whole
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Field == "" {
+		return e.Message
+	}
+	return e.Field + ": " + e.Message
+}
+
+func fieldErr(field, format string, a ...any) *Error {
+	return &Error{Field: field, Message: fmt.Sprintf(format, a...)}
+}
+
+// Parse reads a body into a Request, checking its shape and every rule that
+// does not depend on configuration. maxTargets bounds targets[].
+func Parse(body []byte, maxTargets int) (*Request, error) {
+	if len(body) > MaxBodyBytes {
+		return nil, &Error{Message: "body is larger than 256 KiB"}
+	}
+	if !json.Valid(body) {
+		return nil, &Error{Message: "body is not valid JSON"}
+	}
+	s := &scanner{b: body}
+	req := &Request{}
+	var seen uint8
+	err := s.object(func(key []byte) error {
+		var bit uint8
+		switch string(key) {
+		case "action":
+			bit = 1
+		case "reason":
+			bit = 2
+		case "targets":
+			bit = 4
+		default:
+			return fieldErr(string(key), "unknown field")
+		}
+		if seen&bit != 0 {
+			return fieldErr(string(key), "given more than once")
+		}
+		seen |= bit
+		switch bit {
+		case 1:
+			v, err := optString(s, -1, "action")
+			req.Action = v
+			return err
+		case 2:
+			v, err := optString(s, -1, "reason")
+			req.Reason = v
+			return err
+		default:
+			return parseTargets(s, req, maxTargets)
+		}
+	})
+	if err != nil {
+		var fe *Error
+		if errors.As(err, &fe) {
+			return nil, fe
+		}
+		return nil, &Error{Message: "body " + err.Error()}
+	}
+	if seen&4 == 0 {
+		return nil, fieldErr("targets", "is required")
+	}
+	if err := req.check(); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func parseTargets(s *scanner, req *Request, maxTargets int) error {
+	if s.peek() != '[' {
+		return fieldErr("targets", "must be an array")
+	}
+	s.i++
+	if s.consume(']') {
+		return fieldErr("targets", "must not be empty")
+	}
+	req.Targets = make([]Target, 0, 8)
+	for {
+		n := len(req.Targets)
+		if n >= maxTargets {
+			return fieldErr("targets", "must have at most %d entries", maxTargets)
+		}
+		var t Target
+		if err := parseTarget(s, &t, n); err != nil {
+			return err
+		}
+		req.Targets = append(req.Targets, t)
+		if s.consume(',') {
+			continue
+		}
+		if s.consume(']') {
+			return nil
+		}
+		return fieldErr("targets", "must be an array")
+	}
+}
+
+// tf names field f of target i ("targets[3].email"); only errors call it.
+func tf(i int, f string) string {
+	if f == "" {
+		return "targets[" + strconv.Itoa(i) + "]"
+	}
+	return "targets[" + strconv.Itoa(i) + "]." + f
+}
+
+func parseTarget(s *scanner, t *Target, n int) error {
+	if s.peek() != '{' {
+		return fieldErr(tf(n, ""), "must be an object")
+	}
+	var seen uint8
+	return s.object(func(key []byte) error {
+		var bit uint8
+		switch string(key) {
+		case "connection":
+			bit = 1
+		case "user_id":
+			bit = 2
+		case "email":
+			bit = 4
+		case "wipe":
+			bit = 8
+		default:
+			return fieldErr(tf(n, string(key)), "unknown field")
+		}
+		if seen&bit != 0 {
+			return fieldErr(tf(n, string(key)), "given more than once")
+		}
+		seen |= bit
+		var err error
+		switch bit {
+		case 1:
+			t.Connection, err = optString(s, n, "connection")
+		case 2:
+			t.UserID, err = optString(s, n, "user_id")
+		case 4:
+			t.Email, err = optString(s, n, "email")
+		case 8:
+			switch lit, _ := s.literal(); lit {
+			case "true", "false":
+				v := lit == "true"
+				t.Wipe = &v
+			case "null":
+			default:
+				return fieldErr(tf(n, "wipe"), "must be true or false")
+			}
+		}
+		return err
+	})
+}
+
+// optString reads a string value; null reads as absent. target < 0 names
+// a top-level field.
+func optString(s *scanner, target int, name string) (string, error) {
+	field := func() string {
+		if target < 0 {
+			return name
+		}
+		return tf(target, name)
+	}
+	switch s.peek() {
+	case '"':
+		v, err := s.str()
+		if err != nil {
+			return "", fieldErr(field(), "%v", err)
+		}
+		return v, nil
+	case 'n':
+		s.literal()
+		return "", nil
+	}
+	return "", fieldErr(field(), "must be a string")
+}
+
+// check applies the rules that need no configuration.
+func (r *Request) check() error {
+	switch r.Action {
+	case "":
+		r.Action = message.Revoke
+	case message.Revoke, message.Restore:
+	default:
+		return fieldErr("action", "must be \"revoke\" or \"restore\"")
+	}
+	if err := checkReason(r.Reason); err != nil {
+		return fieldErr("reason", "%v", err)
+	}
+	type key struct{ conn, id, email string }
+	seen := make(map[key]int, len(r.Targets))
+	for i := range r.Targets {
+		t := &r.Targets[i]
+		switch {
+		case t.Connection == "":
+			return fieldErr(tf(i, "connection"), "is required")
+		case t.UserID != "" && t.Email != "":
+			return fieldErr(tf(i, ""), "give exactly one of user_id and email, not both")
+		case t.UserID == "" && t.Email == "":
+			return fieldErr(tf(i, ""), "give exactly one of user_id and email")
+		case t.Connection == Wildcard && t.UserID != "":
+			return fieldErr(tf(i, "user_id"), "connection \"*\" needs email, not user_id")
+		}
+		if t.UserID != "" {
+			if err := message.CheckUserID(t.UserID); err != nil {
+				return fieldErr(tf(i, "user_id"), "%v", err)
+			}
+		} else if err := message.CheckEmail(t.Email); err != nil {
+			return fieldErr(tf(i, "email"), "%v", err)
+		}
+		if t.Wipe != nil && r.Action == message.Restore {
+			return fieldErr(tf(i, "wipe"), "applies only to revoke")
+		}
+		k := key{t.Connection, t.UserID, t.Email}
+		if j, dup := seen[k]; dup {
+			return fieldErr(tf(i, ""), "duplicates targets[%d]", j)
+		}
+		seen[k] = i
+	}
+	return nil
+}
+
+func checkReason(s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("must be valid UTF-8")
+	}
+	if utf8.RuneCountInString(s) > MaxReasonLen {
+		return fmt.Errorf("must be at most %d characters", MaxReasonLen)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == 0x2028 || r == 0x2029 {
+			return errors.New("must not contain control characters or line breaks")
+		}
+	}
+	return nil
+}
