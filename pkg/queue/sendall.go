@@ -18,7 +18,7 @@ const sendParallel = 8
 // transient marks queue errors as retryable for pkg/retry.
 type transient struct{ error }
 
-func (transient) Retryable() bool  { return true }
+func (transient) Retryable() bool { return true }
 func (e transient) Unwrap() error { return e.error }
 
 // SendAll sends every message in batches of MaxBatch, batches in parallel,

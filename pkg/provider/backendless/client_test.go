@@ -1,0 +1,170 @@
+package backendless
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/revoke-dev/revoke/pkg/provider"
+	"github.com/revoke-dev/revoke/pkg/provider/providertest"
+	"github.com/revoke-dev/revoke/pkg/provider/rest"
+	"github.com/revoke-dev/revoke/pkg/simulator"
+)
+
+const (
+	appID  = "A1B2C3D4-APP"
+	apiKey = "CLOUDCODE-KEY-5F6E7D8C9B0A"
+)
+
+func newClient(t testing.TB, base string) *Client {
+	t.Helper()
+	c, err := New([]byte(fmt.Sprintf(`{"base_url":%q,"application_id":%q,"api_key":%q,"rate_per_second":1000}`, base, appID, apiKey)), rest.Options{AllowInsecureHTTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRequestsExactly(t *testing.T) {
+	root := "/" + appID + "/" + apiKey
+	ct := map[string]string{"Content-Type": "application/json"}
+	s := providertest.NewScript(t,
+		providertest.Step{Method: "PUT", Path: root + "/users/4D584E4D-05A3-4AC4-90C7-B80D1584E7AD/status", Header: ct, Body: `{"userStatus":"DISABLED"}`, Status: 200},
+		// An error with HTTP 200: must be read, and 999 retried.
+		providertest.Step{Method: "PUT", Path: root + "/users/u2/status", Header: ct, Body: `{"userStatus":"DISABLED"}`, Status: 200, RespBody: `{"code":999,"message":"Request rate exhausted"}`},
+		providertest.Step{Method: "PUT", Path: root + "/users/u2/status", Header: ct, Body: `{"userStatus":"DISABLED"}`, Status: 200},
+		providertest.Step{Method: "PUT", Path: root + "/users/u3/status", Header: ct, Body: `{"userStatus":"DISABLED"}`, Status: 400, RespBody: `{"code":3000,"message":"weird"}`},
+		providertest.Step{Method: "GET", Path: root + "/data/Users", Query: "pageSize=10&where=email%3D%27o%27%27brien%40example.com%27", Status: 200, RespBody: `[{"objectId":"X1","email":"o'brien@example.com","userStatus":"ENABLED"}]`},
+	)
+	c := newClient(t, s.URL())
+	ctx := context.Background()
+	for _, id := range []string{"4D584E4D-05A3-4AC4-90C7-B80D1584E7AD", "u2"} {
+		if r := c.Apply(ctx, provider.Revoke, []provider.User{{ID: id}}); r[0].Outcome != provider.Done {
+			t.Fatalf("%s: %+v", id, r[0])
+		}
+	}
+	r := c.Apply(ctx, provider.Revoke, []provider.User{{ID: "u3"}})
+	if e := provider.As(r[0].Err); e.Code != provider.CodeInvalid || e.Retryable() || e.ProviderID != "3000" {
+		t.Fatalf("%+v", r[0])
+	}
+	if l := c.Resolve(ctx, []string{"o'brien@example.com"}); l[0].Err != nil || strings.Join(l[0].IDs, ",") != "X1" {
+		t.Fatalf("%+v", l)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		status int
+		body   string
+		code   string
+		retry  bool
+	}{
+		{200, ``, "", false},
+		{200, `{"objectId":"x"}`, "", false},
+		{200, `{"code":999,"message":"Request rate exhausted"}`, provider.CodeRateLimited, true},
+		{429, `{"code":999,"message":"x"}`, provider.CodeRateLimited, true},
+		{200, `{"code":1234,"message":"bad"}`, provider.CodeProvider, false},
+		{404, `{"code":1000,"message":"Entity with the specified ID cannot be found"}`, provider.CodeNotFound, false},
+		{400, `{"code":3020,"message":"x"}`, provider.CodeNotFound, false},
+		{401, `{"code":3064,"message":"Invalid API key"}`, provider.CodeUnauthorized, false},
+		{502, `<html>`, provider.CodeUnavailable, true},
+		{501, ``, provider.CodeUnsupported, false},
+	}
+	for _, tt := range tests {
+		err := Check(tt.status, []byte(tt.body))
+		if tt.code == "" {
+			if err != nil {
+				t.Errorf("%d %s: %v", tt.status, tt.body, err)
+			}
+			continue
+		}
+		e := provider.As(err)
+		if e.Code != tt.code || e.Retryable() != tt.retry {
+			t.Errorf("%d %s: got %s retry=%v", tt.status, tt.body, e.Code, e.Retryable())
+		}
+	}
+}
+
+func TestKeyNeverInErrorsOrLogs(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens: connection refused, whose net/url error quotes the URL
+	c := newClient(t, "http://"+addr)
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	ctx, cancel := context.WithTimeout(context.Background(), 800*1e6)
+	defer cancel()
+	r := c.Apply(ctx, provider.Revoke, []provider.User{{ID: "u1"}})
+	log.Error("revoke failed", "error", r[0].Err, "result", fmt.Sprintf("%+v", r[0]))
+	if r[0].Outcome != provider.Failed || !provider.As(r[0].Err).Retryable() {
+		t.Fatalf("%+v", r[0])
+	}
+	if strings.Contains(buf.String(), apiKey) || strings.Contains(r[0].Err.Error(), apiKey) {
+		t.Fatalf("API key leaked: %s", buf.String())
+	}
+}
+
+func TestCustomDomainAndSecretRules(t *testing.T) {
+	s := providertest.NewScript(t, providertest.Step{Method: "PUT", Path: "/api/users/u1/status", Body: `{"userStatus":"ENABLED"}`, Status: 200})
+	c, err := New([]byte(`{"base_url":"`+s.URL()+`/api","rate_per_second":100}`), rest.Options{AllowInsecureHTTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.Apply(context.Background(), provider.Restore, []provider.User{{ID: "u1"}}); r[0].Outcome != provider.Done {
+		t.Fatalf("%+v", r[0])
+	}
+	for _, sec := range []string{`{"application_id":"a"}`, `{"application_id":"a","api_key":"../k"}`, `{"base_url":"http://x","application_id":"a","api_key":"k"}`} {
+		if _, err := New([]byte(sec), rest.Options{}); err == nil {
+			t.Errorf("%s accepted", sec)
+		}
+	}
+}
+
+func TestListPages(t *testing.T) {
+	sim := simulator.NewBackendless(appID, apiKey, simulator.Options{})
+	defer sim.Close()
+	for i := range 250 {
+		sim.Add(simulator.User{ID: fmt.Sprintf("u%03d", i), Email: fmt.Sprintf("u%d@example.com", i), Disabled: i%10 == 0})
+	}
+	var n, disabled int
+	err := newClient(t, sim.URL()).List(context.Background(), provider.ListQuery{Where: "userStatus = 'ENABLED' OR userStatus = 'DISABLED'"}, func(a provider.Account) bool {
+		n++
+		if a.Disabled {
+			disabled++
+		}
+		return true
+	})
+	if err != nil || n != 250 || disabled != 25 || sim.Stats().ByRoute["query"] != 3 {
+		t.Fatalf("err %v n %d disabled %d pages %d", err, n, disabled, sim.Stats().ByRoute["query"])
+	}
+}
+
+func TestConformance(t *testing.T) {
+	providertest.Run(t, providertest.Harness{
+		Name: Name, CanRestore: true,
+		ID: func(i int) string { return fmt.Sprintf("4D584E4D-05A3-4AC4-90C7-%012d", i) },
+		New: func(t *testing.T) (providertest.Sim, provider.Client) {
+			sim := simulator.NewBackendless(appID, apiKey, simulator.Options{})
+			t.Cleanup(sim.Close)
+			return sim, newClient(t, sim.URL())
+		},
+	})
+}
+
+func FuzzCheck(f *testing.F) {
+	f.Add(200, []byte(`{"code":999}`))
+	f.Add(404, []byte(`{"code":"1000","message":"x"}`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		err := Check(status, body)
+		if err == nil && (status < 200 || status > 299) {
+			t.Fatal("non-2xx accepted")
+		}
+	})
+}

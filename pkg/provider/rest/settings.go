@@ -1,0 +1,64 @@
+package rest
+
+import (
+	"errors"
+	"math"
+	"time"
+)
+
+// Settings are the fields every connection secret accepts besides its
+// provider's own (DESIGN.md §2).
+type Settings struct {
+	RatePerSecond  float64 `json:"rate_per_second"`
+	Burst          int     `json:"burst"`
+	TimeoutSeconds float64 `json:"timeout_seconds"`
+}
+
+// DefaultTimeout is the per-call timeout when timeout_seconds is absent.
+const DefaultTimeout = 10 * time.Second
+
+// Check validates the settings.
+func (s Settings) Check() error {
+	switch {
+	case s.RatePerSecond < 0 || s.RatePerSecond > 10000 || math.IsNaN(s.RatePerSecond):
+		return errors.New("rate_per_second must be between 0 and 10000")
+	case s.Burst < 0 || s.Burst > 10000:
+		return errors.New("burst must be between 0 and 10000")
+	case s.TimeoutSeconds < 0 || s.TimeoutSeconds > 300 || math.IsNaN(s.TimeoutSeconds):
+		return errors.New("timeout_seconds must be between 0 and 300")
+	}
+	return nil
+}
+
+// Rate is rate_per_second, or def when unset.
+func (s Settings) Rate(def float64) float64 {
+	if s.RatePerSecond > 0 {
+		return s.RatePerSecond
+	}
+	return def
+}
+
+// Timeout is the per-call timeout.
+func (s Settings) Timeout() time.Duration {
+	if s.TimeoutSeconds > 0 {
+		return time.Duration(s.TimeoutSeconds * float64(time.Second))
+	}
+	return DefaultTimeout
+}
+
+// Headroom is the fraction of a provider's budget revoke spends: network
+// jitter bunches requests at the provider, so running exactly at its rate
+// would trip its limiter now and then.
+const Headroom = 0.9
+
+// Share is this process's part of the connection's budget: rate and burst
+// divided by the number of consumer instances that may run at once.
+func (s Settings) Share(defRate float64, instances int) (perSecond float64, burst int) {
+	instances = max(instances, 1)
+	perSecond = s.Rate(defRate) * Headroom / float64(instances)
+	b := s.Burst
+	if b == 0 {
+		b = int(math.Ceil(s.Rate(defRate)))
+	}
+	return perSecond, max(1, b/instances)
+}

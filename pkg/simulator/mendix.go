@@ -1,0 +1,100 @@
+package simulator
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+)
+
+// Mendix simulates both Mendix APIs on one server: PATCH
+// /v1/platform-users/{uuid} (User Deactivation) and POST /v1/uuids (User
+// Identifiers). Safe for concurrent use.
+type Mendix struct {
+	base
+	PAT string
+	// NoScope makes every call answer 403 (a PAT without the scope).
+	NoScope bool
+}
+
+// NewMendix returns a started simulator.
+func NewMendix(pat string, o Options) *Mendix {
+	s := &Mendix{PAT: pat}
+	s.init(o)
+	s.srv = httptest.NewServer(s)
+	return s
+}
+
+func mxError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+func (s *Mendix) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	v, wait := s.admit(w, r, func(w http.ResponseWriter, status int) { mxError(w, status, "UNAVAILABLE", "service unavailable") })
+	switch v {
+	case failed:
+		return
+	case limited:
+		s.limitedHeaders(w, wait)
+		writeJSON(w, http.StatusTooManyRequests, map[string]string{"message": "API rate limit exceeded"})
+		return
+	}
+	if r.Header.Get("Authorization") != "MxToken "+s.PAT {
+		s.unauthorized()
+		mxError(w, http.StatusUnauthorized, "UNAUTHORIZED", "invalid token")
+		return
+	}
+	if s.NoScope {
+		mxError(w, http.StatusForbidden, "FORBIDDEN", "missing scope mx:user-deactivation:write")
+		return
+	}
+	path := r.URL.EscapedPath()
+	switch id, ok := strings.CutPrefix(path, "/v1/platform-users/"); {
+	case ok && r.Method == http.MethodPatch && id != "" && !strings.Contains(id, "/"):
+		s.deactivate(w, r, id)
+	case path == "/v1/uuids" && r.Method == http.MethodPost:
+		s.uuids(w, r)
+	default:
+		mxError(w, http.StatusNotFound, "NOT_FOUND", "no such route")
+	}
+}
+
+func (s *Mendix) deactivate(w http.ResponseWriter, r *http.Request, id string) {
+	var body struct {
+		Active *bool `json:"active"`
+	}
+	if !isJSON(r) || readJSON(r, &body) != nil || body.Active == nil || *body.Active {
+		mxError(w, http.StatusBadRequest, "INVALID_REQUEST", "body must be {\"active\": false}")
+		return
+	}
+	exists, ch := s.setDisabled(id, true)
+	if !exists {
+		mxError(w, http.StatusNotFound, "USER_NOT_FOUND", "user not found")
+		return
+	}
+	var changed []string
+	if ch {
+		changed = append(changed, id)
+	}
+	s.record("deactivate", changed...)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Mendix) uuids(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		EmailAddresses []struct {
+			EmailAddress string `json:"emailAddress"`
+		} `json:"emailAddresses"`
+	}
+	if !isJSON(r) || readJSON(r, &body) != nil || len(body.EmailAddresses) == 0 || len(body.EmailAddresses) > 100 {
+		mxError(w, http.StatusBadRequest, "INVALID_REQUEST", "emailAddresses must hold 1 to 100 entries")
+		return
+	}
+	ids := []map[string]string{}
+	for _, e := range body.EmailAddresses {
+		for _, u := range s.byEmail(e.EmailAddress, true) {
+			ids = append(ids, map[string]string{"emailAddress": u.Email, "uuid": u.ID})
+		}
+	}
+	s.record("uuids")
+	writeJSON(w, http.StatusOK, map[string]any{"identifiers": ids})
+}
