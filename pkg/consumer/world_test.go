@@ -1,0 +1,149 @@
+package consumer
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/revoke-dev/revoke/pkg/audit"
+	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/secrets"
+	"github.com/revoke-dev/revoke/pkg/simulator"
+)
+
+const (
+	jaToken = "ja-token-0123456789abcdef"
+	blKey   = "bl-cloudcode-key-0123456789"
+	mxPAT   = "mx-pat-0123456789abcdef"
+	scToken = "scim-token-0123456789abcd"
+)
+
+// world is four simulators behind four connections, secrets in memory.
+type world struct {
+	ja    *simulator.JourneyApps
+	bl    *simulator.Backendless
+	mx    *simulator.Mendix
+	sc    *simulator.SCIM
+	store *secrets.Memory
+	cfg   *config.Config
+	log   *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newWorld(t testing.TB, o simulator.Options) *world {
+	t.Helper()
+	w := &world{
+		ja: simulator.NewJourneyApps(jaToken, o), bl: simulator.NewBackendless("APP", blKey, o),
+		mx: simulator.NewMendix(mxPAT, o), sc: simulator.NewSCIM(scToken, o),
+		store: &secrets.Memory{}, log: &syncBuffer{},
+	}
+	t.Cleanup(func() { w.ja.Close(); w.bl.Close(); w.mx.Close(); w.sc.Close() })
+	var err error
+	w.cfg, err = config.Load(func(k string) string {
+		return map[string]string{
+			"CONNECTIONS": "field-app=journeyapps,crm=backendless,mendix=mendix,wiki=scim", "DLQ_URL": "dlq",
+			"ALLOW_INSECURE_HTTP": "true", "MAX_CONCURRENCY": "1",
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.store.Put("revoke/field-app", fmt.Sprintf(`{"api_url":%q,"token":%q,"rate_per_second":500}`, w.ja.APIURL(), jaToken))
+	w.store.Put("revoke/crm", fmt.Sprintf(`{"base_url":%q,"application_id":"APP","api_key":%q,"rate_per_second":500}`, w.bl.URL(), blKey))
+	w.store.Put("revoke/mendix", fmt.Sprintf(`{"pat":%q,"deactivation_url":%q,"identifiers_url":%q,"rate_per_second":500}`, mxPAT, w.mx.URL(), w.mx.URL()))
+	w.store.Put("revoke/wiki", fmt.Sprintf(`{"base_url":%q,"token":%q,"rate_per_second":500}`, w.sc.BaseURL(), scToken))
+	return w
+}
+
+func (w *world) consumer(dlq queue.Sender) *Consumer {
+	var out io.Writer = w.log
+	if os.Getenv("REVOKE_TEST_LOGS") != "" {
+		out = io.MultiWriter(w.log, os.Stderr)
+	}
+	return &Consumer{Config: w.cfg, Secrets: secrets.NewCache(w.store, time.Minute), DLQ: dlq, Log: audit.NewLogger(out, slog.LevelDebug), Metrics: out}
+}
+
+// fakeDLQ records what is sent; fail refuses entries.
+type fakeDLQ struct {
+	mu   sync.Mutex
+	sent []queue.Outgoing
+	fail bool
+}
+
+func (d *fakeDLQ) SendBatch(_ context.Context, _ string, msgs []queue.Outgoing) ([]int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.fail {
+		return nil, fmt.Errorf("dlq down")
+	}
+	d.sent = append(d.sent, msgs...)
+	return nil, nil
+}
+
+func (d *fakeDLQ) byBody() map[string]map[string]string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := map[string]map[string]string{}
+	for _, m := range d.sent {
+		out[m.Body] = m.Attributes
+	}
+	return out
+}
+
+func msg(conn, prov, userID, email string) message.Message {
+	return message.Message{V: 1, RequestID: "req-1", Action: message.Revoke, Connection: conn, Provider: prov, UserID: userID, Email: email, RequestedAt: time.Now().UTC()}
+}
+
+func event(t testing.TB, bodies ...any) events.SQSEvent {
+	t.Helper()
+	var ev events.SQSEvent
+	for i, b := range bodies {
+		var s string
+		switch v := b.(type) {
+		case string:
+			s = v
+		case message.Message:
+			var err error
+			if s, err = v.Encode(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ev.Records = append(ev.Records, events.SQSMessage{MessageId: fmt.Sprintf("m%d", i), ReceiptHandle: fmt.Sprintf("r%d", i), Body: s,
+			Attributes: map[string]string{"ApproximateReceiveCount": "1"}})
+	}
+	return ev
+}
+
+func failures(resp events.SQSEventResponse) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range resp.BatchItemFailures {
+		out[f.ItemIdentifier] = true
+	}
+	return out
+}
