@@ -30,3 +30,9 @@ func New(kind string, secret []byte, o rest.Options) (provider.Client, error) {
 	}
 	return nil, fmt.Errorf("connector: unknown provider %q: %w", kind, rest.ErrSecret)
 }
+
+// CanList reports whether a provider kind has a user listing API (the
+// sweep's inactive-account search), without needing its secret.
+func CanList(kind string) bool {
+	return kind == config.JourneyApps || kind == config.Backendless
+}

@@ -1,0 +1,7 @@
+// Package sweep is the scheduled sweep (DESIGN.md §5): it re-drives
+// dead-letter messages that failed for transient reasons, and finds
+// accounts that should be revoked (inactive for N days, or matching a
+// provider-side filter) and enqueues their revocation. A dry run reports
+// the same numbers and changes nothing, and every DLQ message a run looks
+// at and keeps is made visible again when the run ends.
+package sweep

@@ -1,0 +1,94 @@
+package sweep
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/queue"
+)
+
+// SecretSource reads connection secrets (*secrets.Cache is one).
+type SecretSource interface {
+	Get(ctx context.Context, id string) (string, error)
+}
+
+// Sweeper runs sweeps. Build it once per container; safe for concurrent use.
+type Sweeper struct {
+	Config  *config.Config
+	Queue   queue.Queue // the revoke queue and the DLQ (by URL)
+	Secrets SecretSource
+	Log     *slog.Logger
+	HTTP    *http.Client // nil: rest.NewHTTPClient()
+	Now     func() time.Time
+	NewID   func() string
+}
+
+// Result is the sweep's report (also logged as one line).
+type Result struct {
+	RunID    string           `json:"run_id"`
+	DryRun   bool             `json:"dry_run"`
+	Complete bool             `json:"complete"`
+	Found    int              `json:"found"`
+	Enqueued int              `json:"enqueued"`
+	Redriven int              `json:"redriven"`
+	Kept     int              `json:"kept"`
+	Skipped  int              `json:"skipped"`
+	Redrive  *RedriveResult   `json:"redrive,omitempty"`
+	Inactive []InactiveResult `json:"inactive,omitempty"`
+}
+
+// Handle is the Lambda handler: the event is the rule's Input (or a plain
+// Scheduled Event). Only invalid input is an error.
+func (s *Sweeper) Handle(ctx context.Context, raw json.RawMessage) (*Result, error) {
+	in, err := ParseInput(raw)
+	if err != nil {
+		s.Log.Error("sweep: invalid input", "error", err)
+		return nil, err
+	}
+	res := &Result{RunID: s.newID(), DryRun: in.DryRun, Complete: true}
+	work, cancel := context.WithDeadline(ctx, s.deadline(ctx))
+	defer cancel()
+	maxMessages, minAge, maxRedrives := in.limits()
+	if maxMessages > 0 {
+		res.Redrive = s.redrive(ctx, work, in.DryRun, maxMessages, time.Duration(minAge)*time.Second, maxRedrives)
+		res.Redriven, res.Kept = res.Redrive.Redriven, res.Redrive.Kept
+		res.Complete = res.Complete && res.Redrive.Complete
+	}
+	for _, e := range in.Inactive {
+		r := s.inactive(work, res.RunID, in.DryRun, e)
+		res.Inactive = append(res.Inactive, r)
+		res.Found += r.Found
+		res.Enqueued += r.Enqueued
+		res.Skipped += r.Skipped
+		res.Complete = res.Complete && r.Status != StatusIncomplete && r.Status != StatusError
+	}
+	s.Log.Info("sweep", "run_id", res.RunID, "dry_run", res.DryRun, "complete", res.Complete, "found", res.Found,
+		"enqueued", res.Enqueued, "redriven", res.Redriven, "kept", res.Kept, "skipped", res.Skipped, "result", res)
+	return res, nil
+}
+
+func (s *Sweeper) deadline(ctx context.Context) time.Time {
+	if dl, ok := ctx.Deadline(); ok {
+		return dl.Add(-min(3*time.Second, time.Until(dl)/5))
+	}
+	return s.now().Add(10 * time.Minute)
+}
+
+func (s *Sweeper) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Sweeper) newID() string {
+	if s.NewID != nil {
+		return s.NewID()
+	}
+	return message.NewID()
+}
