@@ -7,7 +7,7 @@ GOARCH    ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w -buildid="
 FUZZTIME  ?= 10s
 
-.PHONY: all build test unit lint vet fmt-check cfn-lint demo bench soak fuzz vuln deploy invoke clean moto-check \
+.PHONY: all build build-host test unit lint vet fmt-check cfn-lint demo bench soak fuzz vuln deploy invoke clean moto-check \
         build-ApiFunction build-ConsumerFunction build-SweepFunction
 
 all: build
@@ -20,6 +20,17 @@ $(BUILD_DIR)/%/bootstrap: FORCE
 	GOOS=linux GOARCH=$(GOARCH) CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $@ ./functions/$*
 
 FORCE:
+
+## build-host: the same bootstraps for this machine (to run them locally: revokectl invoke, tests)
+build-host: $(FUNCTIONS:%=$(BUILD_DIR)/host/%/bootstrap)
+
+$(BUILD_DIR)/host/%/bootstrap: FORCE
+	@mkdir -p $(dir $@)
+	CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $@ ./functions/$*
+
+## invoke: run a function's bootstrap with an event, without Docker: make invoke FN=api EVENT=events/api-revoke.json
+invoke: build-host
+	$(GO) run ./cmd/revokectl invoke $(FN) $(EVENT)
 
 # SAM (BuildMethod: makefile) calls build-<LogicalId> with ARTIFACTS_DIR set.
 build-ApiFunction:
