@@ -52,7 +52,7 @@ vet:
 	$(GO) vet ./...
 
 fmt-check:
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*' -not -path './build/*')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 cfn-lint:
@@ -74,6 +74,10 @@ fuzz:
 ## vuln: govulncheck (needs internet access to the vulnerability database)
 vuln:
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@latest ./...
+
+## demo: the whole pipeline locally (embedded queue, provider simulators; no AWS, no Docker)
+demo:
+	$(GO) run ./cmd/revokectl demo
 
 deploy:
 	sam build && sam deploy

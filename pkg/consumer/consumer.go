@@ -40,6 +40,9 @@ type Consumer struct {
 	// Margin is kept free before the invocation's deadline for DLQ sends
 	// and the response (zero: 2 s, or a fifth of the time left if less).
 	Margin time.Duration
+	// OnOutcome, when set, sees every target's audit record (the demo and
+	// the benchmarks count outcomes with it).
+	OnOutcome func(audit.Record)
 	// RefreshMinAge stops a burst of 401s from re-reading a secret read
 	// less than this long ago (zero: 5 s).
 	RefreshMinAge time.Duration
@@ -166,6 +169,9 @@ func (c *Consumer) audit(ctx context.Context, it *item) {
 	}
 	r.Log(ctx, c.Log)
 	c.metrics.Count(prov, it.res.outcome, 1)
+	if c.OnOutcome != nil {
+		c.OnOutcome(r)
+	}
 }
 
 func receiveCount(rec *events.SQSMessage) int {

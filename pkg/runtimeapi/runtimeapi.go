@@ -124,7 +124,9 @@ func Start(ctx context.Context, o Options) (*Session, error) {
 	s.cmd = exec.Command(o.Bootstrap)
 	s.cmd.Env = env
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
+	s.mu.Lock() // serve reads started
 	s.started = time.Now()
+	s.mu.Unlock()
 	if err := s.cmd.Start(); err != nil {
 		s.srv.Close()
 		return nil, fmt.Errorf("runtimeapi: start %s: %w", o.Bootstrap, err)
@@ -135,8 +137,11 @@ func Start(ctx context.Context, o Options) (*Session, error) {
 		return s, nil
 	case err := <-s.exited:
 		s.srv.Close()
-		if s.initErr != nil {
-			return nil, fmt.Errorf("runtimeapi: init failed: %w", s.initErr)
+		s.mu.Lock()
+		initErr := s.initErr
+		s.mu.Unlock()
+		if initErr != nil {
+			return nil, fmt.Errorf("runtimeapi: init failed: %w", initErr)
 		}
 		return nil, fmt.Errorf("runtimeapi: bootstrap exited during init (%v): %s", err, s.Output())
 	case <-ctx.Done():

@@ -52,6 +52,7 @@ type Stats struct {
 	ByRoute      map[string]int // successful-path requests per route
 	Changes      int            // users whose state changed
 	Calls        []Call         // every decided call, in order (route, time)
+	LimitedAt    []time.Time    // when each 429 (or code 999) was answered
 }
 
 // Call is one request a simulator decided.
@@ -141,6 +142,7 @@ func (b *base) Stats() Stats {
 		s.ByRoute[k] = v
 	}
 	s.Calls = append([]Call(nil), b.stats.Calls...)
+	s.LimitedAt = append([]time.Time(nil), b.stats.LimitedAt...)
 	return s
 }
 
@@ -238,6 +240,7 @@ func (b *base) admit(w http.ResponseWriter, r *http.Request, fail5xx func(w http
 			res.CancelAt(now)
 			b.mu.Lock()
 			b.stats.RateLimited++
+			b.stats.LimitedAt = append(b.stats.LimitedAt, now)
 			b.mu.Unlock()
 			return limited, d
 		}

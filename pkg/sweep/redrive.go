@@ -103,7 +103,7 @@ func (s *Sweeper) redrive(ctx, work context.Context, dryRun bool, maxMessages in
 
 // decide returns "" to re-drive, or why the message stays.
 func (s *Sweeper) decide(m queue.Received, minAge time.Duration, maxRedrives int) string {
-	if code := m.Attributes[consumer.AttrErrorCode]; code != "" && code != provider.CodeExhausted {
+	if code := m.Attributes[consumer.AttrErrorCode]; code != "" && code != provider.CodeExhausted && !s.RedriveAll {
 		return "permanent"
 	}
 	if n, _ := strconv.Atoi(m.Attributes[AttrRedriveCount]); n >= maxRedrives {

@@ -26,6 +26,9 @@ type Sweeper struct {
 	HTTP    *http.Client // nil: rest.NewHTTPClient()
 	Now     func() time.Time
 	NewID   func() string
+	// RedriveAll re-drives permanent failures too (an operator's choice
+	// after fixing their cause; never the scheduled sweep's).
+	RedriveAll bool
 }
 
 // Result is the sweep's report (also logged as one line).
