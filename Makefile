@@ -79,6 +79,12 @@ vuln:
 demo:
 	$(GO) run ./cmd/revokectl demo
 
+## bench: Go benchmarks + the end-to-end scenarios; writes BENCHMARKS.md and docs/bench-throughput.svg
+bench:
+	@mkdir -p $(BUILD_DIR)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pkg/request ./pkg/provider/journeyapps ./pkg/provider/mendix ./pkg/consumer | grep -E '^(Benchmark|goos|goarch|cpu)' > $(BUILD_DIR)/gobench.txt
+	$(GO) run ./cmd/revokectl bench --go-bench $(BUILD_DIR)/gobench.txt --out BENCHMARKS.md
+
 deploy:
 	sam build && sam deploy
 

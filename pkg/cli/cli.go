@@ -36,6 +36,7 @@ func commands() []command {
 		{"send", "[flags] <request.json>", "POST a revocation request file to a deployed API (token from $REVOKE_API_TOKEN)", runSend},
 		{"dlq", "<list|redrive> [flags]", "list the dead-letter queue, or re-drive it to the revoke queue", runDLQ},
 		{"validate", "<provider> <secret.json|->", "check a connection secret against the provider's rules (never prints it)", runValidate},
+		{"bench", "[flags]", "measure throughput, cold start, memory and freshness; write BENCHMARKS.md", runBench},
 	}
 }
 
