@@ -28,6 +28,8 @@ func BenchmarkConsumer1000(b *testing.B) {
 		}
 	}
 	ev := event(b, bodies...)
+	// No rate limit worth the name: this measures revoke's own cost.
+	w.store.Put("revoke/wiki", fmt.Sprintf(`{"base_url":%q,"token":%q,"rate_per_second":10000}`, w.sc.BaseURL(), scToken))
 	c := w.consumer(&fakeDLQ{})
 	c.Metrics = nil
 	b.ReportAllocs()

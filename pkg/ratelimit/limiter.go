@@ -38,10 +38,9 @@ func (l *Limiter) Configure(perSecond float64, burst int) {
 		return
 	}
 	if l.ceiling != perSecond {
-		l.ceiling, l.current = perSecond, min(l.current, perSecond)
-		if l.current <= 0 {
-			l.current = perSecond
-		}
+		// Keep the fraction of the old ceiling a slow-down left in force.
+		l.current = perSecond * min(l.current/l.ceiling, 1)
+		l.ceiling = perSecond
 		l.lim.SetLimit(rate.Limit(l.current))
 	}
 	if l.lim.Burst() != burst {
