@@ -81,7 +81,7 @@ func RunThroughput(ctx context.Context, mix []Mix, latency time.Duration, progre
 	simOpts := map[string]simulator.Options{}
 	rates := map[string]float64{}
 	for _, m := range mix {
-		simOpts[m.Provider] = simulator.Options{Latency: latency, RatePerSecond: m.Rate, Burst: max(1, int(m.Rate/5))}
+		simOpts[m.Provider] = simulator.Options{Latency: latency, RatePerSecond: m.Rate, Burst: max(1, int(m.Rate))}
 		rates[m.Provider] = m.Rate
 	}
 	p, err := embedded.Start(embedded.Options{Sims: simOpts, Rates: rates, Visibility: 120 * time.Second, Timeout: 60 * time.Second})
@@ -91,18 +91,21 @@ func RunThroughput(ctx context.Context, mix []Mix, latency time.Duration, progre
 	defer p.Close()
 	ss := sims(p)
 	res := &Throughput{PerProvider: map[string]time.Duration{}}
-	// Interleave providers, as a real offboarding list would.
+	// Interleave providers in proportion, as a real offboarding list would.
 	var targets []string
 	idx := map[string]int{}
 	for len(targets) < total(mix) {
-		for _, m := range mix {
-			for k := 0; k < max(1, m.Users/100) && idx[m.Connection] < m.Users; k++ {
-				id := fmt.Sprintf("%s-%05d", m.Connection, idx[m.Connection])
-				idx[m.Connection]++
-				ss[m.Connection].Add(simulator.User{ID: id})
-				targets = append(targets, fmt.Sprintf(`{"connection":%q,"user_id":%q}`, m.Connection, id))
+		best := -1
+		for i, m := range mix {
+			if idx[m.Connection] < m.Users && (best < 0 || float64(idx[m.Connection])/float64(m.Users) < float64(idx[mix[best].Connection])/float64(mix[best].Users)) {
+				best = i
 			}
 		}
+		m := mix[best]
+		id := fmt.Sprintf("%s-%05d", m.Connection, idx[m.Connection])
+		idx[m.Connection]++
+		ss[m.Connection].Add(simulator.User{ID: id})
+		targets = append(targets, fmt.Sprintf(`{"connection":%q,"user_id":%q}`, m.Connection, id))
 	}
 	res.Targets = len(targets)
 	for _, m := range mix {
@@ -201,7 +204,7 @@ type Sequential struct {
 
 // RunSequential locks sample users one request at a time.
 func RunSequential(ctx context.Context, latency time.Duration, rate float64, sample, projectTo int) (*Sequential, error) {
-	sim := simulator.NewJourneyApps("seq-token-0123456789", simulator.Options{Latency: latency, RatePerSecond: rate, Burst: max(1, int(rate/5))})
+	sim := simulator.NewJourneyApps("seq-token-0123456789", simulator.Options{Latency: latency, RatePerSecond: rate, Burst: max(1, int(rate))})
 	defer sim.Close()
 	for i := range sample {
 		sim.Add(simulator.User{ID: fmt.Sprintf("u-%05d", i)})

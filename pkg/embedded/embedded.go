@@ -55,8 +55,8 @@ type Pipeline struct {
 	Queue    *queue.Memory
 	QueueURL string
 	DLQURL   string
-	API      *api.Handler
-	Consumer *consumer.Consumer
+	API       *api.Handler
+	Consumers []*consumer.Consumer // one per instance, as Lambda runs one per container
 	Config   *config.Config
 	Secrets  *secrets.Memory
 	opts     Options
@@ -122,7 +122,12 @@ func Start(o Options) (*Pipeline, error) {
 	log := audit.NewLogger(o.Log, slog.LevelInfo)
 	cache := secrets.NewCache(p.Secrets, config.DefaultSecretTTL)
 	p.API = &api.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.APITokensSecretID, Source: cache}, Queue: p.Queue, Log: log}
-	p.Consumer = &consumer.Consumer{Config: cfg, Secrets: cache, DLQ: p.Queue, Log: log, Metrics: o.Log, OnOutcome: p.record}
+	for range o.Instances {
+		// Each instance has its own secret cache and rate limiters, and
+		// spends 1/Instances of each provider's budget, as in Lambda.
+		p.Consumers = append(p.Consumers, &consumer.Consumer{Config: cfg, Secrets: secrets.NewCache(p.Secrets, config.DefaultSecretTTL),
+			DLQ: p.Queue, Log: log, Metrics: o.Log, OnOutcome: p.record})
+	}
 	return p, nil
 }
 
@@ -165,14 +170,14 @@ func (p *Pipeline) Call(ctx context.Context, method, path, body string) Response
 // ends.
 func (p *Pipeline) Run(ctx context.Context) *sync.WaitGroup {
 	var wg sync.WaitGroup
-	for range p.opts.Instances {
+	for _, c := range p.Consumers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			poller := &queue.Poller{Queue: p.Queue, URL: p.QueueURL, BatchSize: p.opts.BatchSize, Window: p.opts.Window,
 				Visibility: p.opts.Visibility, Timeout: p.opts.Timeout, ARN: "arn:aws:sqs:local:000000000000:revoke"}
 			for ctx.Err() == nil {
-				n, _, _ := poller.Once(ctx, p.Consumer.Handle)
+				n, _, _ := poller.Once(ctx, c.Handle)
 				if n > 0 {
 					p.mu.Lock()
 					p.invokes++

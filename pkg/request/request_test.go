@@ -273,3 +273,20 @@ func BenchmarkValidate(b *testing.B) {
 		}
 	}
 }
+
+// TestHostileBodiesAreCheap: deeply nested and oversized bodies are refused
+// without building anything.
+func TestHostileBodiesAreCheap(t *testing.T) {
+	nested := []byte(`{"targets":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`)
+	huge := []byte(`{"targets":[` + strings.Repeat(`{"connection":"crm","user_id":"a"},`, 20000) + `{}]}`)
+	for name, b := range map[string][]byte{"nested": nested, "huge": huge} {
+		allocs := testing.AllocsPerRun(5, func() {
+			if _, err := Parse(b, 1000); err == nil {
+				t.Fatalf("%s accepted", name)
+			}
+		})
+		if allocs > 64 { // a constant, whatever the size
+			t.Errorf("%s: %.0f allocations to refuse", name, allocs)
+		}
+	}
+}

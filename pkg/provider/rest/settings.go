@@ -56,9 +56,7 @@ const Headroom = 0.9
 func (s Settings) Share(defRate float64, instances int) (perSecond float64, burst int) {
 	instances = max(instances, 1)
 	perSecond = s.Rate(defRate) * Headroom / float64(instances)
-	b := s.Burst
-	if b == 0 {
-		b = int(math.Ceil(s.Rate(defRate)))
-	}
-	return perSecond, max(1, b/instances)
+	// Without a declared burst, pace calls evenly: a burst the provider's
+	// bucket does not have is exactly what starts a 429 storm.
+	return perSecond, max(1, s.Burst/instances)
 }
