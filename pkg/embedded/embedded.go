@@ -52,14 +52,14 @@ type Pipeline struct {
 	MX *simulator.Mendix
 	SC *simulator.SCIM
 
-	Queue    *queue.Memory
-	QueueURL string
-	DLQURL   string
+	Queue     *queue.Memory
+	QueueURL  string
+	DLQURL    string
 	API       *api.Handler
 	Consumers []*consumer.Consumer // one per instance, as Lambda runs one per container
-	Config   *config.Config
-	Secrets  *secrets.Memory
-	opts     Options
+	Config    *config.Config
+	Secrets   *secrets.Memory
+	opts      Options
 
 	mu       sync.Mutex
 	outcomes map[string]audit.Record // message id → last outcome
