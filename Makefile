@@ -41,8 +41,15 @@ build-SweepFunction:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sweep
 
 ## test: everything CI runs — formatting, vet, cfn-lint, all tests with -race against moto
+## (including a 10 s fault soak), then every fuzz target for a few seconds
 test: fmt-check vet cfn-lint
-	scripts/with-moto $(GO) test -race -count=1 ./...
+	scripts/with-moto $(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) fuzz FUZZTIME=2s
+
+## soak: the fault soak for SOAK_TIME (default 2m) on moto, the real handlers and the simulators
+SOAK_TIME ?= 2m
+soak:
+	REVOKE_SOAK=$(SOAK_TIME) scripts/with-moto $(GO) test -count=1 -run '^TestSoak$$' -v -timeout 30m ./pkg/soak
 
 ## unit: the tests that need no moto server (integration tests skip)
 unit:
@@ -82,7 +89,7 @@ demo:
 ## bench: Go benchmarks + the end-to-end scenarios; writes BENCHMARKS.md and docs/bench-throughput.svg
 bench:
 	@mkdir -p $(BUILD_DIR)
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pkg/request ./pkg/provider/journeyapps ./pkg/provider/mendix ./pkg/consumer | grep -E '^(Benchmark|goos|goarch|cpu)' > $(BUILD_DIR)/gobench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pkg/request ./pkg/provider/journeyapps ./pkg/provider/mendix ./pkg/consumer | grep -E '^Benchmark' > $(BUILD_DIR)/gobench.txt
 	$(GO) run ./cmd/revokectl bench --go-bench $(BUILD_DIR)/gobench.txt --out BENCHMARKS.md
 
 deploy:

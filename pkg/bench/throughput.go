@@ -77,14 +77,14 @@ func sims(p *embedded.Pipeline) map[string]interface {
 
 // RunThroughput runs scenario 1 (and, with the same pipeline shape, the
 // freshness measurements during it).
-func RunThroughput(ctx context.Context, mix []Mix, latency time.Duration, progress func(string)) (*Throughput, error) {
+func RunThroughput(ctx context.Context, mix []Mix, latency time.Duration, batchSize int, progress func(string)) (*Throughput, error) {
 	simOpts := map[string]simulator.Options{}
 	rates := map[string]float64{}
 	for _, m := range mix {
 		simOpts[m.Provider] = simulator.Options{Latency: latency, RatePerSecond: m.Rate, Burst: max(1, int(m.Rate))}
 		rates[m.Provider] = m.Rate
 	}
-	p, err := embedded.Start(embedded.Options{Sims: simOpts, Rates: rates, Visibility: 120 * time.Second, Timeout: 60 * time.Second})
+	p, err := embedded.Start(embedded.Options{Sims: simOpts, Rates: rates, BatchSize: batchSize, Visibility: 120 * time.Second, Timeout: 60 * time.Second})
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +109,8 @@ func RunThroughput(ctx context.Context, mix []Mix, latency time.Duration, progre
 	}
 	res.Targets = len(targets)
 	for _, m := range mix {
-		b := time.Duration(float64(time.Second) * math.Ceil(float64(m.Users)/float64(m.UsersPerRequest)) / m.Rate)
+		perRequest := min(m.UsersPerRequest, batchSize) // a request carries at most one invocation's users
+		b := time.Duration(float64(time.Second) * math.Ceil(float64(m.Users)/float64(perRequest)) / m.Rate)
 		res.LowerBound = max(res.LowerBound, b)
 	}
 	rctx, cancel := context.WithCancel(ctx)
