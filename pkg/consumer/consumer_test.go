@@ -163,7 +163,7 @@ func TestSecretRefreshedOnce(t *testing.T) {
 	}
 	// Rotate: the provider now wants a new token, and the secret has it;
 	// the consumer still holds the old one in its cache.
-	w.sc.Token = "rotated-token-abcdefghijkl"
+	w.sc.SetCredential("rotated-token-abcdefghijkl")
 	w.store.Put("revoke/wiki", `{"base_url":"`+w.sc.BaseURL()+`","token":"rotated-token-abcdefghijkl","rate_per_second":500}`)
 	time.Sleep(100 * time.Millisecond)
 	dlq := &fakeDLQ{}
@@ -176,7 +176,7 @@ func TestSecretRefreshedOnce(t *testing.T) {
 		t.Fatal("not revoked after the secret refresh")
 	}
 	// A credential that stays wrong is permanent: DLQ "unauthorized".
-	w.sc.Token = "another-token-nobody-has"
+	w.sc.SetCredential("another-token-nobody-has")
 	w.sc.Add(simulator.User{ID: "sc-3"})
 	time.Sleep(100 * time.Millisecond)
 	resp, _ = c.Handle(context.Background(), event(t, msg("wiki", "scim", "sc-3", "")))

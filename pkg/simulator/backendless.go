@@ -12,7 +12,7 @@ import (
 // data/Users with where, pageSize and offset. Safe for concurrent use.
 type Backendless struct {
 	base
-	AppID, APIKey string
+	AppID string
 	// RateLimit200 answers rate-limited calls with HTTP 200 and code 999
 	// (Backendless does this sometimes) instead of HTTP 429.
 	RateLimit200 bool
@@ -20,8 +20,9 @@ type Backendless struct {
 
 // NewBackendless returns a started simulator.
 func NewBackendless(appID, apiKey string, o Options) *Backendless {
-	s := &Backendless{AppID: appID, APIKey: apiKey}
+	s := &Backendless{AppID: appID}
 	s.init(o)
+	s.cred = apiKey
 	s.srv = httptest.NewServer(s)
 	return s
 }
@@ -52,7 +53,7 @@ func (s *Backendless) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		key, rest, _ := strings.Cut(rest, "/")
-		if key != s.APIKey {
+		if key != s.credential() {
 			s.unauthorized()
 			blError(w, http.StatusUnauthorized, 3064, "Invalid API key")
 			return

@@ -13,14 +13,14 @@ import (
 // and the objects query. Safe for concurrent use.
 type JourneyApps struct {
 	base
-	Token      string
 	Deployment string
 }
 
 // NewJourneyApps returns a started simulator.
 func NewJourneyApps(token string, o Options) *JourneyApps {
-	s := &JourneyApps{Token: token, Deployment: "5e34a0cf07601117d334598c"}
+	s := &JourneyApps{Deployment: "5e34a0cf07601117d334598c"}
 	s.init(o)
+	s.cred = token
 	s.srv = httptest.NewServer(s)
 	return s
 }
@@ -42,7 +42,7 @@ func (s *JourneyApps) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		jaError(w, http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "Too many requests")
 		return
 	}
-	if r.Header.Get("Authorization") != "Bearer "+s.Token {
+	if r.Header.Get("Authorization") != "Bearer "+s.credential() {
 		s.unauthorized()
 		jaError(w, http.StatusUnauthorized, "AUTHENTICATION_FAILED", "Authentication failed")
 		return

@@ -11,15 +11,15 @@ import (
 // Identifiers). Safe for concurrent use.
 type Mendix struct {
 	base
-	PAT string
 	// NoScope makes every call answer 403 (a PAT without the scope).
 	NoScope bool
 }
 
 // NewMendix returns a started simulator.
 func NewMendix(pat string, o Options) *Mendix {
-	s := &Mendix{PAT: pat}
+	s := &Mendix{}
 	s.init(o)
+	s.cred = pat
 	s.srv = httptest.NewServer(s)
 	return s
 }
@@ -38,7 +38,7 @@ func (s *Mendix) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusTooManyRequests, map[string]string{"message": "API rate limit exceeded"})
 		return
 	}
-	if r.Header.Get("Authorization") != "MxToken "+s.PAT {
+	if r.Header.Get("Authorization") != "MxToken "+s.credential() {
 		s.unauthorized()
 		mxError(w, http.StatusUnauthorized, "UNAUTHORIZED", "invalid token")
 		return

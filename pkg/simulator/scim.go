@@ -12,13 +12,13 @@ import (
 // concurrent use.
 type SCIM struct {
 	base
-	Token string
 }
 
 // NewSCIM returns a started simulator.
 func NewSCIM(token string, o Options) *SCIM {
-	s := &SCIM{Token: token}
+	s := &SCIM{}
 	s.init(o)
+	s.cred = token
 	s.srv = httptest.NewServer(s)
 	return s
 }
@@ -45,7 +45,7 @@ func (s *SCIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		scimError(w, http.StatusTooManyRequests, "", "too many requests")
 		return
 	}
-	if r.Header.Get("Authorization") != "Bearer "+s.Token {
+	if r.Header.Get("Authorization") != "Bearer "+s.credential() {
 		s.unauthorized()
 		scimError(w, http.StatusUnauthorized, "", "authorization failure")
 		return

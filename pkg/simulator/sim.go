@@ -71,7 +71,8 @@ type base struct {
 	users    map[string]*User
 	order    []string
 	stats    Stats
-	failNext []int // scripted statuses for the next requests
+	failNext []int  // scripted statuses for the next requests
+	cred     string // the credential the simulator accepts
 	srv      *httptest.Server
 }
 
@@ -144,6 +145,20 @@ func (b *base) Stats() Stats {
 	s.Calls = append([]Call(nil), b.stats.Calls...)
 	s.LimitedAt = append([]time.Time(nil), b.stats.LimitedAt...)
 	return s
+}
+
+// SetCredential changes the credential the simulator accepts (a rotation:
+// the old one starts failing with 401 at once).
+func (b *base) SetCredential(c string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.cred = c
+}
+
+func (b *base) credential() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.cred
 }
 
 // FailNext makes the next len(statuses) requests fail with those statuses

@@ -147,7 +147,7 @@ func TestSoak(t *testing.T) {
 	for seq := 0; time.Since(start) < dur; seq++ {
 		if !rotated && time.Since(start) > dur/2 {
 			rotated = true // the old SCIM token stops working; the secret has the new one
-			sc.Token = secretsUsed[4]
+			sc.SetCredential(secretsUsed[4])
 			e.Secret(t, prefix+"wiki", scSecret(secretsUsed[4]))
 		}
 		var ts []string
