@@ -41,10 +41,10 @@ build-SweepFunction:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sweep
 
 ## test: everything CI runs — formatting, vet, cfn-lint, all tests with -race against moto
-## (including a 10 s fault soak), then every fuzz target for a few seconds
+## (including a 10 s fault soak), then every fuzz target for 20,000 executions
 test: fmt-check vet cfn-lint
 	scripts/with-moto $(GO) test -race -count=1 -timeout 20m ./...
-	$(MAKE) fuzz FUZZTIME=2s
+	$(MAKE) fuzz FUZZTIME=20000x
 
 ## soak: the fault soak for SOAK_TIME (default 2m) on moto, the real handlers and the simulators
 SOAK_TIME ?= 2m

@@ -3,34 +3,21 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/revoke-dev/revoke/pkg/audit"
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/consumer"
+	"github.com/revoke-dev/revoke/pkg/lambdainit"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/secrets"
 )
 
 func main() {
-	cfg, err := config.Load(os.Getenv)
-	if err != nil {
-		audit.NewLogger(os.Stdout, slog.LevelInfo).Error("invalid configuration", "error", err)
-		os.Exit(1)
-	}
-	log := audit.NewLogger(os.Stdout, cfg.LogLevel)
-	aws, err := awsconfig.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Error("aws configuration", "error", err)
-		os.Exit(1)
-	}
+	cfg, log, aws := lambdainit.Must()
 	c := &consumer.Consumer{
 		Config:  cfg,
 		Secrets: secrets.NewCache(&secrets.SecretsManager{API: secretsmanager.NewFromConfig(aws)}, config.DefaultSecretTTL),

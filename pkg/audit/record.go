@@ -25,6 +25,7 @@ type Record struct {
 	Email        string
 	Action       string
 	Source       string
+	Reason       string
 	Outcome      string
 	ErrorCode    string
 	Error        string // already safe: redacted provider message
@@ -56,6 +57,9 @@ func (r Record) Log(ctx context.Context, log *slog.Logger) {
 	}
 	if r.Source != "" {
 		attrs = append(attrs, slog.String("source", r.Source))
+	}
+	if r.Reason != "" {
+		attrs = append(attrs, slog.String("reason", r.Reason))
 	}
 	level := slog.LevelInfo
 	if r.ErrorCode != "" {

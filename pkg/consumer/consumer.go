@@ -164,7 +164,7 @@ func (c *Consumer) audit(ctx context.Context, it *item) {
 	}
 	prov := "unknown"
 	if m := it.msg; m != nil {
-		r.RequestID, r.Connection, r.Provider, r.UserID, r.Email, r.Action, r.Source = m.RequestID, m.Connection, m.Provider, m.UserID, m.Email, m.Action, m.Source
+		r.RequestID, r.Connection, r.Provider, r.UserID, r.Email, r.Action, r.Source, r.Reason = m.RequestID, m.Connection, m.Provider, m.UserID, m.Email, m.Action, m.Source, m.Reason
 		prov = m.Provider
 	}
 	r.Log(ctx, c.Log)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/provider/providertest"
 	"github.com/revoke-dev/revoke/pkg/simulator"
 )
 
@@ -199,5 +200,26 @@ func TestInsecureURLRefusedWithoutSendingToken(t *testing.T) {
 	}
 	if w.sc.Stats().Requests != 0 {
 		t.Fatal("a request reached a plain-http provider")
+	}
+}
+
+// TestLookup404 : a look-up API that answers 404 for an unknown email means
+// "no account": not an error for a "*" fan-out, not_found for an explicit email.
+func TestLookup404(t *testing.T) {
+	w := newWorld(t, simulator.Options{})
+	s := providertest.NewScript(t,
+		providertest.Step{Method: "POST", Path: "/v1/uuids", Body: `{"emailAddresses":[{"emailAddress":"x@example.com"},{"emailAddress":"y@example.com"}]}`,
+			Status: 404, RespBody: `{"error":{"code":"NOT_FOUND","message":"no identifiers"}}`},
+	)
+	w.store.Put("revoke/mendix", `{"pat":"`+mxPAT+`","identifiers_url":"`+s.URL()+`","deactivation_url":"`+s.URL()+`","rate_per_second":100}`)
+	fan := msg("mendix", "mendix", "", "x@example.com")
+	fan.Fanout = true
+	dlq := &fakeDLQ{}
+	resp, _ := w.consumer(dlq).Handle(context.Background(), event(t, fan, msg("mendix", "mendix", "", "y@example.com")))
+	if len(resp.BatchItemFailures) != 0 || len(dlq.sent) != 1 || dlq.sent[0].Attributes["error_code"] != "not_found" || !strings.Contains(dlq.sent[0].Body, "y@example.com") {
+		t.Fatalf("failures %v dlq %+v", resp.BatchItemFailures, dlq.sent)
+	}
+	if !strings.Contains(w.log.String(), `"outcome":"no_account"`) {
+		t.Fatal("the fan-out target was not recorded as no_account")
 	}
 }

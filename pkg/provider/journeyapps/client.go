@@ -187,12 +187,14 @@ func ParseBatchResponse(body []byte, n int) ([]provider.Result, *provider.Error)
 		Operations []OperationResult `json:"operations"`
 		Results    []OperationResult `json:"results"`
 	}
-	if err := json.Unmarshal(body, &br); err != nil {
+	var ops []OperationResult
+	if err := json.Unmarshal(body, &br); err == nil {
+		ops = br.Operations
+		if ops == nil {
+			ops = br.Results
+		}
+	} else if err := json.Unmarshal(body, &ops); err != nil { // a bare array of results
 		return nil, provider.Transient("", provider.CodeProvider, "batch response is not the documented JSON")
-	}
-	ops := br.Operations
-	if ops == nil {
-		ops = br.Results
 	}
 	out := make([]provider.Result, n)
 	for i := range out {
