@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,12 +52,15 @@ func TestMemorySemantics(t *testing.T) {
 
 // flaky refuses every entry of the first calls, then accepts.
 type flaky struct {
+	mu             sync.Mutex
 	calls, failFor int
 	sent           []string
 	err            error
 }
 
 func (f *flaky) SendBatch(_ context.Context, _ string, msgs []Outgoing) ([]int, error) {
+	f.mu.Lock() // SendAll sends batches in parallel
+	defer f.mu.Unlock()
 	f.calls++
 	if f.err != nil {
 		return nil, f.err
