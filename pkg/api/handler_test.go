@@ -317,6 +317,15 @@ func TestOktaEvents(t *testing.T) {
 	}
 }
 
+func TestOktaEventsNeedAuth(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, h := range []string{"", "Bearer wrong-token", "Basic " + token} {
+		if resp, _ := e.do(t, httpReq("POST", "/hooks/okta", oktaDelivery, map[string]string{"authorization": h})); resp.StatusCode != 401 || e.q.calls != 0 {
+			t.Errorf("%q: status %d, queue calls %d", h, resp.StatusCode, e.q.calls)
+		}
+	}
+}
+
 func TestOktaBadBody(t *testing.T) {
 	for _, b := range []string{`nope`, `{"data":{}}`, `{"data":{"events":{}}}`, `{"data":{"events":[{"target":"x"}]}}`} {
 		e := newEnv(t, nil)

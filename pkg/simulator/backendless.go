@@ -27,38 +27,40 @@ func NewBackendless(appID, apiKey string, o Options) *Backendless {
 	return s
 }
 
+// CodeRateLimit is Backendless' "request rate exhausted" code.
+const CodeRateLimit = 999
+
 func blError(w http.ResponseWriter, status, code int, msg string) {
 	writeJSON(w, status, map[string]any{"code": code, "message": msg})
 }
 
 func (s *Backendless) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	v, wait := s.admit(w, r, func(w http.ResponseWriter, status int) { blError(w, status, 0, "server error") })
-	switch v {
-	case failed:
-		return
-	case limited:
-		s.limitedHeaders(w, wait)
-		status := http.StatusTooManyRequests
-		if s.RateLimit200 {
-			status = http.StatusOK
-		}
-		blError(w, status, 999, "Request rate exhausted")
-		return
-	}
 	path := r.URL.EscapedPath()
+	key := ""
 	if s.AppID != "" {
 		rest, ok := strings.CutPrefix(path, "/"+s.AppID+"/")
 		if !ok {
 			blError(w, http.StatusNotFound, 8002, "Application not found")
 			return
 		}
-		key, rest, _ := strings.Cut(rest, "/")
-		if key != s.credential() {
-			s.unauthorized()
-			blError(w, http.StatusUnauthorized, 3064, "Invalid API key")
-			return
-		}
+		key, rest, _ = strings.Cut(rest, "/")
 		path = "/" + rest
+	}
+	authorized := func() bool { return s.AppID == "" || key == s.credential() }
+	if !s.gate(w, r, authorized, func(w http.ResponseWriter, status int) {
+		switch status {
+		case http.StatusTooManyRequests:
+			if s.RateLimit200 {
+				status = http.StatusOK
+			}
+			blError(w, status, CodeRateLimit, "Request rate exhausted")
+		case http.StatusUnauthorized:
+			blError(w, status, 3064, "Invalid API key")
+		default:
+			blError(w, status, 0, "server error")
+		}
+	}) {
+		return
 	}
 	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	switch {

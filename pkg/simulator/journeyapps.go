@@ -33,18 +33,17 @@ func jaError(w http.ResponseWriter, status int, typ, title string) {
 }
 
 func (s *JourneyApps) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	v, wait := s.admit(w, r, func(w http.ResponseWriter, status int) { jaError(w, status, "INTERNAL_ERROR", "internal error") })
-	switch v {
-	case failed:
-		return
-	case limited:
-		s.limitedHeaders(w, wait)
-		jaError(w, http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "Too many requests")
-		return
-	}
-	if r.Header.Get("Authorization") != "Bearer "+s.credential() {
-		s.unauthorized()
-		jaError(w, http.StatusUnauthorized, "AUTHENTICATION_FAILED", "Authentication failed")
+	authorized := func() bool { return r.Header.Get("Authorization") == "Bearer "+s.credential() }
+	if !s.gate(w, r, authorized, func(w http.ResponseWriter, status int) {
+		switch status {
+		case http.StatusTooManyRequests:
+			jaError(w, status, "TOO_MANY_REQUESTS", "Too many requests")
+		case http.StatusUnauthorized:
+			jaError(w, status, "AUTHENTICATION_FAILED", "Authentication failed")
+		default:
+			jaError(w, status, "INTERNAL_ERROR", "internal error")
+		}
+	}) {
 		return
 	}
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v4/"+s.Deployment+"/")

@@ -29,18 +29,17 @@ func mxError(w http.ResponseWriter, status int, code, msg string) {
 }
 
 func (s *Mendix) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	v, wait := s.admit(w, r, func(w http.ResponseWriter, status int) { mxError(w, status, "UNAVAILABLE", "service unavailable") })
-	switch v {
-	case failed:
-		return
-	case limited:
-		s.limitedHeaders(w, wait)
-		writeJSON(w, http.StatusTooManyRequests, map[string]string{"message": "API rate limit exceeded"})
-		return
-	}
-	if r.Header.Get("Authorization") != "MxToken "+s.credential() {
-		s.unauthorized()
-		mxError(w, http.StatusUnauthorized, "UNAUTHORIZED", "invalid token")
+	authorized := func() bool { return r.Header.Get("Authorization") == "MxToken "+s.credential() }
+	if !s.gate(w, r, authorized, func(w http.ResponseWriter, status int) {
+		switch status {
+		case http.StatusTooManyRequests:
+			writeJSON(w, status, map[string]string{"message": "API rate limit exceeded"})
+		case http.StatusUnauthorized:
+			mxError(w, status, "UNAUTHORIZED", "invalid token")
+		default:
+			mxError(w, status, "UNAVAILABLE", "service unavailable")
+		}
+	}) {
 		return
 	}
 	if s.NoScope {

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"cmp"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -36,18 +37,11 @@ func scimError(w http.ResponseWriter, status int, scimType, detail string) {
 }
 
 func (s *SCIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	v, wait := s.admit(w, r, func(w http.ResponseWriter, status int) { scimError(w, status, "", "service unavailable") })
-	switch v {
-	case failed:
-		return
-	case limited:
-		s.limitedHeaders(w, wait)
-		scimError(w, http.StatusTooManyRequests, "", "too many requests")
-		return
-	}
-	if r.Header.Get("Authorization") != "Bearer "+s.credential() {
-		s.unauthorized()
-		scimError(w, http.StatusUnauthorized, "", "authorization failure")
+	authorized := func() bool { return r.Header.Get("Authorization") == "Bearer "+s.credential() }
+	if !s.gate(w, r, authorized, func(w http.ResponseWriter, status int) {
+		detail := map[int]string{http.StatusTooManyRequests: "too many requests", http.StatusUnauthorized: "authorization failure"}[status]
+		scimError(w, status, "", cmp.Or(detail, "service unavailable"))
+	}) {
 		return
 	}
 	path := r.URL.EscapedPath()

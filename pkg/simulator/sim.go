@@ -263,6 +263,28 @@ func (b *base) admit(w http.ResponseWriter, r *http.Request, fail5xx func(w http
 	return proceed, 0
 }
 
+// gate runs the common checks (latency, scripted and random faults, the
+// rate limit, the credential) and reports whether the request may proceed.
+// write renders the provider's own error body for a status (429 for the
+// rate limit, 401 for the credential, 5xx for faults).
+func (b *base) gate(w http.ResponseWriter, r *http.Request, authorized func() bool, write func(w http.ResponseWriter, status int)) bool {
+	v, wait := b.admit(w, r, write)
+	switch v {
+	case failed:
+		return false
+	case limited:
+		b.limitedHeaders(w, wait)
+		write(w, http.StatusTooManyRequests)
+		return false
+	}
+	if !authorized() {
+		b.unauthorized()
+		write(w, http.StatusUnauthorized)
+		return false
+	}
+	return true
+}
+
 // limitedHeaders sets Retry-After (whole seconds, at least 1) when enabled.
 func (b *base) limitedHeaders(w http.ResponseWriter, wait time.Duration) {
 	if b.opts.RetryAfter {

@@ -1,6 +1,7 @@
 package backendless
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -56,12 +57,9 @@ func New(raw []byte, o rest.Options) (*Client, error) {
 	if err := rest.DecodeSecret(Name, raw, &s, &s.Settings); err != nil {
 		return nil, err
 	}
-	if s.BaseURL == "" {
-		s.BaseURL = DefaultBaseURL
-	}
-	base, err := rest.BaseURL(s.BaseURL, o.AllowInsecureHTTP)
+	base, err := rest.SecretURL(Name, "base_url", cmp.Or(s.BaseURL, DefaultBaseURL), o.AllowInsecureHTTP)
 	if err != nil {
-		return nil, rest.SecretError(Name, "base_url: "+err.Error())
+		return nil, err
 	}
 	c := &Client{base: base}
 	switch {

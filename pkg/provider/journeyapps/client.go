@@ -59,12 +59,12 @@ func New(raw []byte, o rest.Options) (*Client, error) {
 	if err := rest.DecodeSecret(Name, raw, &s, &s.Settings); err != nil {
 		return nil, err
 	}
-	if s.Token == "" {
-		return nil, rest.SecretError(Name, "token is required")
+	if err := rest.Required(Name, "token", s.Token); err != nil {
+		return nil, err
 	}
-	base, err := rest.BaseURL(s.APIURL, o.AllowInsecureHTTP)
+	base, err := rest.SecretURL(Name, "api_url", s.APIURL, o.AllowInsecureHTTP)
 	if err != nil {
-		return nil, rest.SecretError(Name, "api_url: "+err.Error())
+		return nil, err
 	}
 	if s.UserModel == "" {
 		s.UserModel = "user"

@@ -1,6 +1,7 @@
 package mendix
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -54,16 +55,16 @@ func New(raw []byte, o rest.Options) (*Client, error) {
 	if err := rest.DecodeSecret(Name, raw, &s, &s.Settings); err != nil {
 		return nil, err
 	}
-	if s.PAT == "" {
-		return nil, rest.SecretError(Name, "pat is required")
+	if err := rest.Required(Name, "pat", s.PAT); err != nil {
+		return nil, err
 	}
-	d, err := rest.BaseURL(orDefault(s.DeactivationURL, DefaultDeactivationURL), o.AllowInsecureHTTP)
+	d, err := rest.SecretURL(Name, "deactivation_url", cmp.Or(s.DeactivationURL, DefaultDeactivationURL), o.AllowInsecureHTTP)
 	if err != nil {
-		return nil, rest.SecretError(Name, "deactivation_url: "+err.Error())
+		return nil, err
 	}
-	i, err := rest.BaseURL(orDefault(s.IdentifiersURL, DefaultIdentifiersURL), o.AllowInsecureHTTP)
+	i, err := rest.SecretURL(Name, "identifiers_url", cmp.Or(s.IdentifiersURL, DefaultIdentifiersURL), o.AllowInsecureHTTP)
 	if err != nil {
-		return nil, rest.SecretError(Name, "identifiers_url: "+err.Error())
+		return nil, err
 	}
 	pat := s.PAT
 	auth := func(h http.Header) { h.Set("Authorization", "MxToken "+pat) }
@@ -147,11 +148,4 @@ func parseIdentifiers(body []byte) (map[string][]string, error) {
 		}
 	}
 	return ids, nil
-}
-
-func orDefault(v, d string) string {
-	if v == "" {
-		return d
-	}
-	return v
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/ratelimit"
@@ -56,6 +57,23 @@ func DecodeSecret(provider string, raw []byte, v any, s *Settings) error {
 	}
 	if err := s.Check(); err != nil {
 		return SecretError(provider, err.Error())
+	}
+	return nil
+}
+
+// SecretURL checks a base URL field of a secret (see BaseURL).
+func SecretURL(provider, field, raw string, allowInsecure bool) (*url.URL, error) {
+	u, err := BaseURL(raw, allowInsecure)
+	if err != nil {
+		return nil, SecretError(provider, field+": "+err.Error())
+	}
+	return u, nil
+}
+
+// Required fails when a secret field is empty.
+func Required(provider, field, value string) error {
+	if value == "" {
+		return SecretError(provider, field+" is required")
 	}
 	return nil
 }

@@ -52,12 +52,12 @@ func New(raw []byte, o rest.Options) (*Client, error) {
 	if err := rest.DecodeSecret(Name, raw, &s, &s.Settings); err != nil {
 		return nil, err
 	}
-	if s.Token == "" {
-		return nil, rest.SecretError(Name, "token is required")
+	if err := rest.Required(Name, "token", s.Token); err != nil {
+		return nil, err
 	}
-	base, err := rest.BaseURL(s.BaseURL, o.AllowInsecureHTTP)
+	base, err := rest.SecretURL(Name, "base_url", s.BaseURL, o.AllowInsecureHTTP)
 	if err != nil {
-		return nil, rest.SecretError(Name, "base_url: "+err.Error())
+		return nil, err
 	}
 	token := s.Token
 	auth := func(h http.Header) {
