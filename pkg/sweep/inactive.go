@@ -41,7 +41,10 @@ type InactiveResult struct {
 	Error           string `json:"error,omitempty"`
 }
 
-func (s *Sweeper) inactive(ctx context.Context, runID string, dryRun bool, e Inactive) InactiveResult {
+// inactive lists within work's deadline and enqueues what it found within
+// ctx's (the invocation's), so what a listing found before the deadline is
+// not lost to it.
+func (s *Sweeper) inactive(ctx, work context.Context, runID string, dryRun bool, e Inactive) InactiveResult {
 	r := InactiveResult{Connection: e.Connection, Status: StatusOK}
 	cn, ok := s.Config.Connection(e.Connection)
 	if !ok {
@@ -58,7 +61,7 @@ func (s *Sweeper) inactive(ctx context.Context, runID string, dryRun bool, e Ina
 		r.Status, r.Error = StatusUnsupported, err.Error()
 		return r
 	}
-	raw, err := s.Secrets.Get(ctx, s.Config.SecretID(cn.Name))
+	raw, err := s.Secrets.Get(work, s.Config.SecretID(cn.Name))
 	if err != nil {
 		r.Status, r.Error = StatusError, "reading the connection secret failed"
 		s.Log.Error("sweep: secret", "connection", cn.Name, "error", err)
@@ -77,7 +80,7 @@ func (s *Sweeper) inactive(ctx context.Context, runID string, dryRun bool, e Ina
 	cutoff := s.now().AddDate(0, 0, -e.Days)
 	var msgs []queue.Outgoing
 	capped := false
-	err = lister.List(ctx, q, func(a provider.Account) bool {
+	err = lister.List(work, q, func(a provider.Account) bool {
 		r.Listed++
 		if a.Disabled {
 			r.AlreadyDisabled++

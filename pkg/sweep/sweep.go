@@ -63,7 +63,7 @@ func (s *Sweeper) Handle(ctx context.Context, raw json.RawMessage) (*Result, err
 		res.Complete = res.Complete && res.Redrive.Complete
 	}
 	for _, e := range in.Inactive {
-		r := s.inactive(work, res.RunID, in.DryRun, e)
+		r := s.inactive(ctx, work, res.RunID, in.DryRun, e)
 		res.Inactive = append(res.Inactive, r)
 		res.Found += r.Found
 		res.Enqueued += r.Enqueued

@@ -227,3 +227,34 @@ func TestIntegrationInactive(t *testing.T) {
 		t.Fatalf("enqueued\n%v\nwant\n%v", got, all)
 	}
 }
+
+// TestDeadlineStopsAndReports: a sweep that cannot finish says how far it
+// got (incomplete) instead of running past its invocation.
+func TestDeadlineStopsAndReports(t *testing.T) {
+	ja := simulator.NewJourneyApps("ja-deadline-token-0123456789", simulator.Options{Latency: 300 * time.Millisecond})
+	defer ja.Close()
+	for i := range 450 {
+		ja.Add(simulator.User{ID: fmt.Sprintf("ja-%03d", i), LastActive: time.Now().AddDate(-1, 0, 0)})
+	}
+	store := &secrets.Memory{}
+	store.Put("revoke/field-app", fmt.Sprintf(`{"api_url":%q,"token":"ja-deadline-token-0123456789","rate_per_second":100}`, ja.APIURL()))
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{"CONNECTIONS": "field-app=journeyapps", "QUEUE_URL": "q", "DLQ_URL": "dlq", "ALLOW_INSECURE_HTTP": "true"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Sweeper{Config: cfg, Queue: queue.NewMemory(), Secrets: store, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	ctx, cancel := context.WithTimeout(context.Background(), 1200*time.Millisecond)
+	defer cancel()
+	r, err := s.Handle(ctx, json.RawMessage(`{"redrive":{"max_messages":0},"inactive":[{"connection":"field-app","days":30}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Complete || r.Inactive[0].Status != StatusIncomplete || r.Inactive[0].Listed == 0 || r.Inactive[0].Listed == 450 {
+		t.Fatalf("%+v", r.Inactive[0])
+	}
+	if r.Inactive[0].Enqueued != r.Inactive[0].Found {
+		t.Fatalf("what was found before the deadline must still be enqueued: %+v", r.Inactive[0])
+	}
+}
