@@ -39,13 +39,18 @@ func (p *Poller) Once(ctx context.Context, h Handler) (delivered, deleted int, e
 	batch := max(p.BatchSize, 1)
 	var msgs []Received
 	deadline := time.Now().Add(p.Window)
+	// Like Lambda: gather until the batch is full or the window has passed
+	// (without a window, one receive), then invoke with what there is.
 	for len(msgs) < batch {
 		got, err := p.Queue.Receive(ctx, p.URL, min(MaxBatch, batch-len(msgs)), p.Visibility)
 		if err != nil {
 			return 0, 0, err
 		}
 		msgs = append(msgs, got...)
-		if len(got) == 0 || !time.Now().Before(deadline) {
+		if !time.Now().Before(deadline) || (len(got) == 0 && len(msgs) == 0) {
+			break
+		}
+		if len(got) == 0 && !sleepCtx(ctx, min(20*time.Millisecond, time.Until(deadline))) {
 			break
 		}
 	}
@@ -111,4 +116,15 @@ func ToEvent(m Received, arn string) events.SQSMessage {
 		}
 	}
 	return rec
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }

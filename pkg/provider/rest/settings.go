@@ -49,7 +49,7 @@ func (s Settings) Timeout() time.Duration {
 // Headroom is the fraction of a provider's budget revoke spends: network
 // jitter bunches requests at the provider, so running exactly at its rate
 // would trip its limiter now and then.
-const Headroom = 0.9
+const Headroom = 0.95
 
 // Share is this process's part of the connection's budget: rate and burst
 // divided by the number of consumer instances that may run at once.
