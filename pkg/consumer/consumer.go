@@ -104,6 +104,8 @@ func (c *Consumer) now() time.Time {
 // one message is that message's, never the batch's.
 func (c *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (resp events.SQSEventResponse, _ error) {
 	c.init()
+	// An empty list, never null: "no failures" in every reader's eyes.
+	resp.BatchItemFailures = []events.SQSBatchItemFailure{}
 	items := make([]*item, len(ev.Records))
 	start := c.now()
 	for i := range ev.Records {
@@ -112,7 +114,7 @@ func (c *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (resp events.
 	defer func() {
 		if p := recover(); p != nil {
 			c.Log.Error("panic while processing a batch; every message will be retried", "panic", p)
-			resp = events.SQSEventResponse{}
+			resp = events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 			for _, it := range items {
 				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: it.rec.MessageId})
 			}

@@ -157,8 +157,12 @@ func TestEveryEvent(t *testing.T) {
 			var resp struct {
 				BatchItemFailures []struct{ ItemIdentifier string } `json:"batchItemFailures"`
 			}
-			if err := json.Unmarshal(w.invoke(t, "consumer", "sqs-batch.json").Payload, &resp); err != nil {
+			payload := w.invoke(t, "consumer", "sqs-batch.json").Payload
+			if err := json.Unmarshal(payload, &resp); err != nil {
 				t.Fatal(err)
+			}
+			if !strings.Contains(string(payload), `"batchItemFailures":[]`) {
+				t.Errorf("no failures must be an empty list, got %s", payload)
 			}
 			if len(resp.BatchItemFailures) != 0 {
 				t.Fatalf("failures %v", resp.BatchItemFailures)

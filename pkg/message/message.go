@@ -45,9 +45,6 @@ func (m *Message) Subject() string {
 	return m.Email
 }
 
-// Key identifies the target within a request (connection + subject).
-func (m *Message) Key() string { return m.Connection + "\x00" + m.UserID + "\x00" + m.Email }
-
 // Encode returns the JSON body.
 func (m *Message) Encode() (string, error) {
 	b, err := json.Marshal(m)
