@@ -81,7 +81,7 @@ func Run(ctx context.Context, out io.Writer, o Options) (*Report, error) {
 	rep := &Report{}
 	for _, step := range submissions(o.TeamSize) {
 		r := p.Call(rctx, step.method, step.path, step.body)
-		fmt.Fprintf(out, "  %-44s → %d, %d targets accepted\n", step.what, r.Status, r.Accepted)
+		fmt.Fprintf(out, "  %-50s → %d, %d targets accepted\n", step.what, r.Status, r.Accepted)
 		if r.Status != 200 && r.Status != 202 {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("%s answered %d: %s", step.what, r.Status, r.Body))
 		}
