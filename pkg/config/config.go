@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,7 +30,18 @@ const (
 	DefaultSecretTTL      = 5 * time.Minute
 )
 
-var nameRE = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
+// validName reports whether s matches [a-z0-9-]{1,64}.
+func validName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // Connection is one configured provider account.
 type Connection struct {
@@ -131,7 +141,7 @@ func ParseConnections(s string) ([]Connection, error) {
 		switch {
 		case !ok:
 			return nil, fmt.Errorf("CONNECTIONS: %q is not name=provider", item)
-		case !nameRE.MatchString(name):
+		case !validName(name):
 			return nil, fmt.Errorf("CONNECTIONS: connection name %q must match [a-z0-9-]{1,64}", name)
 		case !slices.Contains(Providers, prov):
 			return nil, fmt.Errorf("CONNECTIONS: %s: unknown provider %q (want one of %s)", name, prov, strings.Join(Providers, ", "))

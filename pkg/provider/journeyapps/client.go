@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +36,19 @@ type Secret struct {
 	rest.Settings
 }
 
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+// ident reports whether s is an identifier ([A-Za-z_][A-Za-z0-9_]{0,63}):
+// model and field names go into a path and a query key.
+func ident(s string) bool {
+	if len(s) == 0 || len(s) > 64 || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // Client talks to one deployment. Safe for concurrent use.
 type Client struct {
@@ -72,7 +83,7 @@ func New(raw []byte, o rest.Options) (*Client, error) {
 	if s.EmailField == "" {
 		s.EmailField = "email"
 	}
-	if !identRE.MatchString(s.UserModel) || !identRE.MatchString(s.EmailField) {
+	if !ident(s.UserModel) || !ident(s.EmailField) {
 		return nil, rest.SecretError(Name, "user_model and email_field must be identifiers")
 	}
 	token := s.Token
