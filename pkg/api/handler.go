@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"log/slog"
+	"maps"
 	"mime"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,14 +38,12 @@ type Handler struct {
 	NewID func() string
 }
 
-type route struct {
-	methods string // for the Allow header
-	serve   func(h *Handler, ctx context.Context, rc *reqCtx) events.APIGatewayV2HTTPResponse
-}
+type serveFunc func(h *Handler, ctx context.Context, rc *reqCtx) events.APIGatewayV2HTTPResponse
 
-var routes = map[string]map[string]route{
-	"/revocations": {"POST": {"POST", (*Handler).revocations}},
-	"/hooks/okta":  {"GET": {"GET, POST", (*Handler).oktaVerify}, "POST": {"GET, POST", (*Handler).oktaEvents}},
+// routes: path → method → handler. The Allow header is derived from it.
+var routes = map[string]map[string]serveFunc{
+	"/revocations": {"POST": (*Handler).revocations},
+	"/hooks/okta":  {"GET": (*Handler).oktaVerify, "POST": (*Handler).oktaEvents},
 }
 
 // reqCtx is one request as the routes see it.
@@ -73,12 +73,9 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if !ok {
 		return respondError(404, rc.id, codeNotFound, "no such route", ""), nil
 	}
-	r, ok := methods[method]
+	serve, ok := methods[method]
 	if !ok {
-		var allow string
-		for _, r := range methods {
-			allow = r.methods
-		}
+		allow := strings.Join(slices.Sorted(maps.Keys(methods)), ", ")
 		return withHeader(respondError(405, rc.id, codeMethodNotAllowed, "method not allowed; allowed: "+allow, ""), "Allow", allow), nil
 	}
 	switch verdict, err := h.Auth.Check(ctx, header(&req, "authorization")); verdict {
@@ -88,7 +85,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		rc.log.Error("authentication unavailable", "error", err)
 		return unavailable(rc.id, "authentication is not available", 30*time.Second), nil
 	}
-	return r.serve(h, ctx, rc), nil
+	return serve(h, ctx, rc), nil
 }
 
 // routePath is the request path without a named stage prefix or trailing slash.

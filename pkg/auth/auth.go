@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -36,6 +37,10 @@ type Authenticator struct {
 	// RefreshAfter is how old the cached tokens must be before a wrong
 	// token triggers one re-read (a token may just have been rotated in).
 	RefreshAfter time.Duration
+
+	mu      sync.Mutex
+	raw     string // the secret value digests were computed from
+	digests [][sha256.Size]byte
 }
 
 // MaxTokens bounds the configured tokens.
@@ -53,7 +58,7 @@ func (a *Authenticator) Check(ctx context.Context, authorization string) (Verdic
 	if err != nil {
 		return Unavailable, fmt.Errorf("auth: read tokens: %w", err)
 	}
-	digests, err := parseTokens(raw)
+	digests, err := a.parsed(raw)
 	if err != nil {
 		return Unavailable, err
 	}
@@ -65,11 +70,27 @@ func (a *Authenticator) Check(ctx context.Context, authorization string) (Verdic
 		return Allowed, nil
 	}
 	if raw, err = a.Source.Refresh(ctx, a.SecretID, a.RefreshAfter); err == nil {
-		if digests, err = parseTokens(raw); err == nil && match(digests, token) {
+		if digests, err = a.parsed(raw); err == nil && match(digests, token) {
 			return Allowed, nil
 		}
 	}
 	return Unauthorized, nil
+}
+
+// parsed returns the digests of a secret value, parsing and hashing it
+// only when it changed (not on every request).
+func (a *Authenticator) parsed(raw string) ([][sha256.Size]byte, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.digests != nil && raw == a.raw {
+		return a.digests, nil
+	}
+	d, err := parseTokens(raw)
+	if err != nil {
+		return nil, err
+	}
+	a.raw, a.digests = raw, d
+	return d, nil
 }
 
 // bearer extracts the token of "Bearer <token>" (scheme case-insensitive).

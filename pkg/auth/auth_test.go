@@ -101,3 +101,24 @@ func TestConstantTimeImplementation(t *testing.T) {
 		t.Fatalf("subtle %v sha256 %v early return in the comparison loop %v", usesSubtle, usesSHA, earlyReturn)
 	}
 }
+
+// TestTokensParsedOncePerValue: the secret is parsed and hashed when it
+// changes, not on every request.
+func TestTokensParsedOncePerValue(t *testing.T) {
+	s := &src{val: `{"tokens":["tok-0123456789abcdef"]}`}
+	a := &Authenticator{SecretID: "x", Source: s}
+	if v, _ := a.Check(context.Background(), "Bearer tok-0123456789abcdef"); v != Allowed {
+		t.Fatal(v)
+	}
+	first := &a.digests[0]
+	for range 10 {
+		a.Check(context.Background(), "Bearer tok-0123456789abcdef")
+	}
+	if &a.digests[0] != first {
+		t.Fatal("the same secret value was parsed again")
+	}
+	s.val = `{"tokens":["tok-rotated-9876543210"]}`
+	if v, _ := a.Check(context.Background(), "Bearer tok-rotated-9876543210"); v != Allowed {
+		t.Fatal("a changed secret value was not re-parsed")
+	}
+}

@@ -135,10 +135,10 @@ func (c *Consumer) applyAction(ctx context.Context, client provider.Client, acti
 		if it.msg.Email != "" {
 			l := lookups[it.msg.Email]
 			switch {
-			case l.Err != nil && provider.As(l.Err).Code != provider.CodeNotFound:
+			case l.Err != nil:
 				it.res = failure(l.Err, 0)
 				continue
-			case len(l.IDs) == 0: // a look-up that finds nobody, or answers 404
+			case len(l.IDs) == 0:
 				it.res = noAccount(it.msg)
 				continue
 			}

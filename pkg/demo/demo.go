@@ -112,7 +112,7 @@ func Run(ctx context.Context, out io.Writer, o Options) (*Report, error) {
 	rep.Took = time.Since(start)
 	rep.RateLimited = p.BL.Stats().RateLimited
 	tally(p, rep, want)
-	print(out, rep)
+	printReport(out, rep)
 	if len(rep.Problems) > 0 {
 		return rep, errors.New("demo: the pipeline misbehaved: " + strings.Join(rep.Problems, "; "))
 	}
@@ -230,7 +230,7 @@ func tally(p *embedded.Pipeline, rep *Report, want expectation) {
 	sort.Slice(rep.Rows, func(i, j int) bool { return rep.Rows[i].Connection < rep.Rows[j].Connection })
 }
 
-func print(out io.Writer, rep *Report) {
+func printReport(out io.Writer, rep *Report) {
 	fmt.Fprintln(out)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "connection\tprovider\trevoked\talready\tno account\tin DLQ\t")

@@ -1,7 +1,6 @@
 package okta
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,21 +42,24 @@ type Target struct {
 // Parse reads a delivery. Okta adds fields over time, so unknown fields are
 // ignored; but the body must be one JSON object with a data.events array.
 func Parse(body []byte) (*Delivery, error) {
-	var probe struct {
-		Data *struct {
-			Events *json.RawMessage `json:"events"`
+	var raw struct {
+		EventType string `json:"eventType"`
+		Data      *struct {
+			Events *[]Event `json:"events"`
 		} `json:"data"`
 	}
-	if err := json.Unmarshal(body, &probe); err != nil {
-		return nil, errors.New("body is not a JSON object")
+	if err := json.Unmarshal(body, &raw); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && strings.HasPrefix(te.Field, "data.events") {
+			return nil, fmt.Errorf("%s has the wrong type", te.Field)
+		}
+		return nil, errors.New("body is not a JSON object with data.events")
 	}
-	if probe.Data == nil || probe.Data.Events == nil || !bytes.HasPrefix(bytes.TrimSpace(*probe.Data.Events), []byte("[")) {
+	if raw.Data == nil || raw.Data.Events == nil {
 		return nil, errors.New("data.events must be an array")
 	}
-	var d Delivery
-	if err := json.Unmarshal(body, &d); err != nil {
-		return nil, fmt.Errorf("data.events: %v", simplify(err))
-	}
+	d := &Delivery{EventType: raw.EventType}
+	d.Data.Events = *raw.Data.Events
 	if len(d.Data.Events) > MaxEvents {
 		return nil, fmt.Errorf("data.events: more than %d events", MaxEvents)
 	}
@@ -66,7 +68,7 @@ func Parse(body []byte) (*Delivery, error) {
 			return nil, fmt.Errorf("data.events[%d].target: more than %d targets", i, MaxTargetsPerEvent)
 		}
 	}
-	return &d, nil
+	return d, nil
 }
 
 // Selection is what a delivery asks for.
@@ -103,12 +105,4 @@ func (d *Delivery) Select(types []string) Selection {
 		}
 	}
 	return s
-}
-
-func simplify(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("%s has the wrong type", te.Field)
-	}
-	return "malformed"
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -51,7 +52,8 @@ type Lookup struct {
 }
 
 // Resolver looks users up by email, batching where the provider can.
-// Resolve returns one Lookup per email, in order.
+// Resolve returns one Lookup per email, in order. A provider that answers
+// "not found" to a look-up reports empty IDs, never an error (LookupErr).
 type Resolver interface {
 	Resolve(ctx context.Context, emails []string) []Lookup
 }
@@ -75,4 +77,15 @@ type ListQuery struct {
 // each; fn returns false to stop early.
 type Lister interface {
 	List(ctx context.Context, q ListQuery, fn func(Account) bool) error
+}
+
+// LookupErr is the error a look-up call's failure leaves in a Lookup: nil
+// when the provider answered "not found" (that is "no such user"), err
+// otherwise.
+func LookupErr(err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Code == CodeNotFound {
+		return nil
+	}
+	return err
 }

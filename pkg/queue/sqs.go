@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -55,7 +56,7 @@ func (q *SQS) SendBatch(ctx context.Context, url string, msgs []Outgoing) ([]int
 			}
 		}
 		for i := range msgs {
-			if !ok[strconv.Itoa(i)] && !containsInt(failed, i) {
+			if !ok[strconv.Itoa(i)] && !slices.Contains(failed, i) {
 				failed = append(failed, i)
 			}
 		}
@@ -130,13 +131,4 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
-}
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -183,7 +183,7 @@ func (c *Client) Resolve(ctx context.Context, emails []string) []provider.Lookup
 	rest.Each(ctx, len(emails), 8, func(ctx context.Context, i int) {
 		users, err := c.users(ctx, "look up user", "email="+Quote(emails[i]), 10, 0)
 		if err != nil {
-			out[i].Err = err
+			out[i].Err = provider.LookupErr(err)
 			return
 		}
 		for _, u := range users {

@@ -299,7 +299,7 @@ func (c *Client) Resolve(ctx context.Context, emails []string) []provider.Lookup
 		q := url.Values{"query[" + c.emailField + "]": {emails[i]}}
 		resp, err := c.http.Do(ctx, rest.Request{Op: "look up user", Method: http.MethodGet, URL: rest.WithQuery(u, q)})
 		if err != nil {
-			out[i].Err = err
+			out[i].Err = provider.LookupErr(err)
 			return
 		}
 		var objs []struct {

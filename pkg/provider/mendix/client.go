@@ -120,11 +120,7 @@ func (c *Client) Resolve(ctx context.Context, emails []string) []provider.Lookup
 			ids, err = parseIdentifiers(resp.Body)
 		}
 		for i := lo; i < hi; i++ {
-			if err != nil {
-				out[i].Err = err
-				continue
-			}
-			out[i].IDs = ids[strings.ToLower(emails[i])]
+			out[i] = provider.Lookup{IDs: ids[strings.ToLower(emails[i])], Err: provider.LookupErr(err)}
 		}
 	})
 	return out

@@ -104,3 +104,14 @@ func BenchmarkMendixConcurrent(b *testing.B) {
 	b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
 	b.ReportMetric(float64(limited)/float64(b.N), "429s/op")
 }
+
+// TestLookup404IsNoUser: the identifiers API answering 404 means "no such
+// user" (empty IDs), not an error — the Resolver contract.
+func TestLookup404IsNoUser(t *testing.T) {
+	s := providertest.NewScript(t, providertest.Step{Method: "POST", Path: "/v1/uuids",
+		Body: `{"emailAddresses":[{"emailAddress":"x@example.com"}]}`, Status: 404, RespBody: `{"error":{"code":"NOT_FOUND","message":"none"}}`})
+	l := newClient(t, s.URL(), s.URL(), 100).Resolve(context.Background(), []string{"x@example.com"})
+	if l[0].Err != nil || len(l[0].IDs) != 0 {
+		t.Fatalf("%+v", l[0])
+	}
+}

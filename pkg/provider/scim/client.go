@@ -133,7 +133,7 @@ func (c *Client) Resolve(ctx context.Context, emails []string) []provider.Lookup
 		q := url.Values{"filter": {"userName eq " + FilterValue(emails[i])}}
 		resp, err := c.http.Do(ctx, rest.Request{Op: "look up user", Method: http.MethodGet, URL: rest.WithQuery(u, q), Check: Check})
 		if err != nil {
-			out[i].Err = err
+			out[i].Err = provider.LookupErr(err)
 			return
 		}
 		var lr struct {
