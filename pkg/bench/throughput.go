@@ -63,18 +63,6 @@ func percentiles(d []time.Duration) Percentiles {
 	return Percentiles{N: len(d), P50: at(0.50), P99: at(0.99), Max: d[len(d)-1]}
 }
 
-func sims(p *embedded.Pipeline) map[string]interface {
-	Add(...simulator.User)
-	Stats() simulator.Stats
-	User(string) (simulator.User, bool)
-} {
-	return map[string]interface {
-		Add(...simulator.User)
-		Stats() simulator.Stats
-		User(string) (simulator.User, bool)
-	}{"field-app": p.JA, "crm": p.BL, "mendix": p.MX, "wiki": p.SC}
-}
-
 // RunThroughput runs scenario 1 (and, with the same pipeline shape, the
 // freshness measurements during it).
 func RunThroughput(ctx context.Context, mix []Mix, latency time.Duration, batchSize int, progress func(string)) (*Throughput, error) {
@@ -89,7 +77,6 @@ func RunThroughput(ctx context.Context, mix []Mix, latency time.Duration, batchS
 		return nil, err
 	}
 	defer p.Close()
-	ss := sims(p)
 	res := &Throughput{PerProvider: map[string]time.Duration{}}
 	// Interleave providers in proportion, as a real offboarding list would.
 	var targets []string
@@ -104,7 +91,7 @@ func RunThroughput(ctx context.Context, mix []Mix, latency time.Duration, batchS
 		m := mix[best]
 		id := fmt.Sprintf("%s-%05d", m.Connection, idx[m.Connection])
 		idx[m.Connection]++
-		ss[m.Connection].Add(simulator.User{ID: id})
+		p.Sim(m.Connection).Add(simulator.User{ID: id})
 		targets = append(targets, fmt.Sprintf(`{"connection":%q,"user_id":%q}`, m.Connection, id))
 	}
 	res.Targets = len(targets)
@@ -142,7 +129,8 @@ func RunThroughput(ctx context.Context, mix []Mix, latency time.Duration, batchS
 	res.Invocations = p.Invocations()
 
 	var fresh []time.Duration
-	for conn, s := range ss {
+	for _, conn := range p.ConnectionNames() {
+		s := p.Sim(conn)
 		st := s.Stats()
 		res.Requests += st.Requests
 		res.Total429s += st.RateLimited
@@ -174,7 +162,7 @@ func RunThroughput(ctx context.Context, mix []Mix, latency time.Duration, batchS
 	}
 	for _, m := range mix {
 		for i := range m.Users {
-			if u, _ := ss[m.Connection].User(fmt.Sprintf("%s-%05d", m.Connection, i)); !u.Disabled {
+			if u, _ := p.Sim(m.Connection).User(fmt.Sprintf("%s-%05d", m.Connection, i)); !u.Disabled {
 				res.Lost++
 			}
 		}
@@ -205,12 +193,13 @@ type Sequential struct {
 
 // RunSequential locks sample users one request at a time.
 func RunSequential(ctx context.Context, latency time.Duration, rate float64, sample, projectTo int) (*Sequential, error) {
-	sim := simulator.NewJourneyApps("seq-token-0123456789", simulator.Options{Latency: latency, RatePerSecond: rate, Burst: max(1, int(rate))})
-	defer sim.Close()
+	f := simulator.StartFleet(map[string]simulator.Options{config.JourneyApps: {Latency: latency, RatePerSecond: rate, Burst: max(1, int(rate))}})
+	defer f.Close()
+	sim := f.JA
 	for i := range sample {
 		sim.Add(simulator.User{ID: fmt.Sprintf("u-%05d", i)})
 	}
-	c, err := journeyapps.New([]byte(fmt.Sprintf(`{"api_url":%q,"token":"seq-token-0123456789","rate_per_second":%g}`, sim.APIURL(), rate)), rest.Options{AllowInsecureHTTP: true})
+	c, err := journeyapps.New([]byte(f.Secret("field-app", simulator.Settings{RatePerSecond: rate})), rest.Options{AllowInsecureHTTP: true})
 	if err != nil {
 		return nil, err
 	}
@@ -242,17 +231,18 @@ func RunFreshness(ctx context.Context, n int, latency time.Duration, window time
 	wg := p.Run(rctx)
 	defer func() { cancel(); wg.Wait() }()
 	var d []time.Duration
-	ss := sims(p)
 	for i := range n {
 		email := fmt.Sprintf("leaver%d@example.com", i)
-		for conn, s := range ss {
+		for _, conn := range p.ConnectionNames() {
+			s := p.Sim(conn)
 			s.Add(simulator.User{ID: fmt.Sprintf("%s-leaver-%d", conn, i), Email: email})
 		}
 		r := p.Call(rctx, "POST", "/revocations", `{"targets":[{"connection":"*","email":"`+email+`"}]}`)
 		if r.Status != 202 {
 			return Percentiles{}, fmt.Errorf("freshness: %d %s", r.Status, r.Body)
 		}
-		for conn, s := range ss {
+		for _, conn := range p.ConnectionNames() {
+			s := p.Sim(conn)
 			id := fmt.Sprintf("%s-leaver-%d", conn, i)
 			for t0 := time.Now(); time.Since(t0) < 30*time.Second; time.Sleep(5 * time.Millisecond) {
 				if u, _ := s.User(id); u.Disabled {

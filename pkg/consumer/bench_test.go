@@ -19,17 +19,17 @@ func BenchmarkConsumer1000(b *testing.B) {
 	for i := range 1000 {
 		if i%10 < 7 {
 			id := fmt.Sprintf("ja-%04d", i)
-			w.ja.Add(simulator.User{ID: id})
+			w.JA.Add(simulator.User{ID: id})
 			bodies = append(bodies, msg("field-app", "journeyapps", id, ""))
 		} else {
 			id := fmt.Sprintf("sc-%04d", i)
-			w.sc.Add(simulator.User{ID: id})
+			w.SC.Add(simulator.User{ID: id})
 			bodies = append(bodies, msg("wiki", "scim", id, ""))
 		}
 	}
 	ev := event(b, bodies...)
 	// No rate limit worth the name: this measures revoke's own cost.
-	w.store.Put("revoke/wiki", fmt.Sprintf(`{"base_url":%q,"token":%q,"rate_per_second":10000}`, w.sc.BaseURL(), scToken))
+	w.store.Put("revoke/wiki", w.Secret("wiki", simulator.Settings{RatePerSecond: 10000}))
 	c := w.consumer(&fakeDLQ{})
 	c.Metrics = nil
 	b.ReportAllocs()
@@ -48,10 +48,10 @@ func BenchmarkConsumer1000(b *testing.B) {
 // connections fetch each secret once per TTL.
 func BenchmarkSecretFetches(b *testing.B) {
 	w := newWorld(b, simulator.Options{})
-	w.ja.Add(simulator.User{ID: "ja-1"})
-	w.bl.Add(simulator.User{ID: "BL-1"})
-	w.mx.Add(simulator.User{ID: "mx-1"})
-	w.sc.Add(simulator.User{ID: "sc-1"})
+	w.JA.Add(simulator.User{ID: "ja-1"})
+	w.BL.Add(simulator.User{ID: "BL-1"})
+	w.MX.Add(simulator.User{ID: "mx-1"})
+	w.SC.Add(simulator.User{ID: "sc-1"})
 	ev := event(b, msg("field-app", "journeyapps", "ja-1", ""), msg("crm", "backendless", "BL-1", ""), msg("mendix", "mendix", "mx-1", ""), msg("wiki", "scim", "sc-1", ""))
 	var fetches int
 	for b.Loop() {

@@ -13,10 +13,10 @@ import (
 
 func TestOutcomesGoToTheRightPlace(t *testing.T) {
 	w := newWorld(t, simulator.Options{})
-	w.ja.Add(simulator.User{ID: "ja-1"}, simulator.User{ID: "ja-2"}, simulator.User{ID: "ja-3", Email: "carol@example.com"})
-	w.bl.Add(simulator.User{ID: "BL-1", Email: "bob@example.com"})
-	w.mx.Add(simulator.User{ID: "6f1e7f5e-0001", Email: "alice@example.com"})
-	w.sc.Add(simulator.User{ID: "sc-1", Email: "dave@example.com"})
+	w.JA.Add(simulator.User{ID: "ja-1"}, simulator.User{ID: "ja-2"}, simulator.User{ID: "ja-3", Email: "carol@example.com"})
+	w.BL.Add(simulator.User{ID: "BL-1", Email: "bob@example.com"})
+	w.MX.Add(simulator.User{ID: "6f1e7f5e-0001", Email: "alice@example.com"})
+	w.SC.Add(simulator.User{ID: "sc-1", Email: "dave@example.com"})
 	restore := msg("mendix", "mendix", "6f1e7f5e-0001", "")
 	restore.Action = message.Restore
 	fan := msg("wiki", "scim", "", "nobody@example.com")
@@ -45,20 +45,20 @@ func TestOutcomesGoToTheRightPlace(t *testing.T) {
 		t.Errorf("unexpected retries: %+v", resp.BatchItemFailures)
 	}
 	for _, id := range []string{"ja-1", "ja-2", "ja-3"} {
-		if u, _ := w.ja.User(id); !u.Disabled {
+		if u, _ := w.JA.User(id); !u.Disabled {
 			t.Errorf("%s not locked", id)
 		}
 	}
-	if u, _ := w.bl.User("BL-1"); !u.Disabled {
+	if u, _ := w.BL.User("BL-1"); !u.Disabled {
 		t.Error("backendless user not disabled")
 	}
-	if u, _ := w.mx.User("6f1e7f5e-0001"); !u.Disabled {
+	if u, _ := w.MX.User("6f1e7f5e-0001"); !u.Disabled {
 		t.Error("mendix user not deactivated")
 	}
-	if u, _ := w.sc.User("sc-1"); !u.Disabled {
+	if u, _ := w.SC.User("sc-1"); !u.Disabled {
 		t.Error("scim user not deactivated")
 	}
-	if n := w.ja.Stats().ByRoute["batch"]; n != 1 {
+	if n := w.JA.Stats().ByRoute["batch"]; n != 1 {
 		t.Errorf("journeyapps: %d batch requests, want 1", n)
 	}
 	got := dlq.byBody()
@@ -80,7 +80,7 @@ func TestOutcomesGoToTheRightPlace(t *testing.T) {
 		}
 	}
 	logs := w.log.String()
-	for _, sec := range []string{jaToken, blKey, mxPAT, scToken} {
+	for _, sec := range w.Credentials() {
 		if strings.Contains(logs, sec) {
 			t.Fatalf("a secret reached the logs")
 		}
@@ -94,9 +94,9 @@ func TestOutcomesGoToTheRightPlace(t *testing.T) {
 
 func TestRetryableFailuresAreReported(t *testing.T) {
 	w := newWorld(t, simulator.Options{})
-	w.bl.Add(simulator.User{ID: "BL-1"})
-	w.ja.Add(simulator.User{ID: "ja-1"})
-	w.bl.SetOptions(simulator.Options{FaultRate: 1}) // every Backendless call fails with 5xx
+	w.BL.Add(simulator.User{ID: "BL-1"})
+	w.JA.Add(simulator.User{ID: "ja-1"})
+	w.BL.SetOptions(simulator.Options{FaultRate: 1}) // every Backendless call fails with 5xx
 	ev := event(t, msg("crm", "backendless", "BL-1", ""), msg("field-app", "journeyapps", "ja-1", ""))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
@@ -120,14 +120,14 @@ func TestDLQSendFailureMeansRetry(t *testing.T) {
 
 func TestDeadlineReachedMidBatch(t *testing.T) {
 	w := newWorld(t, simulator.Options{})
-	w.sc.SetOptions(simulator.Options{Latency: 400 * time.Millisecond})
+	w.SC.SetOptions(simulator.Options{Latency: 400 * time.Millisecond})
 	var bodies []any
 	for i := range 6 {
 		id := "sc-" + string(rune('a'+i))
-		w.sc.Add(simulator.User{ID: id})
+		w.SC.Add(simulator.User{ID: id})
 		bodies = append(bodies, msg("wiki", "scim", id, ""))
 	}
-	w.store.Put("revoke/wiki", `{"base_url":"`+w.sc.BaseURL()+`","token":"`+scToken+`","rate_per_second":2,"burst":1}`)
+	w.store.Put("revoke/wiki", w.Secret("wiki", simulator.Settings{RatePerSecond: 2, Burst: 1}))
 	c := w.consumer(&fakeDLQ{})
 	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
 	defer cancel()
@@ -135,7 +135,7 @@ func TestDeadlineReachedMidBatch(t *testing.T) {
 	f := failures(resp)
 	done := 0
 	for i := range 6 {
-		if u, _ := w.sc.User("sc-" + string(rune('a'+i))); u.Disabled {
+		if u, _ := w.SC.User("sc-" + string(rune('a'+i))); u.Disabled {
 			done++
 			if f[ev(i)] {
 				t.Errorf("m%d was done but reported as a failure", i)
@@ -156,7 +156,7 @@ func ev(i int) string { return "m" + string(rune('0'+i)) }
 
 func TestSecretRefreshedOnce(t *testing.T) {
 	w := newWorld(t, simulator.Options{})
-	w.sc.Add(simulator.User{ID: "sc-1"}, simulator.User{ID: "sc-2"})
+	w.SC.Add(simulator.User{ID: "sc-1"}, simulator.User{ID: "sc-2"})
 	c := w.consumer(&fakeDLQ{})
 	c.RefreshMinAge = 50 * time.Millisecond
 	if resp, _ := c.Handle(context.Background(), event(t, msg("wiki", "scim", "sc-1", ""))); len(resp.BatchItemFailures) != 0 {
@@ -164,8 +164,8 @@ func TestSecretRefreshedOnce(t *testing.T) {
 	}
 	// Rotate: the provider now wants a new token, and the secret has it;
 	// the consumer still holds the old one in its cache.
-	w.sc.SetCredential("rotated-token-abcdefghijkl")
-	w.store.Put("revoke/wiki", `{"base_url":"`+w.sc.BaseURL()+`","token":"rotated-token-abcdefghijkl","rate_per_second":500}`)
+	w.SC.SetCredential("rotated-token-abcdefghijkl")
+	w.store.Put("revoke/wiki", w.Secret("wiki", simulator.Settings{RatePerSecond: 500}))
 	time.Sleep(100 * time.Millisecond)
 	dlq := &fakeDLQ{}
 	c.DLQ = dlq
@@ -173,12 +173,12 @@ func TestSecretRefreshedOnce(t *testing.T) {
 	if len(resp.BatchItemFailures) != 0 || len(dlq.sent) != 0 {
 		t.Fatalf("after rotation: failures %v dlq %v", resp.BatchItemFailures, dlq.sent)
 	}
-	if u, _ := w.sc.User("sc-2"); !u.Disabled {
+	if u, _ := w.SC.User("sc-2"); !u.Disabled {
 		t.Fatal("not revoked after the secret refresh")
 	}
 	// A credential that stays wrong is permanent: DLQ "unauthorized".
-	w.sc.SetCredential("another-token-nobody-has")
-	w.sc.Add(simulator.User{ID: "sc-3"})
+	w.SC.SetCredential("another-token-nobody-has")
+	w.SC.Add(simulator.User{ID: "sc-3"})
 	time.Sleep(100 * time.Millisecond)
 	resp, _ = c.Handle(context.Background(), event(t, msg("wiki", "scim", "sc-3", "")))
 	if len(resp.BatchItemFailures) != 0 || len(dlq.sent) != 1 || dlq.sent[0].Attributes["error_code"] != "unauthorized" {
@@ -192,13 +192,13 @@ func TestSecretRefreshedOnce(t *testing.T) {
 func TestInsecureURLRefusedWithoutSendingToken(t *testing.T) {
 	w := newWorld(t, simulator.Options{})
 	w.cfg.AllowInsecureHTTP = false
-	w.sc.Add(simulator.User{ID: "sc-1"})
+	w.SC.Add(simulator.User{ID: "sc-1"})
 	dlq := &fakeDLQ{}
 	resp, _ := w.consumer(dlq).Handle(context.Background(), event(t, msg("wiki", "scim", "sc-1", "")))
 	if len(resp.BatchItemFailures) != 0 || len(dlq.sent) != 1 || dlq.sent[0].Attributes["error_code"] != "config" {
 		t.Fatalf("failures %v dlq %+v", resp.BatchItemFailures, dlq.sent)
 	}
-	if w.sc.Stats().Requests != 0 {
+	if w.SC.Stats().Requests != 0 {
 		t.Fatal("a request reached a plain-http provider")
 	}
 }
@@ -211,7 +211,7 @@ func TestLookup404(t *testing.T) {
 		providertest.Step{Method: "POST", Path: "/v1/uuids", Body: `{"emailAddresses":[{"emailAddress":"x@example.com"},{"emailAddress":"y@example.com"}]}`,
 			Status: 404, RespBody: `{"error":{"code":"NOT_FOUND","message":"no identifiers"}}`},
 	)
-	w.store.Put("revoke/mendix", `{"pat":"`+mxPAT+`","identifiers_url":"`+s.URL()+`","deactivation_url":"`+s.URL()+`","rate_per_second":100}`)
+	w.store.Put("revoke/mendix", `{"pat":"pat-for-a-script","identifiers_url":"`+s.URL()+`","deactivation_url":"`+s.URL()+`","rate_per_second":100}`)
 	fan := msg("mendix", "mendix", "", "x@example.com")
 	fan.Fanout = true
 	dlq := &fakeDLQ{}

@@ -30,13 +30,10 @@ import (
 const apiToken = "integration-api-token-0123456789"
 
 type pipeline struct {
-	aws          *awstest.Env
-	queueURL     string
-	dlqURL       string
-	ja           *simulator.JourneyApps
-	bl           *simulator.Backendless
-	mx           *simulator.Mendix
-	sc           *simulator.SCIM
+	aws      *awstest.Env
+	queueURL string
+	dlqURL   string
+	*simulator.Fleet
 	api          *api.Handler
 	consumer     *consumer.Consumer
 	poller       *queue.Poller
@@ -50,19 +47,15 @@ func newPipeline(t *testing.T, o simulator.Options) *pipeline {
 	e := awstest.New(t)
 	p := &pipeline{aws: e, wantRevoked: map[string][]string{}}
 	p.queueURL, p.dlqURL = e.QueueWithDLQ(t, "it-revoke", 3, 2*time.Second)
-	p.ja = simulator.NewJourneyApps("ja-token-it-0123456789", o)
-	p.bl = simulator.NewBackendless("APP", "bl-key-it-0123456789", o)
-	p.mx = simulator.NewMendix("mx-pat-it-0123456789", o)
-	p.sc = simulator.NewSCIM("sc-token-it-0123456789", o)
-	t.Cleanup(func() { p.ja.Close(); p.bl.Close(); p.mx.Close(); p.sc.Close() })
+	p.Fleet = simulator.StartFleet(map[string]simulator.Options{"journeyapps": o, "backendless": o, "mendix": o, "scim": o})
+	t.Cleanup(p.Fleet.Close)
 	prefix := awstest.Unique("it") + "/"
-	e.Secret(t, prefix+"field-app", fmt.Sprintf(`{"api_url":%q,"token":"ja-token-it-0123456789","rate_per_second":200}`, p.ja.APIURL()))
-	e.Secret(t, prefix+"crm", fmt.Sprintf(`{"base_url":%q,"application_id":"APP","api_key":"bl-key-it-0123456789","rate_per_second":200}`, p.bl.URL()))
-	e.Secret(t, prefix+"mendix", fmt.Sprintf(`{"pat":"mx-pat-it-0123456789","deactivation_url":%q,"identifiers_url":%q,"rate_per_second":200}`, p.mx.URL(), p.mx.URL()))
-	e.Secret(t, prefix+"wiki", fmt.Sprintf(`{"base_url":%q,"token":"sc-token-it-0123456789","rate_per_second":200}`, p.sc.BaseURL()))
+	for conn, v := range p.Secrets(simulator.Uniform(simulator.Settings{RatePerSecond: 200})) {
+		e.Secret(t, prefix+conn, v)
+	}
 	e.Secret(t, prefix+"api-tokens", `{"tokens":["`+apiToken+`"]}`)
 	env := map[string]string{
-		"CONNECTIONS": "field-app=journeyapps,crm=backendless,mendix=mendix,wiki=scim", "SECRET_PREFIX": prefix,
+		"CONNECTIONS": simulator.FleetConnections, "SECRET_PREFIX": prefix,
 		"QUEUE_URL": p.queueURL, "DLQ_URL": p.dlqURL, "API_TOKENS_SECRET_ID": prefix + "api-tokens", "ALLOW_INSECURE_HTTP": "true",
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
@@ -84,10 +77,10 @@ func (p *pipeline) populate(n int) []string {
 	var ts []string
 	for i := range n {
 		ja, bl, mx, sc := fmt.Sprintf("ja-%03d", i), fmt.Sprintf("BL-%03d", i), fmt.Sprintf("6f1e7f5e-%04d", i), fmt.Sprintf("sc-%03d", i)
-		p.ja.Add(simulator.User{ID: ja})
-		p.bl.Add(simulator.User{ID: bl})
-		p.mx.Add(simulator.User{ID: mx, Email: fmt.Sprintf("mx%d@example.com", i)})
-		p.sc.Add(simulator.User{ID: sc, Email: fmt.Sprintf("sc%d@example.com", i)})
+		p.JA.Add(simulator.User{ID: ja})
+		p.BL.Add(simulator.User{ID: bl})
+		p.MX.Add(simulator.User{ID: mx, Email: fmt.Sprintf("mx%d@example.com", i)})
+		p.SC.Add(simulator.User{ID: sc, Email: fmt.Sprintf("sc%d@example.com", i)})
 		p.wantRevoked["field-app"] = append(p.wantRevoked["field-app"], ja)
 		p.wantRevoked["crm"] = append(p.wantRevoked["crm"], bl)
 		p.wantRevoked["mendix"] = append(p.wantRevoked["mendix"], mx)
@@ -104,8 +97,8 @@ func (p *pipeline) populate(n int) []string {
 		}
 	}
 	// A leaver with accounts in two places, revoked everywhere by email.
-	p.bl.Add(simulator.User{ID: "BL-LEAVER", Email: "leaver@example.com"})
-	p.sc.Add(simulator.User{ID: "sc-LEAVER", Email: "leaver@example.com"})
+	p.BL.Add(simulator.User{ID: "BL-LEAVER", Email: "leaver@example.com"})
+	p.SC.Add(simulator.User{ID: "sc-LEAVER", Email: "leaver@example.com"})
 	p.wantRevoked["crm"] = append(p.wantRevoked["crm"], "BL-LEAVER")
 	p.wantRevoked["wiki"] = append(p.wantRevoked["wiki"], "sc-LEAVER")
 	ts = append(ts, `{"connection":"*","email":"leaver@example.com"}`)
@@ -169,9 +162,6 @@ func (p *pipeline) drive(t *testing.T, h queue.Handler) (invocations, crashes in
 // the DLQ with its reason; nothing left in flight.
 func (p *pipeline) check(t *testing.T, accepted int) {
 	t.Helper()
-	sims := map[string]interface {
-		User(string) (simulator.User, bool)
-	}{"field-app": p.ja, "crm": p.bl, "mendix": p.mx, "wiki": p.sc}
 	dlq := p.aws.Drain(t, p.dlqURL)
 	inDLQ := map[string]map[string]string{}
 	for _, m := range dlq {
@@ -188,7 +178,7 @@ func (p *pipeline) check(t *testing.T, accepted int) {
 	revoked := 0
 	for conn, ids := range p.wantRevoked {
 		for _, id := range ids {
-			u, _ := sims[conn].User(id)
+			u, _ := p.Sim(conn).User(id)
 			if u.Disabled {
 				revoked++
 				continue
@@ -217,23 +207,23 @@ func TestIntegrationPipeline(t *testing.T) {
 	accepted := p.submit(t, p.populate(50))
 	inv, _ := p.drive(t, p.consumer.Handle)
 	p.check(t, accepted)
-	if n := p.ja.Stats().ByRoute["batch"]; n > inv {
+	if n := p.JA.Stats().ByRoute["batch"]; n > inv {
 		t.Errorf("journeyapps: %d batch requests for %d invocations", n, inv)
 	}
 }
 
 func TestIntegrationPipelineUnderFaults(t *testing.T) {
 	p := newPipeline(t, simulator.Options{FaultRate: 0.2, Faults: []string{simulator.Fault5xx, simulator.FaultDrop}, Seed: 7})
-	for _, s := range []interface{ SetOptions(simulator.Options) }{p.mx, p.sc} {
+	for _, s := range []interface{ SetOptions(simulator.Options) }{p.MX, p.SC} {
 		s.SetOptions(simulator.Options{RatePerSecond: 5, Burst: 2, RetryAfter: true, FaultRate: 0.1, Seed: 3}) // 429 storms with Retry-After
 	}
-	p.bl.RateLimit200 = true
-	p.bl.SetOptions(simulator.Options{RatePerSecond: 5, Burst: 2, FaultRate: 0.1, Seed: 5}) // code 999 with HTTP 200
+	p.BL.RateLimit200 = true
+	p.BL.SetOptions(simulator.Options{RatePerSecond: 5, Burst: 2, FaultRate: 0.1, Seed: 5}) // code 999 with HTTP 200
 	accepted := p.submit(t, p.populate(25))
 	p.drive(t, p.consumer.Handle)
 	p.check(t, accepted)
 	t.Logf("faults injected: ja %d, bl %d (999s %d), mx %d (429s %d), sc %d (429s %d)",
-		p.ja.Stats().Faults, p.bl.Stats().Faults, p.bl.Stats().RateLimited, p.mx.Stats().Faults, p.mx.Stats().RateLimited, p.sc.Stats().Faults, p.sc.Stats().RateLimited)
+		p.JA.Stats().Faults, p.BL.Stats().Faults, p.BL.Stats().RateLimited, p.MX.Stats().Faults, p.MX.Stats().RateLimited, p.SC.Stats().Faults, p.SC.Stats().RateLimited)
 }
 
 // TestIntegrationCrashAfterProviderCall: the consumer dies after the
@@ -244,7 +234,7 @@ func TestIntegrationCrashAfterProviderCall(t *testing.T) {
 	var ts []string
 	for i := range 15 {
 		id := fmt.Sprintf("ja-crash-%02d", i)
-		p.ja.Add(simulator.User{ID: id})
+		p.JA.Add(simulator.User{ID: id})
 		p.wantRevoked["field-app"] = append(p.wantRevoked["field-app"], id)
 		ts = append(ts, fmt.Sprintf(`{"connection":"field-app","user_id":%q}`, id))
 	}

@@ -21,19 +21,9 @@ import (
 	"github.com/revoke-dev/revoke/pkg/simulator"
 )
 
-const (
-	jaToken = "ja-token-0123456789abcdef"
-	blKey   = "bl-cloudcode-key-0123456789"
-	mxPAT   = "mx-pat-0123456789abcdef"
-	scToken = "scim-token-0123456789abcd"
-)
-
-// world is four simulators behind four connections, secrets in memory.
+// world is the simulator fleet behind four connections, secrets in memory.
 type world struct {
-	ja    *simulator.JourneyApps
-	bl    *simulator.Backendless
-	mx    *simulator.Mendix
-	sc    *simulator.SCIM
+	*simulator.Fleet
 	store *secrets.Memory
 	cfg   *config.Config
 	log   *syncBuffer
@@ -58,26 +48,21 @@ func (s *syncBuffer) String() string {
 
 func newWorld(t testing.TB, o simulator.Options) *world {
 	t.Helper()
-	w := &world{
-		ja: simulator.NewJourneyApps(jaToken, o), bl: simulator.NewBackendless("APP", blKey, o),
-		mx: simulator.NewMendix(mxPAT, o), sc: simulator.NewSCIM(scToken, o),
-		store: &secrets.Memory{}, log: &syncBuffer{},
-	}
-	t.Cleanup(func() { w.ja.Close(); w.bl.Close(); w.mx.Close(); w.sc.Close() })
+	w := &world{Fleet: simulator.StartFleet(map[string]simulator.Options{"journeyapps": o, "backendless": o, "mendix": o, "scim": o}),
+		store: &secrets.Memory{}, log: &syncBuffer{}}
+	t.Cleanup(w.Fleet.Close)
 	var err error
 	w.cfg, err = config.Load(func(k string) string {
 		return map[string]string{
-			"CONNECTIONS": "field-app=journeyapps,crm=backendless,mendix=mendix,wiki=scim", "DLQ_URL": "dlq",
-			"ALLOW_INSECURE_HTTP": "true", "MAX_CONCURRENCY": "1",
+			"CONNECTIONS": simulator.FleetConnections, "DLQ_URL": "dlq", "ALLOW_INSECURE_HTTP": "true", "MAX_CONCURRENCY": "1",
 		}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.store.Put("revoke/field-app", fmt.Sprintf(`{"api_url":%q,"token":%q,"rate_per_second":500}`, w.ja.APIURL(), jaToken))
-	w.store.Put("revoke/crm", fmt.Sprintf(`{"base_url":%q,"application_id":"APP","api_key":%q,"rate_per_second":500}`, w.bl.URL(), blKey))
-	w.store.Put("revoke/mendix", fmt.Sprintf(`{"pat":%q,"deactivation_url":%q,"identifiers_url":%q,"rate_per_second":500}`, mxPAT, w.mx.URL(), w.mx.URL()))
-	w.store.Put("revoke/wiki", fmt.Sprintf(`{"base_url":%q,"token":%q,"rate_per_second":500}`, w.sc.BaseURL(), scToken))
+	for conn, v := range w.Secrets(simulator.Uniform(simulator.Settings{RatePerSecond: 500})) {
+		w.store.Put(w.cfg.SecretID(conn), v)
+	}
 	return w
 }
 

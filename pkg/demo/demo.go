@@ -197,12 +197,9 @@ func tally(p *embedded.Pipeline, rep *Report, want expectation) {
 			row.Lost++
 		}
 	}
-	sims := map[string]interface {
-		User(string) (simulator.User, bool)
-	}{"field-app": p.JA, "crm": p.BL, "mendix": p.MX, "wiki": p.SC}
 	for conn, ids := range want {
 		for _, id := range ids {
-			if u, _ := sims[conn].User(id); !u.Disabled {
+			if u, _ := p.Sim(conn).User(id); !u.Disabled {
 				rep.Problems = append(rep.Problems, fmt.Sprintf("%s:%s still has access", conn, id))
 			}
 		}

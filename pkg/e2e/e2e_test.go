@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,14 +34,11 @@ func build(t *testing.T) string {
 }
 
 type world struct {
-	aws     *awstest.Env
-	queue   string
-	dlq     string
-	prefix  string
-	ja      *simulator.JourneyApps
-	bl      *simulator.Backendless
-	mx      *simulator.Mendix
-	sc      *simulator.SCIM
+	aws    *awstest.Env
+	queue  string
+	dlq    string
+	prefix string
+	*simulator.Fleet
 	bin     string
 	baseEnv map[string]string
 }
@@ -52,28 +48,24 @@ func newWorld(t *testing.T) *world {
 	w.bin = build(t)
 	w.queue, w.dlq = w.aws.QueueWithDLQ(t, "e2e", 5, 30*time.Second)
 	w.prefix = awstest.Unique("e2e") + "/"
-	w.ja = simulator.NewJourneyApps("e2e-ja-token-0123456789", simulator.Options{})
-	w.bl = simulator.NewBackendless("APP", "e2e-bl-key-0123456789", simulator.Options{})
-	w.mx = simulator.NewMendix("e2e-mx-pat-0123456789", simulator.Options{})
-	w.sc = simulator.NewSCIM("e2e-sc-token-0123456789", simulator.Options{})
-	t.Cleanup(func() { w.ja.Close(); w.bl.Close(); w.mx.Close(); w.sc.Close() })
+	w.Fleet = simulator.StartFleet(nil)
+	t.Cleanup(w.Fleet.Close)
 	w.aws.Secret(t, w.prefix+"api-tokens", `{"tokens":["`+eventToken+`"]}`)
-	w.aws.Secret(t, w.prefix+"field-app", fmt.Sprintf(`{"api_url":%q,"token":"e2e-ja-token-0123456789"}`, w.ja.APIURL()))
-	w.aws.Secret(t, w.prefix+"crm", fmt.Sprintf(`{"base_url":%q,"application_id":"APP","api_key":"e2e-bl-key-0123456789"}`, w.bl.URL()))
-	w.aws.Secret(t, w.prefix+"mendix", fmt.Sprintf(`{"pat":"e2e-mx-pat-0123456789","deactivation_url":%q,"identifiers_url":%q}`, w.mx.URL(), w.mx.URL()))
-	w.aws.Secret(t, w.prefix+"wiki", fmt.Sprintf(`{"base_url":%q,"token":"e2e-sc-token-0123456789"}`, w.sc.BaseURL()))
+	for conn, v := range w.Secrets(simulator.Uniform(simulator.Settings{})) {
+		w.aws.Secret(t, w.prefix+conn, v)
+	}
 	w.baseEnv = map[string]string{
-		"CONNECTIONS": "field-app=journeyapps,crm=backendless,mendix=mendix,wiki=scim", "SECRET_PREFIX": w.prefix,
+		"CONNECTIONS": simulator.FleetConnections, "SECRET_PREFIX": w.prefix,
 		"QUEUE_URL": w.queue, "DLQ_URL": w.dlq, "API_TOKENS_SECRET_ID": w.prefix + "api-tokens", "ALLOW_INSECURE_HTTP": "true",
 	}
 	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
 		w.baseEnv[k] = os.Getenv(k)
 	}
 	// The users the sample events name.
-	w.ja.Add(simulator.User{ID: "ad66ab80-4d54-11ea-b7e8-77bec61efea5", Email: "bob@example.com"})
-	w.bl.Add(simulator.User{ID: "4D584E4D-05A3-4AC4-90C7-B80D1584E7AD", Email: "alice@example.com"})
-	w.mx.Add(simulator.User{ID: "6f1e7f5e-1111-4a6b-9c1d-000000000001", Email: "alice@example.com"})
-	w.sc.Add(simulator.User{ID: "2819c223-7f76-453a-919d-413861904646", Email: "bob@example.com"})
+	w.JA.Add(simulator.User{ID: "ad66ab80-4d54-11ea-b7e8-77bec61efea5", Email: "bob@example.com"})
+	w.BL.Add(simulator.User{ID: "4D584E4D-05A3-4AC4-90C7-B80D1584E7AD", Email: "alice@example.com"})
+	w.MX.Add(simulator.User{ID: "6f1e7f5e-1111-4a6b-9c1d-000000000001", Email: "alice@example.com"})
+	w.SC.Add(simulator.User{ID: "2819c223-7f76-453a-919d-413861904646", Email: "bob@example.com"})
 	return w
 }
 
@@ -95,7 +87,7 @@ func (w *world) invoke(t *testing.T, fn, file string) runtimeapi.Result {
 	if res.Error != nil {
 		t.Fatalf("%s %s: function error %v\n%s", fn, file, res.Error, s.Output())
 	}
-	for _, secret := range []string{eventToken, "e2e-ja-token-0123456789", "e2e-bl-key-0123456789", "e2e-mx-pat-0123456789", "e2e-sc-token-0123456789"} {
+	for _, secret := range append(w.Credentials(), eventToken) {
 		if strings.Contains(s.Output(), secret) {
 			t.Fatalf("%s %s: a secret reached the log", fn, file)
 		}
@@ -172,7 +164,7 @@ func TestEveryEvent(t *testing.T) {
 					User(string) (simulator.User, bool)
 				}
 				id string
-			}{{w.ja, "ad66ab80-4d54-11ea-b7e8-77bec61efea5"}, {w.bl, "4D584E4D-05A3-4AC4-90C7-B80D1584E7AD"}, {w.mx, "6f1e7f5e-1111-4a6b-9c1d-000000000001"}, {w.sc, "2819c223-7f76-453a-919d-413861904646"}} {
+			}{{w.JA, "ad66ab80-4d54-11ea-b7e8-77bec61efea5"}, {w.BL, "4D584E4D-05A3-4AC4-90C7-B80D1584E7AD"}, {w.MX, "6f1e7f5e-1111-4a6b-9c1d-000000000001"}, {w.SC, "2819c223-7f76-453a-919d-413861904646"}} {
 				if got, _ := u.sim.User(u.id); !got.Disabled {
 					t.Errorf("%s not revoked", u.id)
 				}

@@ -6,6 +6,7 @@
 package embedded
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -26,9 +27,6 @@ import (
 	"github.com/revoke-dev/revoke/pkg/simulator"
 )
 
-// Connections of the embedded deployment.
-const Connections = "field-app=journeyapps,crm=backendless,mendix=mendix,wiki=scim"
-
 // Token is the embedded API's bearer token.
 const Token = "embedded-demo-token-0123456789abcdef"
 
@@ -47,10 +45,7 @@ type Options struct {
 
 // Pipeline is a running embedded deployment.
 type Pipeline struct {
-	JA *simulator.JourneyApps
-	BL *simulator.Backendless
-	MX *simulator.Mendix
-	SC *simulator.SCIM
+	*simulator.Fleet
 
 	Queue     *queue.Memory
 	QueueURL  string
@@ -90,35 +85,27 @@ func Start(o Options) (*Pipeline, error) {
 		o.Log = io.Discard
 	}
 	p := &Pipeline{
-		JA:    simulator.NewJourneyApps("embedded-ja-token-0123456789", o.Sims[config.JourneyApps]),
-		BL:    simulator.NewBackendless("EMBEDDED-APP", "embedded-bl-key-0123456789", o.Sims[config.Backendless]),
-		MX:    simulator.NewMendix("embedded-mx-pat-0123456789", o.Sims[config.Mendix]),
-		SC:    simulator.NewSCIM("embedded-sc-token-0123456789", o.Sims[config.SCIM]),
+		Fleet: simulator.StartFleet(o.Sims),
 		Queue: queue.NewMemory(), QueueURL: "memory://revoke", DLQURL: "memory://revoke-dlq",
 		Secrets: &secrets.Memory{}, opts: o, outcomes: map[string]audit.Record{},
 	}
 	p.Queue.SetRedrive(p.QueueURL, p.DLQURL, o.MaxReceive)
 	env := map[string]string{
-		"CONNECTIONS": Connections, "QUEUE_URL": p.QueueURL, "DLQ_URL": p.DLQURL, "API_TOKENS_SECRET_ID": "revoke/api-tokens",
+		"CONNECTIONS": simulator.FleetConnections, "QUEUE_URL": p.QueueURL, "DLQ_URL": p.DLQURL, "API_TOKENS_SECRET_ID": "revoke/api-tokens",
 		"ALLOW_INSECURE_HTTP": "true", "MAX_CONCURRENCY": fmt.Sprint(o.Instances), "MAX_TARGETS": "100000",
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
-		p.Close()
+		p.Fleet.Close()
 		return nil, err
 	}
 	p.Config = cfg
-	rate := func(kind string) float64 {
-		if r := o.Rates[kind]; r > 0 {
-			return r
-		}
-		return 1000
-	}
 	p.Secrets.Put("revoke/api-tokens", `{"tokens":["`+Token+`"]}`)
-	p.Secrets.Put("revoke/field-app", fmt.Sprintf(`{"api_url":%q,"token":"embedded-ja-token-0123456789","rate_per_second":%g}`, p.JA.APIURL(), rate(config.JourneyApps)))
-	p.Secrets.Put("revoke/crm", fmt.Sprintf(`{"base_url":%q,"application_id":"EMBEDDED-APP","api_key":"embedded-bl-key-0123456789","rate_per_second":%g}`, p.BL.URL(), rate(config.Backendless)))
-	p.Secrets.Put("revoke/mendix", fmt.Sprintf(`{"pat":"embedded-mx-pat-0123456789","deactivation_url":%q,"identifiers_url":%q,"rate_per_second":%g}`, p.MX.URL(), p.MX.URL(), rate(config.Mendix)))
-	p.Secrets.Put("revoke/wiki", fmt.Sprintf(`{"base_url":%q,"token":"embedded-sc-token-0123456789","rate_per_second":%g}`, p.SC.BaseURL(), rate(config.SCIM)))
+	for conn, v := range p.Fleet.Secrets(func(kind string) simulator.Settings {
+		return simulator.Settings{RatePerSecond: cmp.Or(o.Rates[kind], 1000)}
+	}) {
+		p.Secrets.Put(cfg.SecretID(conn), v)
+	}
 	log := audit.NewLogger(o.Log, slog.LevelInfo)
 	cache := secrets.NewCache(p.Secrets, config.DefaultSecretTTL)
 	p.API = &api.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.APITokensSecretID, Source: cache}, Queue: p.Queue, Log: log}
@@ -135,15 +122,6 @@ func (p *Pipeline) record(r audit.Record) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.outcomes[r.MessageID] = r
-}
-
-// Close stops the simulators.
-func (p *Pipeline) Close() {
-	for _, s := range []interface{ Close() }{p.JA, p.BL, p.MX, p.SC} {
-		if s != nil {
-			s.Close()
-		}
-	}
 }
 
 // Response is an API answer.
@@ -216,4 +194,13 @@ func (p *Pipeline) Invocations() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.invokes
+}
+
+// ConnectionNames lists the configured connections.
+func (p *Pipeline) ConnectionNames() []string {
+	names := make([]string, len(p.Config.Connections))
+	for i, c := range p.Config.Connections {
+		names[i] = c.Name
+	}
+	return names
 }

@@ -63,24 +63,27 @@ func TestSoak(t *testing.T) {
 	dur := duration(t)
 	e := awstest.New(t)
 	queueURL, dlqURL := e.QueueWithDLQ(t, "soak", 10, 2*time.Second)
-	secretsUsed := []string{"soak-ja-token-0123456789", "soak-bl-key-0123456789", "soak-mx-pat-0123456789", "soak-sc-token-0123456789", "soak-sc-token-ROTATED-98765", "soak-api-token-0123456789"}
-	ja := simulator.NewJourneyApps(secretsUsed[0], simulator.Options{FaultRate: 0.2, Faults: []string{simulator.Fault5xx, simulator.FaultDrop}, Seed: 1})
-	bl := simulator.NewBackendless("APP", secretsUsed[1], simulator.Options{RatePerSecond: 8, Burst: 2, FaultRate: 0.2, Faults: []string{simulator.FaultTimeout, simulator.Fault5xx}, Hang: 3 * time.Second, Seed: 2})
-	bl.RateLimit200 = true
-	mx := simulator.NewMendix(secretsUsed[2], simulator.Options{RatePerSecond: 4, Burst: 1, RetryAfter: true, FaultRate: 0.2, Seed: 3})
-	sc := simulator.NewSCIM(secretsUsed[3], simulator.Options{RatePerSecond: 8, Burst: 1, FaultRate: 0.2, Faults: []string{simulator.FaultDrop, simulator.Fault5xx}, Seed: 4})
-	defer func() { ja.Close(); bl.Close(); mx.Close(); sc.Close() }()
+	const apiToken, rotatedToken = "soak-api-token-0123456789", "soak-sc-token-ROTATED-98765"
+	f := simulator.StartFleet(map[string]simulator.Options{
+		"journeyapps": {FaultRate: 0.2, Faults: []string{simulator.Fault5xx, simulator.FaultDrop}, Seed: 1},
+		"backendless": {RatePerSecond: 8, Burst: 2, FaultRate: 0.2, Faults: []string{simulator.FaultTimeout, simulator.Fault5xx}, Hang: 3 * time.Second, Seed: 2},
+		"mendix":      {RatePerSecond: 4, Burst: 1, RetryAfter: true, FaultRate: 0.2, Seed: 3},
+		"scim":        {RatePerSecond: 8, Burst: 1, FaultRate: 0.2, Faults: []string{simulator.FaultDrop, simulator.Fault5xx}, Seed: 4},
+	})
+	defer f.Close()
+	f.BL.RateLimit200 = true
+	secretsUsed := append(f.Credentials(), rotatedToken, apiToken)
 	prefix := awstest.Unique("soak") + "/"
-	// The secrets claim 3x what the providers allow: 429 storms are the point.
-	e.Secret(t, prefix+"field-app", fmt.Sprintf(`{"api_url":%q,"token":%q,"rate_per_second":30,"timeout_seconds":1}`, ja.APIURL(), secretsUsed[0]))
-	e.Secret(t, prefix+"crm", fmt.Sprintf(`{"base_url":%q,"application_id":"APP","api_key":%q,"rate_per_second":24,"timeout_seconds":1}`, bl.URL(), secretsUsed[1]))
-	e.Secret(t, prefix+"mendix", fmt.Sprintf(`{"pat":%q,"deactivation_url":%q,"identifiers_url":%q,"rate_per_second":12,"timeout_seconds":1}`, secretsUsed[2], mx.URL(), mx.URL()))
-	scSecret := func(tok string) string {
-		return fmt.Sprintf(`{"base_url":%q,"token":%q,"rate_per_second":24,"timeout_seconds":1}`, sc.BaseURL(), tok)
+	// The secrets claim 3x what the providers allow (429 storms are the
+	// point) and a 1 s call timeout shorter than the injected hangs.
+	settings := func(kind string) simulator.Settings {
+		return simulator.Settings{RatePerSecond: map[string]float64{"journeyapps": 30, "backendless": 24, "mendix": 12, "scim": 24}[kind], TimeoutSeconds: 1}
 	}
-	e.Secret(t, prefix+"wiki", scSecret(secretsUsed[3]))
-	e.Secret(t, prefix+"api-tokens", `{"tokens":["`+secretsUsed[5]+`"]}`)
-	env := map[string]string{"CONNECTIONS": "field-app=journeyapps,crm=backendless,mendix=mendix,wiki=scim", "SECRET_PREFIX": prefix,
+	for conn, v := range f.Secrets(settings) {
+		e.Secret(t, prefix+conn, v)
+	}
+	e.Secret(t, prefix+"api-tokens", `{"tokens":["`+apiToken+`"]}`)
+	env := map[string]string{"CONNECTIONS": simulator.FleetConnections, "SECRET_PREFIX": prefix,
 		"QUEUE_URL": queueURL, "DLQ_URL": dlqURL, "API_TOKENS_SECRET_ID": prefix + "api-tokens", "ALLOW_INSECURE_HTTP": "true", "MAX_CONCURRENCY": "2"}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
@@ -104,11 +107,6 @@ func TestSoak(t *testing.T) {
 		submitted []target
 		missing   = map[target]bool{}
 	)
-	sims := map[string]interface {
-		Add(...simulator.User)
-		User(string) (simulator.User, bool)
-		Stats() simulator.Stats
-	}{"field-app": ja, "crm": bl, "mendix": mx, "wiki": sc}
 	var killed, invocations atomic.Int64
 	var wg sync.WaitGroup
 	for i, c := range consumers {
@@ -147,8 +145,8 @@ func TestSoak(t *testing.T) {
 	for seq := 0; time.Since(start) < dur; seq++ {
 		if !rotated && time.Since(start) > dur/2 {
 			rotated = true // the old SCIM token stops working; the secret has the new one
-			sc.SetCredential(secretsUsed[4])
-			e.Secret(t, prefix+"wiki", scSecret(secretsUsed[4]))
+			f.SC.SetCredential(rotatedToken)
+			e.Secret(t, prefix+"wiki", f.Secret("wiki", settings("scim")))
 		}
 		var ts []string
 		mu.Lock()
@@ -159,14 +157,14 @@ func TestSoak(t *testing.T) {
 			if k == 7 && seq%3 == 0 {
 				missing[tg] = true // never created: must end in the DLQ
 			} else {
-				sims[conn].Add(simulator.User{ID: id})
+				f.Sim(conn).Add(simulator.User{ID: id})
 			}
 			submitted = append(submitted, tg)
 			ts = append(ts, fmt.Sprintf(`{"connection":%q,"user_id":%q}`, conn, id))
 		}
 		mu.Unlock()
 		req := events.APIGatewayV2HTTPRequest{RawPath: "/revocations", Body: `{"reason":"soak","targets":[` + strings.Join(ts, ",") + `]}`,
-			Headers: map[string]string{"authorization": "Bearer " + secretsUsed[5], "content-type": "application/json"}}
+			Headers: map[string]string{"authorization": "Bearer " + apiToken, "content-type": "application/json"}}
 		req.RequestContext.HTTP.Method = "POST"
 		if resp, _ := apiH.Handle(ctx, req); resp.StatusCode != 202 {
 			t.Fatalf("submit: %d %s", resp.StatusCode, resp.Body)
@@ -206,7 +204,7 @@ func TestSoak(t *testing.T) {
 	var done, dlq, unaccounted int
 	codes := map[string]int{}
 	for _, tg := range submitted {
-		u, _ := sims[tg.conn].User(tg.id)
+		u, _ := f.Sim(tg.conn).User(tg.id)
 		switch code, ok := inDLQ[tg]; {
 		case u.Disabled:
 			done++
@@ -227,13 +225,13 @@ func TestSoak(t *testing.T) {
 		}
 	}
 	faults := map[string]string{}
-	for name, s := range sims {
-		st := s.Stats()
+	for _, name := range []string{"field-app", "crm", "mendix", "wiki"} {
+		st := f.Sim(name).Stats()
 		faults[name] = fmt.Sprintf("%d requests, %d faults, %d 429/999, %d 401", st.Requests, st.Faults, st.RateLimited, st.Unauthorized)
 	}
 	t.Logf("soak %v: submitted %d, revoked %d, in DLQ %d %v, unaccounted %d; %d invocations, %d killed", dur, len(submitted), done, dlq, codes, unaccounted, invocations.Load(), killed.Load())
 	t.Logf("faults: %v", faults)
-	if sc.Stats().Unauthorized == 0 {
+	if f.SC.Stats().Unauthorized == 0 {
 		t.Error("the rotation never made the old token fail")
 	}
 	// No secret anywhere in what the pipeline printed.

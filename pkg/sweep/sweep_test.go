@@ -54,20 +54,19 @@ type env struct {
 	sweeper  *Sweeper
 	queueURL string
 	dlqURL   string
-	ja       *simulator.JourneyApps
-	bl       *simulator.Backendless
+	*simulator.Fleet
 }
 
 func newEnv(t *testing.T) *env {
 	e := &env{aws: awstest.New(t)}
 	e.queueURL = e.aws.Queue(t, "sweep-q", nil)
 	e.dlqURL = e.aws.Queue(t, "sweep-dlq", nil)
-	e.ja = simulator.NewJourneyApps("ja-sweep-token-0123456789", simulator.Options{})
-	e.bl = simulator.NewBackendless("APP", "bl-sweep-key-0123456789", simulator.Options{})
-	t.Cleanup(func() { e.ja.Close(); e.bl.Close() })
+	e.Fleet = simulator.StartFleet(nil)
+	t.Cleanup(e.Fleet.Close)
 	store := &secrets.Memory{}
-	store.Put("revoke/field-app", fmt.Sprintf(`{"api_url":%q,"token":"ja-sweep-token-0123456789","rate_per_second":500}`, e.ja.APIURL()))
-	store.Put("revoke/crm", fmt.Sprintf(`{"base_url":%q,"application_id":"APP","api_key":"bl-sweep-key-0123456789","rate_per_second":500}`, e.bl.URL()))
+	for conn, v := range e.Secrets(simulator.Uniform(simulator.Settings{RatePerSecond: 500})) {
+		store.Put("revoke/"+conn, v)
+	}
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"CONNECTIONS": "field-app=journeyapps,crm=backendless,mendix=mendix",
 			"QUEUE_URL": e.queueURL, "DLQ_URL": e.dlqURL, "ALLOW_INSECURE_HTTP": "true"}[k]
@@ -181,7 +180,7 @@ func TestIntegrationInactive(t *testing.T) {
 			want = append(want, u.ID)
 		case 4: // never connected, no date: left alone
 		}
-		e.ja.Add(u)
+		e.JA.Add(u)
 	}
 	var wantBL []string
 	for i := range 130 {
@@ -194,12 +193,12 @@ func TestIntegrationInactive(t *testing.T) {
 			u.Disabled = true
 			wantBL = wantBL[:len(wantBL)-1]
 		}
-		e.bl.Add(u)
+		e.BL.Add(u)
 	}
 	in := `{"redrive":{"max_messages":0},"inactive":[{"connection":"field-app","days":90},{"connection":"crm","days":90},{"connection":"mendix","days":90}]}`
-	before := len(e.ja.Stats().Calls) + len(e.bl.Stats().Calls)
+	before := len(e.JA.Stats().Calls) + len(e.BL.Stats().Calls)
 	r := e.run(t, strings.Replace(in, `"redrive"`, `"dry_run":true,"redrive"`, 1), now)
-	if r.Found != len(want)+len(wantBL) || r.Enqueued != 0 || e.ja.Stats().Changes+e.bl.Stats().Changes != 0 {
+	if r.Found != len(want)+len(wantBL) || r.Enqueued != 0 || e.JA.Stats().Changes+e.BL.Stats().Changes != 0 {
 		t.Fatalf("dry run: %+v", r.Inactive)
 	}
 	if q := e.snapshot(t, e.queueURL); len(q) != 0 {
@@ -209,8 +208,8 @@ func TestIntegrationInactive(t *testing.T) {
 	if r.Inactive[2].Status != StatusUnsupported || r.Inactive[0].Status != StatusOK || r.Inactive[1].Status != StatusOK {
 		t.Fatalf("statuses %+v", r.Inactive)
 	}
-	if r.Enqueued != len(want)+len(wantBL) || e.ja.Stats().ByRoute["list"] < 3+3 {
-		t.Fatalf("enqueued %d, want %d (%+v); list calls %d", r.Enqueued, len(want)+len(wantBL), r.Inactive, e.ja.Stats().ByRoute["list"]-before)
+	if r.Enqueued != len(want)+len(wantBL) || e.JA.Stats().ByRoute["list"] < 3+3 {
+		t.Fatalf("enqueued %d, want %d (%+v); list calls %d", r.Enqueued, len(want)+len(wantBL), r.Inactive, e.JA.Stats().ByRoute["list"]-before)
 	}
 	var got []string
 	for _, m := range e.aws.Drain(t, e.queueURL) {
@@ -231,13 +230,14 @@ func TestIntegrationInactive(t *testing.T) {
 // TestDeadlineStopsAndReports: a sweep that cannot finish says how far it
 // got (incomplete) instead of running past its invocation.
 func TestDeadlineStopsAndReports(t *testing.T) {
-	ja := simulator.NewJourneyApps("ja-deadline-token-0123456789", simulator.Options{Latency: 300 * time.Millisecond})
-	defer ja.Close()
+	f := simulator.StartFleet(map[string]simulator.Options{"journeyapps": {Latency: 300 * time.Millisecond}})
+	defer f.Close()
+	ja := f.JA
 	for i := range 450 {
 		ja.Add(simulator.User{ID: fmt.Sprintf("ja-%03d", i), LastActive: time.Now().AddDate(-1, 0, 0)})
 	}
 	store := &secrets.Memory{}
-	store.Put("revoke/field-app", fmt.Sprintf(`{"api_url":%q,"token":"ja-deadline-token-0123456789","rate_per_second":100}`, ja.APIURL()))
+	store.Put("revoke/field-app", f.Secret("field-app", simulator.Settings{RatePerSecond: 100}))
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"CONNECTIONS": "field-app=journeyapps", "QUEUE_URL": "q", "DLQ_URL": "dlq", "ALLOW_INSECURE_HTTP": "true"}[k]
 	})

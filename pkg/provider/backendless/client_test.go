@@ -150,7 +150,7 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, providertest.Harness{
 		Name: Name, CanRestore: true,
 		ID: func(i int) string { return fmt.Sprintf("4D584E4D-05A3-4AC4-90C7-%012d", i) },
-		New: func(t *testing.T) (providertest.Sim, provider.Client) {
+		New: func(t *testing.T) (simulator.Sim, provider.Client) {
 			sim := simulator.NewBackendless(appID, apiKey, simulator.Options{})
 			t.Cleanup(sim.Close)
 			return sim, newClient(t, sim.URL())

@@ -123,7 +123,7 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, providertest.Harness{
 		Name: Name, CanRestore: true,
 		ID: func(i int) string { return fmt.Sprintf("ad66ab80-4d54-11ea-b7e8-%012d", i) },
-		New: func(t *testing.T) (providertest.Sim, provider.Client) {
+		New: func(t *testing.T) (simulator.Sim, provider.Client) {
 			sim := simulator.NewJourneyApps(token, simulator.Options{})
 			t.Cleanup(sim.Close)
 			return sim, newClient(t, sim.APIURL())

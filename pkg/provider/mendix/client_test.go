@@ -63,7 +63,7 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, providertest.Harness{
 		Name: Name, CanRestore: false,
 		ID: func(i int) string { return fmt.Sprintf("6f1e7f5e-1111-4a6b-9c1d-%012d", i) },
-		New: func(t *testing.T) (providertest.Sim, provider.Client) {
+		New: func(t *testing.T) (simulator.Sim, provider.Client) {
 			sim := simulator.NewMendix(pat, simulator.Options{})
 			t.Cleanup(sim.Close)
 			return sim, newClient(t, sim.URL(), sim.URL(), 1000)

@@ -13,22 +13,13 @@ import (
 	"github.com/revoke-dev/revoke/pkg/simulator"
 )
 
-// Sim is what the suite needs from a provider simulator.
-type Sim interface {
-	Add(users ...simulator.User)
-	User(id string) (simulator.User, bool)
-	FailNext(statuses ...int)
-	Stats() simulator.Stats
-	SetOptions(simulator.Options)
-}
-
 // Harness adapts one provider to the suite.
 type Harness struct {
 	Name       string
 	CanRestore bool
 	// New starts a simulator and returns it with a client configured for it
 	// (ALLOW_INSECURE_HTTP, a generous rate).
-	New func(t *testing.T) (Sim, provider.Client)
+	New func(t *testing.T) (simulator.Sim, provider.Client)
 	// ID makes a provider-shaped user id from a number.
 	ID func(i int) string
 }

@@ -59,7 +59,7 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, providertest.Harness{
 		Name: Name, CanRestore: true,
 		ID: func(i int) string { return fmt.Sprintf("2819c223-7f76-453a-919d-%012d", i) },
-		New: func(t *testing.T) (providertest.Sim, provider.Client) {
+		New: func(t *testing.T) (simulator.Sim, provider.Client) {
 			sim := simulator.NewSCIM(token, simulator.Options{})
 			t.Cleanup(sim.Close)
 			return sim, newClient(t, sim.BaseURL())
