@@ -122,3 +122,22 @@ func TestTokensParsedOncePerValue(t *testing.T) {
 		t.Fatal("a changed secret value was not re-parsed")
 	}
 }
+
+func BenchmarkCheck(b *testing.B) {
+	a := &Authenticator{SecretID: "x", Source: &src{val: `{"tokens":["tok-0123456789abcdef","tok-second-0123456789","tok-third-0123456789"]}`}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if v, _ := a.Check(context.Background(), "Bearer tok-third-0123456789"); v != Allowed {
+			b.Fatal(v)
+		}
+	}
+}
+
+func BenchmarkParseTokens(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseTokens(`{"tokens":["tok-0123456789abcdef","tok-second-0123456789","tok-third-0123456789"]}`); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
