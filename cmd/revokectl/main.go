@@ -9,7 +9,7 @@ import (
 	"os"
 	"os/signal"
 
-	"github.com/revoke-dev/revoke/pkg/cli"
+	"github.com/revoke-dev/revoke/internal/cli"
 )
 
 func main() {

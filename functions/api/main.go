@@ -1,33 +1,28 @@
-// Command api is the API function: API Gateway HTTP API → validate → SQS.
+// Command api is the API function: API Gateway HTTP API → auth, validate,
+// record → SQS; status and evidence; the Okta hook; the SCIM front door.
 package main
 
 import (
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/revoke-dev/revoke/pkg/api"
 	"github.com/revoke-dev/revoke/pkg/auth"
-	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/lambdainit"
-	"github.com/revoke-dev/revoke/pkg/queue"
-	"github.com/revoke-dev/revoke/pkg/secrets"
+	"github.com/revoke-dev/revoke/pkg/scimapi"
 )
 
 func main() {
-	cfg, log, aws := lambdainit.Must()
+	env := lambdainit.Must()
+	tokens := func(id string) *auth.Authenticator {
+		return &auth.Authenticator{SecretID: id, Source: env.Secrets, RefreshAfter: time.Minute, Log: env.Log}
+	}
+	sub := env.Submitter()
 	h := &api.Handler{
-		Config: cfg,
-		Auth: &auth.Authenticator{
-			IAM:          cfg.AuthMode == "iam",
-			SecretID:     cfg.APITokensSecretID,
-			Source:       secrets.NewCache(&secrets.SecretsManager{API: secretsmanager.NewFromConfig(aws)}, config.DefaultSecretTTL),
-			RefreshAfter: time.Minute,
-		},
-		Queue: &queue.SQS{API: sqs.NewFromConfig(aws)},
-		Log:   log,
+		Config: env.Config, Auth: tokens(env.Config.APITokensSecretID), Submit: sub, Ledger: env.Ledger, Log: env.Log,
+		SCIM: &scimapi.Handler{Config: env.Config, Auth: tokens(env.Config.SCIMTokensSecretID), Ledger: env.Ledger, Submit: sub, Body: api.Body, Metrics: os.Stdout},
 	}
 	lambda.Start(h.Handle)
 }

@@ -1,26 +1,23 @@
-// Command sweep is the scheduled sweep: re-drive transient DLQ failures and
-// enqueue revocations of inactive accounts.
+// Command sweep is the scheduled sweep: re-drive transient DLQ failures,
+// revoke inactive accounts, snapshot followed directories, and queue what
+// requests left unqueued.
 package main
 
 import (
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 
-	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/lambdainit"
-	"github.com/revoke-dev/revoke/pkg/queue"
-	"github.com/revoke-dev/revoke/pkg/secrets"
 	"github.com/revoke-dev/revoke/pkg/sweep"
 )
 
 func main() {
-	cfg, log, aws := lambdainit.Must()
+	env := lambdainit.Must()
 	s := &sweep.Sweeper{
-		Config:  cfg,
-		Queue:   &queue.SQS{API: sqs.NewFromConfig(aws)},
-		Secrets: secrets.NewCache(&secrets.SecretsManager{API: secretsmanager.NewFromConfig(aws)}, config.DefaultSecretTTL),
-		Log:     log,
+		Config: env.Config, Queue: env.Queue, Secrets: env.Secrets, Ledger: env.Ledger, Submit: env.Submitter(), Log: env.Log,
+		Directory: &directory.AWS{IdentityStore: identitystore.NewFromConfig(env.AWS), Cognito: cip.NewFromConfig(env.AWS)},
 	}
 	lambda.Start(s.Handle)
 }

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"maps"
 	"mime"
+	"net/url"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -14,36 +16,66 @@ import (
 
 	"github.com/revoke-dev/revoke/pkg/auth"
 	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
-	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/request"
-	"github.com/revoke-dev/revoke/pkg/retry"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
+
+// SCIMHandler serves the SCIM front door (/scim/v2/…) with its own
+// authentication and error format (*scimapi.Handler is one).
+type SCIMHandler interface {
+	Serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest, path, requestID string, log *slog.Logger) events.APIGatewayV2HTTPResponse
+}
 
 // Handler serves the HTTP API. Build it once per container; it is safe for
 // concurrent use.
 type Handler struct {
 	Config *config.Config
-	Auth   *auth.Authenticator
-	Queue  queue.Sender
+	Auth   *auth.Authenticator // the API tokens (/revocations, /hooks/okta)
+	Submit *submit.Submitter   // the one request path
+	Ledger *ledger.Ledger      // status and history
+	SCIM   SCIMHandler         // /scim/v2 (nil: 404)
 	Log    *slog.Logger
 
-	// SendPolicy retries refused queue entries (zero: a default).
-	SendPolicy retry.Policy
-	// Budget bounds the time spent enqueueing one request (zero: 10 s; Okta
-	// deliveries get at most 2.5 s whatever this says).
+	// Budget bounds the time spent recording and queueing one request
+	// (zero: 10 s; Okta deliveries get at most 2.5 s whatever this says).
 	Budget time.Duration
 	// Now and NewID are injectable for tests (nil: time.Now, message.NewID).
 	Now   func() time.Time
 	NewID func() string
 }
 
+// caller is who made a request.
+type caller struct {
+	actor     string
+	principal auth.Principal
+}
+
 type serveFunc func(h *Handler, ctx context.Context, rc *reqCtx) events.APIGatewayV2HTTPResponse
 
-// routes: path → method → handler. The Allow header is derived from it.
-var routes = map[string]map[string]serveFunc{
-	"/revocations": {"POST": (*Handler).revocations},
-	"/hooks/okta":  {"GET": (*Handler).oktaVerify, "POST": (*Handler).oktaEvents},
+// route is one path's methods and the scope each needs ("" for a route
+// whose scope depends on the body: POST /revocations).
+type route struct {
+	methods map[string]serveFunc
+	scopes  map[string]auth.Scope
+	iam     bool // AUTH_MODE=iam puts API Gateway's IAM authorizer on it
+}
+
+// routes: path pattern → route. The Allow header is derived from it.
+var routes = map[string]route{
+	"/revocations": {
+		methods: map[string]serveFunc{"POST": (*Handler).revocations, "GET": (*Handler).history},
+		scopes:  map[string]auth.Scope{"GET": auth.ScopeRead}, iam: true,
+	},
+	"/revocations/{id}": {
+		methods: map[string]serveFunc{"GET": (*Handler).status},
+		scopes:  map[string]auth.Scope{"GET": auth.ScopeRead}, iam: true,
+	},
+	"/hooks/okta": {
+		methods: map[string]serveFunc{"GET": (*Handler).oktaVerify, "POST": (*Handler).oktaEvents},
+		scopes:  map[string]auth.Scope{"GET": auth.ScopeOkta, "POST": auth.ScopeOkta},
+	},
 }
 
 // reqCtx is one request as the routes see it.
@@ -52,6 +84,8 @@ type reqCtx struct {
 	req     *events.APIGatewayV2HTTPRequest
 	log     *slog.Logger
 	started time.Time
+	param   string // the {id} of a pattern
+	who     caller
 }
 
 // Handle is the Lambda handler. It never returns an error: every failure
@@ -60,32 +94,77 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	rc := &reqCtx{id: h.newID(), req: &req, started: h.now()}
 	method := strings.ToUpper(req.RequestContext.HTTP.Method)
 	path := routePath(&req)
-	rc.log = h.Log.With("request_id", rc.id, "aws_request_id", req.RequestContext.RequestID, "method", method, "path", path)
+	rc.log = h.Log.With("request_id", rc.id, "aws_request_id", req.RequestContext.RequestID, "method", method, "path", logPath(path))
 	defer func() {
 		if p := recover(); p != nil {
-			rc.log.Error("panic in handler", "panic", p)
+			rc.log.Error("panic in handler", "stack", string(debug.Stack()))
 			resp = respondError(500, rc.id, codeInternal, "internal error", "")
 		}
-		rc.log.Info("request", "status", resp.StatusCode, "duration_ms", h.now().Sub(rc.started).Milliseconds())
+		rc.log.Info("request", "status", resp.StatusCode, "actor", rc.who.actor, "duration_ms", h.now().Sub(rc.started).Milliseconds())
 	}()
 
-	methods, ok := routes[path]
+	if path == "/scim/v2" || strings.HasPrefix(path, "/scim/v2/") {
+		if h.SCIM == nil {
+			return respondError(404, rc.id, codeNotFound, "no such route", ""), nil
+		}
+		return h.SCIM.Serve(ctx, &req, strings.TrimPrefix(path, "/scim/v2"), rc.id, rc.log), nil
+	}
+	rt, param, ok := match(path)
 	if !ok {
 		return respondError(404, rc.id, codeNotFound, "no such route", ""), nil
 	}
-	serve, ok := methods[method]
+	rc.param = param
+	serve, ok := rt.methods[method]
 	if !ok {
-		allow := strings.Join(slices.Sorted(maps.Keys(methods)), ", ")
+		allow := strings.Join(slices.Sorted(maps.Keys(rt.methods)), ", ")
 		return withHeader(respondError(405, rc.id, codeMethodNotAllowed, "method not allowed; allowed: "+allow, ""), "Allow", allow), nil
 	}
-	switch verdict, err := h.Auth.Check(ctx, header(&req, "authorization")); verdict {
-	case auth.Unauthorized:
-		return respondError(401, rc.id, codeUnauthorized, "missing or invalid bearer token", ""), nil
-	case auth.Unavailable:
-		rc.log.Error("authentication unavailable", "error", err)
-		return unavailable(rc.id, "authentication is not available", 30*time.Second), nil
+	if r, ok := h.authenticate(ctx, rc, rt); !ok {
+		return r, nil
+	}
+	if sc := rt.scopes[method]; sc != "" && !rc.who.principal.Has(sc) {
+		return forbidden(rc.id, sc), nil
 	}
 	return serve(h, ctx, rc), nil
+}
+
+// authenticate decides who the caller is, or the 401/503 to answer.
+func (h *Handler) authenticate(ctx context.Context, rc *reqCtx, rt route) (events.APIGatewayV2HTTPResponse, bool) {
+	if rt.iam && h.Config.AuthMode == "iam" {
+		// API Gateway's IAM authorizer has checked the caller; an IAM caller
+		// holds every scope.
+		arn := ""
+		if a := rc.req.RequestContext.Authorizer; a != nil && a.IAM != nil {
+			arn = a.IAM.UserARN
+		}
+		if arn == "" || message.CheckText(arn) != nil || len(arn) > 2048 {
+			arn = "unknown"
+		}
+		rc.who = caller{actor: "iam:" + arn, principal: auth.Principal{Name: arn, Scopes: auth.AllScopes}}
+		return events.APIGatewayV2HTTPResponse{}, true
+	}
+	p, verdict, err := h.Auth.Check(ctx, header(rc.req, "authorization"))
+	switch verdict {
+	case auth.Unauthorized:
+		return respondError(401, rc.id, codeUnauthorized, "missing or invalid bearer token", ""), false
+	case auth.Unavailable:
+		rc.log.Error("authentication unavailable", "error", err)
+		return unavailable(rc.id, "authentication is not available", 30*time.Second), false
+	}
+	rc.who = caller{actor: "token:" + p.Name, principal: p}
+	return events.APIGatewayV2HTTPResponse{}, true
+}
+
+// match finds the route of a path ("/revocations/<id>" matches
+// "/revocations/{id}").
+func match(path string) (route, string, bool) {
+	if rt, ok := routes[path]; ok {
+		return rt, "", true
+	}
+	if id, ok := strings.CutPrefix(path, "/revocations/"); ok && id != "" && !strings.Contains(id, "/") {
+		return routes["/revocations/{id}"], id, true
+	}
+	return route{}, "", false
 }
 
 // routePath is the request path without a named stage prefix or trailing slash.
@@ -105,6 +184,9 @@ func routePath(req *events.APIGatewayV2HTTPRequest) string {
 	return p
 }
 
+// logPath keeps a path fit for a log line (bounded, no control characters).
+func logPath(p string) string { return message.Trim(p, 256) }
+
 // header looks a header up case-insensitively (payload v2 lower-cases
 // names, but sam local and hand-made events may not).
 func header(req *events.APIGatewayV2HTTPRequest, name string) string {
@@ -119,6 +201,53 @@ func header(req *events.APIGatewayV2HTTPRequest, name string) string {
 	return ""
 }
 
+// query returns a query string parameter (the first value). The raw
+// query string is read when API Gateway gives it, with "+" kept as a plus
+// (addresses have them; nobody means a space there).
+func query(req *events.APIGatewayV2HTTPRequest, name string) (string, bool) {
+	if req.RawQueryString != "" {
+		for _, kv := range strings.Split(req.RawQueryString, "&") {
+			k, v, _ := strings.Cut(kv, "=")
+			if k, err := url.PathUnescape(k); err != nil || k != name {
+				continue
+			}
+			if v, err := url.PathUnescape(v); err == nil {
+				return v, true
+			}
+			return "", true
+		}
+		return "", false
+	}
+	v, ok := req.QueryStringParameters[name]
+	if i := strings.IndexByte(v, ','); ok && i >= 0 {
+		v = v[:i] // API Gateway joins repeated parameters with commas
+	}
+	return v, ok
+}
+
+// Body returns a request's body (decoded from base64 when API Gateway
+// encoded it), bounded by max; tooLarge reports a body over max.
+func Body(req *events.APIGatewayV2HTTPRequest, max int) (b []byte, tooLarge bool, err error) {
+	body := req.Body
+	if !req.IsBase64Encoded {
+		if len(body) > max {
+			return nil, true, nil
+		}
+		return []byte(body), false, nil
+	}
+	if base64.StdEncoding.DecodedLen(len(body)) > max+3 {
+		return nil, true, nil
+	}
+	b, err = base64.StdEncoding.DecodeString(body)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(b) > max {
+		return nil, true, nil
+	}
+	return b, false, nil
+}
+
 // jsonBody checks the content type and size and returns the decoded body,
 // or the error response to send.
 func jsonBody(rc *reqCtx) ([]byte, *events.APIGatewayV2HTTPResponse) {
@@ -127,24 +256,14 @@ func jsonBody(rc *reqCtx) ([]byte, *events.APIGatewayV2HTTPResponse) {
 		r := respondError(415, rc.id, codeUnsupportedMedia, "Content-Type must be application/json", "")
 		return nil, &r
 	}
-	tooLarge := respondError(413, rc.id, codeTooLarge, "body is larger than 256 KiB", "")
-	body := rc.req.Body
-	if !rc.req.IsBase64Encoded {
-		if len(body) > request.MaxBodyBytes {
-			return nil, &tooLarge
-		}
-		return []byte(body), nil
-	}
-	if base64.StdEncoding.DecodedLen(len(body)) > request.MaxBodyBytes+3 {
-		return nil, &tooLarge
-	}
-	b, err := base64.StdEncoding.DecodeString(body)
-	if err != nil {
+	b, tooLarge, err := Body(rc.req, request.MaxBodyBytes)
+	switch {
+	case tooLarge:
+		r := respondError(413, rc.id, codeTooLarge, "body is larger than 256 KiB", "")
+		return nil, &r
+	case err != nil:
 		r := respondError(400, rc.id, codeInvalid, "body is not valid base64", "")
 		return nil, &r
-	}
-	if len(b) > request.MaxBodyBytes {
-		return nil, &tooLarge
 	}
 	return b, nil
 }
@@ -161,4 +280,19 @@ func (h *Handler) newID() string {
 		return h.NewID()
 	}
 	return message.NewID()
+}
+
+func (h *Handler) budget() time.Duration {
+	if h.Budget > 0 {
+		return h.Budget
+	}
+	return 10 * time.Second
+}
+
+// budgeted bounds ctx by budget and the Lambda deadline.
+func budgeted(ctx context.Context, budget time.Duration) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok {
+		budget = min(budget, time.Until(dl)-500*time.Millisecond)
+	}
+	return context.WithTimeout(ctx, max(budget, 100*time.Millisecond))
 }

@@ -16,13 +16,16 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/revoke-dev/revoke/internal/inmem"
 	"github.com/revoke-dev/revoke/pkg/audit"
 	"github.com/revoke-dev/revoke/pkg/auth"
 	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/retry"
 	"github.com/revoke-dev/revoke/pkg/secrets"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
 const token = "s3cr3t-token-0123456789"
@@ -70,9 +73,11 @@ func (q *fakeQueue) messages(t *testing.T) []*message.Message {
 }
 
 type env struct {
-	h   *Handler
-	q   *fakeQueue
-	log *bytes.Buffer
+	h      *Handler
+	q      *fakeQueue
+	log    *bytes.Buffer
+	store  *inmem.Store
+	ledger *ledger.Ledger
 }
 
 func newEnv(t *testing.T, vars map[string]string) *env {
@@ -89,19 +94,32 @@ func newEnv(t *testing.T, vars map[string]string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := &secrets.Memory{}
-	store.Put("revoke/api-tokens", `{"tokens":["old-token-abcdefghijkl","`+token+`"]}`)
+	store := &inmem.Secrets{}
+	store.Put("revoke/api-tokens", `{"tokens":["old-token-abcdefghijkl","`+token+`",
+	  {"name":"okta-prod","token":"`+oktaToken+`","scopes":["okta"]},
+	  {"name":"auditor","token":"`+readToken+`","scopes":["read"]},
+	  {"name":"offboarding","token":"`+revokeToken+`","scopes":["revoke"]}]}`)
 	var buf bytes.Buffer
 	q := &fakeQueue{}
-	return &env{q: q, log: &buf, h: &Handler{
-		Config:     cfg,
-		Auth:       &auth.Authenticator{IAM: cfg.AuthMode == "iam", SecretID: cfg.APITokensSecretID, Source: secrets.NewCache(store, time.Minute), RefreshAfter: time.Minute},
-		Queue:      q,
-		Log:        audit.NewLogger(io.MultiWriter(&buf, testWriter(t)), slog.LevelDebug),
-		SendPolicy: retry.Policy{Attempts: 5, Base: time.Millisecond, Max: 5 * time.Millisecond},
-		Budget:     2 * time.Second,
+	log := audit.NewLogger(io.MultiWriter(&buf, testWriter(t)), slog.LevelDebug)
+	ls := inmem.NewStore(nil)
+	led := ledger.New(ls, time.Hour)
+	return &env{q: q, log: &buf, store: ls, ledger: led, h: &Handler{
+		Config: cfg,
+		Auth:   &auth.Authenticator{SecretID: cfg.APITokensSecretID, Source: secrets.NewCache(store, time.Minute), RefreshAfter: time.Minute},
+		Submit: &submit.Submitter{Config: cfg, Ledger: led, Queue: q, Log: log, SendPolicy: retry.Policy{Attempts: 5, Base: time.Millisecond, Max: 5 * time.Millisecond}},
+		Ledger: led,
+		Log:    log,
+		Budget: 2 * time.Second,
 	}}
 }
+
+// Tokens with scopes (DESIGN.md §1).
+const (
+	oktaToken   = "okta-hook-token-0123456789"
+	readToken   = "auditor-token-0123456789"
+	revokeToken = "revoke-only-token-0123456789"
+)
 
 func testWriter(t *testing.T) io.Writer {
 	if os.Getenv("REVOKE_TEST_LOGS") != "" {
@@ -132,10 +150,13 @@ func (e *env) do(t *testing.T, r events.APIGatewayV2HTTPRequest) (events.APIGate
 	if err != nil {
 		t.Fatalf("handler returned an error: %v", err)
 	}
-	if resp.Headers["X-Request-Id"] == "" || resp.Headers["Content-Type"] != "application/json" {
+	if resp.Headers["X-Request-Id"] == "" || (resp.Headers["Content-Type"] != "application/json" && !strings.HasPrefix(resp.Headers["Content-Type"], "text/csv")) {
 		t.Errorf("missing headers: %v", resp.Headers)
 	}
 	var body map[string]any
+	if strings.HasPrefix(resp.Headers["Content-Type"], "text/csv") {
+		return resp, nil
+	}
 	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
 		t.Fatalf("body %q is not JSON: %v", resp.Body, err)
 	}
@@ -161,13 +182,21 @@ func TestRevocationAccepted(t *testing.T) {
 	if len(msgs) != 7 {
 		t.Fatalf("enqueued %d, want 7", len(msgs))
 	}
+	actor := "token:" + auth.PlainName(token)
 	for _, m := range msgs {
-		if m.RequestID != body["request_id"] || m.Reason != "leaver HR-4211" || m.Source != "api" || m.RequestedAt.IsZero() {
+		if m.RequestID != body["request_id"] || m.Reason != "leaver HR-4211" || m.Source != "api" || m.RequestedAt.IsZero() || m.Actor != actor || m.DryRun {
 			t.Errorf("message %+v", m)
 		}
 	}
 	if strings.Contains(e.log.String(), token) {
 		t.Error("the token reached the log")
+	}
+	if !strings.Contains(e.log.String(), `"actor":"`+actor+`"`) {
+		t.Errorf("the request log line does not name the actor: %s", e.log.String())
+	}
+	rec, err := e.ledger.Load(context.Background(), body["request_id"].(string))
+	if err != nil || rec.Request.Actor != actor || len(rec.Targets) != 7 || !rec.Request.Complete {
+		t.Fatalf("ledger: %+v %v", rec, err)
 	}
 }
 
@@ -205,7 +234,15 @@ func TestRejectedRequestsEnqueueNothing(t *testing.T) {
 		{name: "text/plain", req: httpReq("POST", "/revocations", validBody, map[string]string{"content-type": "text/plain"}), status: 415, code: "unsupported_media_type"},
 		{name: "no content type", req: httpReq("POST", "/revocations", validBody, map[string]string{"content-type": ""}), status: 415, code: "unsupported_media_type"},
 		{name: "unknown route", req: httpReq("POST", "/admin", validBody, nil), status: 404, code: "not_found"},
-		{name: "GET revocations", req: httpReq("GET", "/revocations", "", nil), status: 405, code: "method_not_allowed", header: [2]string{"Allow", "POST"}},
+		{name: "PUT revocations", req: httpReq("PUT", "/revocations", "", nil), status: 405, code: "method_not_allowed", header: [2]string{"Allow", "GET, POST"}},
+		{name: "okta token on revocations", req: httpReq("POST", "/revocations", validBody, map[string]string{"authorization": "Bearer " + oktaToken}), status: 403, code: "forbidden"},
+		{name: "okta token restores", req: httpReq("POST", "/revocations", `{"action":"restore","targets":[{"connection":"*","email":"a@example.com"}]}`, map[string]string{"authorization": "Bearer " + oktaToken}), status: 403, code: "forbidden"},
+		{name: "revoke token restores", req: httpReq("POST", "/revocations", `{"action":"restore","targets":[{"connection":"crm","user_id":"a"}]}`, map[string]string{"authorization": "Bearer " + revokeToken}), status: 403, code: "forbidden"},
+		{name: "read token revokes", req: httpReq("POST", "/revocations", validBody, map[string]string{"authorization": "Bearer " + readToken}), status: 403, code: "forbidden"},
+		{name: "read token on okta", req: httpReq("POST", "/hooks/okta", oktaDelivery, map[string]string{"authorization": "Bearer " + readToken}), status: 403, code: "forbidden"},
+		{name: "bidi reason", req: httpReq("POST", "/revocations", `{"reason":"ok ‮evil","targets":[{"connection":"crm","user_id":"a"}]}`, nil), status: 400, code: "invalid_request", field: "reason"},
+		{name: "bad idempotency key", req: httpReq("POST", "/revocations", validBody, map[string]string{"idempotency-key": "has space"}), status: 400, code: "invalid_request", field: "Idempotency-Key"},
+		{name: "long idempotency key", req: httpReq("POST", "/revocations", validBody, map[string]string{"idempotency-key": strings.Repeat("k", 129)}), status: 400, code: "invalid_request", field: "Idempotency-Key"},
 		{name: "DELETE okta", req: httpReq("DELETE", "/hooks/okta", "", nil), status: 405, code: "method_not_allowed", header: [2]string{"Allow", "GET, POST"}},
 	}
 	for _, tt := range tests {
@@ -232,11 +269,38 @@ func TestRejectedRequestsEnqueueNothing(t *testing.T) {
 	}
 }
 
-func TestIAMModeSkipsTokens(t *testing.T) {
-	e := newEnv(t, map[string]string{"AUTH_MODE": "iam", "API_TOKENS_SECRET_ID": ""})
-	if resp, _ := e.do(t, httpReq("POST", "/revocations", validBody, map[string]string{"authorization": ""})); resp.StatusCode != 202 {
+// In IAM mode API Gateway has authorized the /revocations routes; the
+// actor is the caller's ARN. The Okta hook still needs its bearer token.
+func TestIAMMode(t *testing.T) {
+	e := newEnv(t, map[string]string{"AUTH_MODE": "iam"})
+	r := httpReq("POST", "/revocations", validBody, map[string]string{"authorization": ""})
+	r.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{UserARN: "arn:aws:iam::123456789012:user/ops"}}
+	resp, body := e.do(t, r)
+	if resp.StatusCode != 202 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
+	if m := e.q.messages(t); m[0].Actor != "iam:arn:aws:iam::123456789012:user/ops" {
+		t.Fatalf("actor %q", m[0].Actor)
+	}
+	st, sb := e.do(t, withAuth(httpReq("GET", "/revocations/"+body["request_id"].(string), "", nil), ""))
+	if st.StatusCode != 200 || sb["actor"] != "iam:arn:aws:iam::123456789012:user/ops" {
+		t.Fatalf("status %d %v", st.StatusCode, sb)
+	}
+	if resp, _ := e.do(t, httpReq("POST", "/hooks/okta", oktaDelivery, map[string]string{"authorization": ""})); resp.StatusCode != 401 {
+		t.Fatalf("okta hook without a token in IAM mode: %d", resp.StatusCode)
+	}
+	if resp, _ := e.do(t, httpReq("POST", "/hooks/okta", oktaDelivery, map[string]string{"authorization": "Bearer " + oktaToken})); resp.StatusCode != 200 {
+		t.Fatalf("okta hook with its token in IAM mode: %d", resp.StatusCode)
+	}
+}
+
+func withAuth(r events.APIGatewayV2HTTPRequest, tok string) events.APIGatewayV2HTTPRequest {
+	if tok == "" {
+		delete(r.Headers, "authorization")
+	} else {
+		r.Headers["authorization"] = "Bearer " + tok
+	}
+	return r
 }
 
 func TestQueueRecovers(t *testing.T) {
@@ -263,7 +327,7 @@ func TestQueueNeverRecovers(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, nil)
-			e.h.Queue, e.q = q, q
+			e.h.Submit.Queue, e.q = q, q
 			resp, body := e.do(t, httpReq("POST", "/revocations", validBody, nil))
 			if resp.StatusCode != 503 || resp.Headers["Retry-After"] == "" {
 				t.Fatalf("status %d headers %v", resp.StatusCode, resp.Headers)
@@ -271,7 +335,7 @@ func TestQueueNeverRecovers(t *testing.T) {
 			if body["error"].(map[string]any)["code"] != "unavailable" || strings.Contains(resp.Body, "connection refused") {
 				t.Errorf("body %s", resp.Body)
 			}
-			if !strings.Contains(e.log.String(), "not_enqueued_targets") {
+			if !strings.Contains(e.log.String(), "not_queued_targets") {
 				t.Errorf("log does not name what was not enqueued: %s", e.log.String())
 			}
 		})
@@ -286,51 +350,5 @@ func TestOktaVerification(t *testing.T) {
 	}
 	if resp, _ := e.do(t, httpReq("GET", "/hooks/okta", "", map[string]string{"authorization": ""})); resp.StatusCode != 401 {
 		t.Errorf("unauthenticated verification: %d", resp.StatusCode)
-	}
-}
-
-const oktaDelivery = `{"eventType":"com.okta.event_hook","eventTypeVersion":"1.0","cloudEventsVersion":"0.1","source":"https://example.okta.com/api/v1/eventHooks/who8","eventId":"abc","eventTime":"2026-11-23T10:00:00.000Z","contentType":"application/json",
-"data":{"events":[
- {"uuid":"e1","published":"2026-11-23T10:00:00.000Z","eventType":"user.lifecycle.deactivate","version":"0","severity":"INFO","displayMessage":"Deactivate Okta user","actor":{"id":"00u1","type":"User","alternateId":"admin@example.com"},"target":[{"id":"00uA","type":"User","alternateId":"carol@example.com","displayName":"Carol"}]},
- {"uuid":"e2","eventType":"user.lifecycle.suspend","target":[{"id":"00uB","type":"User","alternateId":"dave@example.com","displayName":"Dave"},{"id":"0oa1","type":"AppInstance","alternateId":"Salesforce"}]},
- {"uuid":"e3","eventType":"user.session.start","target":[{"id":"00uC","type":"User","alternateId":"erin@example.com"}]}
-]}}`
-
-func TestOktaEvents(t *testing.T) {
-	e := newEnv(t, map[string]string{"OKTA_CONNECTIONS": "crm,wiki"})
-	resp, body := e.do(t, httpReq("POST", "/hooks/okta", oktaDelivery, nil))
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
-	}
-	if body["accepted"] != float64(4) || body["ignored"] != float64(1) {
-		t.Errorf("body %v", body)
-	}
-	var got []string
-	for _, m := range e.q.messages(t) {
-		if m.Action != message.Revoke || !m.Fanout || m.Source != "okta" {
-			t.Errorf("message %+v", m)
-		}
-		got = append(got, m.Connection+":"+m.Email)
-	}
-	if strings.Join(got, " ") != "crm:carol@example.com wiki:carol@example.com crm:dave@example.com wiki:dave@example.com" {
-		t.Errorf("enqueued %v", got)
-	}
-}
-
-func TestOktaEventsNeedAuth(t *testing.T) {
-	e := newEnv(t, nil)
-	for _, h := range []string{"", "Bearer wrong-token", "Basic " + token} {
-		if resp, _ := e.do(t, httpReq("POST", "/hooks/okta", oktaDelivery, map[string]string{"authorization": h})); resp.StatusCode != 401 || e.q.calls != 0 {
-			t.Errorf("%q: status %d, queue calls %d", h, resp.StatusCode, e.q.calls)
-		}
-	}
-}
-
-func TestOktaBadBody(t *testing.T) {
-	for _, b := range []string{`nope`, `{"data":{}}`, `{"data":{"events":{}}}`, `{"data":{"events":[{"target":"x"}]}}`} {
-		e := newEnv(t, nil)
-		if resp, _ := e.do(t, httpReq("POST", "/hooks/okta", b, nil)); resp.StatusCode != 400 || e.q.calls != 0 {
-			t.Errorf("%s: status %d, queue calls %d", b, resp.StatusCode, e.q.calls)
-		}
 	}
 }

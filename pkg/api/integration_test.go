@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/revoke-dev/revoke/pkg/awstest"
+	"github.com/revoke-dev/revoke/internal/awstest"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/secrets"
@@ -21,7 +21,9 @@ func TestIntegrationSQS(t *testing.T) {
 	aws.Secret(t, secretID, `{"tokens":["`+token+`"]}`)
 
 	e := newEnv(t, map[string]string{"QUEUE_URL": url, "API_TOKENS_SECRET_ID": secretID})
-	e.h.Queue = &queue.SQS{API: aws.SQS}
+	e.h.Submit.Queue = &queue.SQS{API: aws.SQS}
+	led, _ := aws.Ledger(t)
+	e.h.Submit.Ledger, e.h.Ledger, e.ledger = led, led, led
 	e.h.Auth.Source = secrets.NewCache(&secrets.SecretsManager{API: aws.Secrets}, time.Minute)
 	e.h.Auth.SecretID = secretID
 

@@ -2,13 +2,17 @@ package api
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/okta"
 	"github.com/revoke-dev/revoke/pkg/request"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
 // oktaBudget keeps the answer inside Okta's 3 s timeout.
@@ -23,13 +27,16 @@ func (h *Handler) oktaVerify(_ context.Context, rc *reqCtx) events.APIGatewayV2H
 }
 
 type oktaResult struct {
-	RequestID string `json:"request_id"`
-	Accepted  int    `json:"accepted"`
-	Events    int    `json:"events"`
-	Ignored   int    `json:"ignored"`
-	Skipped   int    `json:"skipped"`
+	Events     int      `json:"events"`
+	Ignored    int      `json:"ignored"`
+	Skipped    int      `json:"skipped"`
+	Accepted   int      `json:"accepted"`
+	RequestIDs []string `json:"request_ids"`
 }
 
+// oktaEvents turns each configured, successful event of a delivery into
+// one request keyed by the event's uuid (so a redelivery, or the same
+// event arriving by the log stream, is a no-op).
 func (h *Handler) oktaEvents(ctx context.Context, rc *reqCtx) events.APIGatewayV2HTTPResponse {
 	body, errResp := jsonBody(rc)
 	if errResp != nil {
@@ -39,36 +46,47 @@ func (h *Handler) oktaEvents(ctx context.Context, rc *reqCtx) events.APIGatewayV
 	if err != nil {
 		return respondError(400, rc.id, codeInvalid, err.Error(), "")
 	}
-	sel := d.Select(h.Config.OktaEventTypes)
-	if len(sel.Skipped) > 0 {
-		rc.log.Warn("okta targets without a usable email skipped", "okta_user_ids", sel.Skipped)
-	}
-	res := oktaResult{RequestID: rc.id, Events: sel.Events, Ignored: sel.Ignored, Skipped: len(sel.Skipped)}
-	if len(sel.Emails) == 0 {
-		return respond(200, rc.id, res)
-	}
-	req := &request.Request{Action: message.Revoke, Reason: "okta event hook"}
-	conns := h.Config.OktaConnections
-	if conns == nil {
-		conns = []string{request.Wildcard}
-	}
-	for _, e := range sel.Emails {
-		for _, c := range conns {
-			req.Targets = append(req.Targets, request.Target{Connection: c, Email: e})
+	sctx, cancel := budgeted(ctx, min(oktaBudget, h.budget()))
+	defer cancel()
+	res := oktaResult{RequestIDs: []string{}}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(sctx)
+	g.SetLimit(8)
+	for _, e := range d.Data.Events {
+		p := e.Plan(h.Config.OktaEventTypes)
+		if !p.Relevant {
+			res.Ignored++
+			continue
 		}
+		res.Events++
+		res.Skipped += len(p.Skipped)
+		if len(p.Skipped) > 0 {
+			rc.log.Warn("okta User targets without a usable email skipped", "okta_user_ids", p.Skipped, "event_type", e.EventType)
+		}
+		if len(p.Emails) == 0 {
+			continue
+		}
+		sub := submit.Submission{Request: request.ForEvent(message.Revoke, p.Emails, h.Config.OktaConnections, p.Reason), Source: message.SourceOkta, Actor: rc.who.actor, Key: p.Key}
+		g.Go(func() error {
+			rcpt, err := h.Submit.Submit(gctx, sub)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				return err
+			}
+			res.Accepted += rcpt.Accepted
+			res.RequestIDs = append(res.RequestIDs, rcpt.RequestID)
+			return nil
+		})
 	}
-	msgs, err := request.Expand(req, h.Config, request.Meta{RequestID: rc.id, Source: "okta", RequestedAt: h.now()})
-	if err != nil {
-		rc.log.Error("okta: expand", "error", err)
+	if err := g.Wait(); err != nil {
+		var ue *submit.UnavailableError
+		if errors.As(err, &ue) {
+			rc.log.Error("okta: request not fully queued; Okta retries the delivery and queued events are not repeated", "stage", ue.Stage, "error", ue.Err)
+			return unavailable(rc.id, "not every event could be recorded and queued", 1*time.Second)
+		}
+		rc.log.Error("okta: revoke is not configured for okta events", "error", err)
 		return unavailable(rc.id, "revoke is not configured for okta events", 60*time.Second)
 	}
-	for i := range msgs {
-		msgs[i].Fanout = true // a leaver without an account somewhere is normal, not an error
-	}
-	resp := h.enqueue(ctx, rc, msgs, min(oktaBudget, h.budget()))
-	if resp.StatusCode != 202 {
-		return resp
-	}
-	res.Accepted = len(msgs)
 	return respond(200, rc.id, res)
 }

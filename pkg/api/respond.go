@@ -6,14 +6,18 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/revoke-dev/revoke/pkg/auth"
 )
 
 // Error codes of the response body.
 const (
 	codeInvalid          = "invalid_request"
 	codeUnauthorized     = "unauthorized"
+	codeForbidden        = "forbidden"
 	codeUnavailable      = "unavailable"
 	codeNotFound         = "not_found"
+	codeConflict         = "idempotency_conflict"
 	codeMethodNotAllowed = "method_not_allowed"
 	codeTooLarge         = "payload_too_large"
 	codeUnsupportedMedia = "unsupported_media_type"
@@ -30,25 +34,29 @@ type errorDetail struct {
 	Field   string `json:"field,omitempty"`
 }
 
+func headers(requestID, contentType string) map[string]string {
+	return map[string]string{
+		"Content-Type":           contentType,
+		"Cache-Control":          "no-store",
+		"X-Content-Type-Options": "nosniff",
+		"X-Request-Id":           requestID,
+	}
+}
+
 func respond(status int, requestID string, body any) events.APIGatewayV2HTTPResponse {
 	b, err := json.Marshal(body)
 	if err != nil {
 		status, b = 500, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
 	}
-	return events.APIGatewayV2HTTPResponse{
-		StatusCode: status,
-		Headers: map[string]string{
-			"Content-Type":           "application/json",
-			"Cache-Control":          "no-store",
-			"X-Content-Type-Options": "nosniff",
-			"X-Request-Id":           requestID,
-		},
-		Body: string(b),
-	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: headers(requestID, "application/json"), Body: string(b)}
 }
 
 func respondError(status int, requestID, code, msg, field string) events.APIGatewayV2HTTPResponse {
 	return respond(status, requestID, errorBody{Error: errorDetail{Code: code, Message: msg, Field: field}})
+}
+
+func forbidden(requestID string, s auth.Scope) events.APIGatewayV2HTTPResponse {
+	return respondError(403, requestID, codeForbidden, "this token does not have the "+string(s)+" scope", "")
 }
 
 func withHeader(r events.APIGatewayV2HTTPResponse, k, v string) events.APIGatewayV2HTTPResponse {

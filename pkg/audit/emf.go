@@ -87,3 +87,23 @@ func (m *Metrics) Flush(w io.Writer, now time.Time) {
 		})
 	}
 }
+
+// Emit writes one EMF line with a single count metric, published both by
+// its dimensions and without any (so one alarm covers every value).
+func Emit(w io.Writer, now time.Time, metric string, dims map[string]string, value int) {
+	names := make([]string, 0, len(dims))
+	for k := range dims {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	line := map[string]any{
+		"_aws": map[string]any{"Timestamp": now.UnixMilli(), "CloudWatchMetrics": []emfDirective{{
+			Namespace: Namespace, Dimensions: [][]string{names, {}}, Metrics: []emfMetric{{Name: metric, Unit: "Count"}},
+		}}},
+		metric: value,
+	}
+	for k, v := range dims {
+		line[k] = v
+	}
+	_ = json.NewEncoder(w).Encode(line)
+}

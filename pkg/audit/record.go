@@ -4,18 +4,11 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/revoke-dev/revoke/pkg/message"
 )
 
-// Outcomes of a target, as audit lines and metrics name them.
-const (
-	OutcomeDone      = "done"
-	OutcomeAlready   = "already"
-	OutcomeNoAccount = "no_account" // "*" fan-out: no account on that connection
-	OutcomeRetry     = "retry"      // reported to SQS as a batch item failure
-	OutcomeDLQ       = "dlq"        // permanent failure, sent to the DLQ
-)
-
-// Record is one target's outcome.
+// Record is one target's outcome: the audit line (DESIGN.md §4).
 type Record struct {
 	RequestID    string
 	MessageID    string
@@ -23,47 +16,52 @@ type Record struct {
 	Provider     string
 	UserID       string
 	Email        string
-	Action       string
-	Source       string
+	Action       message.Action
+	Source       message.Source
+	Actor        string
 	Reason       string
-	Outcome      string
-	ErrorCode    string
+	DryRun       bool
+	Outcome      message.Outcome
+	ErrorCode    message.Code
 	Error        string // already safe: redacted provider message
 	HTTPStatus   int
 	Attempt      int // SQS delivery attempt (ApproximateReceiveCount)
 	HTTPAttempts int
+	Verified     *bool // seen in the asked state after the change (nil: not read)
 	Duration     time.Duration
 }
 
-// Log writes the audit line.
+// Log writes the audit line. Every string in it was validated or redacted
+// before (ids, addresses, reasons without control or bidi characters).
 func (r Record) Log(ctx context.Context, log *slog.Logger) {
 	attrs := []slog.Attr{
 		slog.String("request_id", r.RequestID),
 		slog.String("message_id", r.MessageID),
 		slog.String("connection", r.Connection),
 		slog.String("provider", r.Provider),
-		slog.String("action", r.Action),
-		slog.String("outcome", r.Outcome),
+		slog.String("action", string(r.Action)),
+		slog.String("outcome", string(r.Outcome)),
 		slog.Int("http_status", r.HTTPStatus),
 		slog.Int("attempt", r.Attempt),
 		slog.Int("http_attempts", r.HTTPAttempts),
 		slog.Int64("duration_ms", r.Duration.Milliseconds()),
 	}
-	if r.UserID != "" {
-		attrs = append(attrs, slog.String("user_id", r.UserID))
+	if r.Verified != nil {
+		attrs = append(attrs, slog.Bool("verified", *r.Verified))
+	} else {
+		attrs = append(attrs, slog.Any("verified", nil))
 	}
-	if r.Email != "" {
-		attrs = append(attrs, slog.String("email", r.Email))
+	for _, kv := range [][2]string{{"user_id", r.UserID}, {"email", r.Email}, {"source", string(r.Source)}, {"actor", r.Actor}, {"reason", r.Reason}} {
+		if kv[1] != "" {
+			attrs = append(attrs, slog.String(kv[0], kv[1]))
+		}
 	}
-	if r.Source != "" {
-		attrs = append(attrs, slog.String("source", r.Source))
-	}
-	if r.Reason != "" {
-		attrs = append(attrs, slog.String("reason", r.Reason))
+	if r.DryRun {
+		attrs = append(attrs, slog.Bool("dry_run", true))
 	}
 	level := slog.LevelInfo
 	if r.ErrorCode != "" {
-		attrs = append(attrs, slog.String("error_code", r.ErrorCode), slog.String("error", r.Error))
+		attrs = append(attrs, slog.String("error_code", string(r.ErrorCode)), slog.String("error", r.Error))
 		level = slog.LevelWarn
 	}
 	log.LogAttrs(ctx, level, "target", attrs...)

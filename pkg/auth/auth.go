@@ -2,11 +2,9 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -18,7 +16,7 @@ type Verdict int
 // Verdicts.
 const (
 	Allowed      Verdict = iota
-	Unauthorized         // 401: missing or wrong token
+	Unauthorized         // 401: missing or unknown token
 	Unavailable          // 503: no token source configured, or it cannot be read
 )
 
@@ -29,68 +27,70 @@ type TokenSource interface {
 	Refresh(ctx context.Context, id string, minAge time.Duration) (string, error)
 }
 
-// Authenticator decides whether a request may proceed.
+// Authenticator checks bearer tokens against one token secret (the API's
+// or the SCIM front door's). Safe for concurrent use.
 type Authenticator struct {
-	IAM      bool        // AUTH_MODE=iam: API Gateway's IAM authorizer already checked the caller
-	SecretID string      // API_TOKENS_SECRET_ID; empty fails closed
+	SecretID string      // empty fails closed
 	Source   TokenSource // nil fails closed
-	// RefreshAfter is how old the cached tokens must be before a wrong
+	// RefreshAfter is how old the cached tokens must be before an unknown
 	// token triggers one re-read (a token may just have been rotated in).
 	RefreshAfter time.Duration
+	Log          *slog.Logger // notes about unusable entries (never a token); nil: none
 
-	mu      sync.Mutex
-	raw     string // the secret value digests were computed from
-	digests [][sha256.Size]byte
+	mu     sync.Mutex
+	raw    string // the secret value tokens were parsed from
+	tokens *Tokens
 }
 
-// MaxTokens bounds the configured tokens.
-const MaxTokens = 100
-
-// Check authorizes an Authorization header value.
-func (a *Authenticator) Check(ctx context.Context, authorization string) (Verdict, error) {
-	if a.IAM {
-		return Allowed, nil
-	}
+// Check authenticates an Authorization header value.
+func (a *Authenticator) Check(ctx context.Context, authorization string) (Principal, Verdict, error) {
 	if a.SecretID == "" || a.Source == nil {
-		return Unavailable, errors.New("auth: API_TOKENS_SECRET_ID is not set")
+		return Principal{}, Unavailable, errors.New("auth: the token secret id is not set")
 	}
 	raw, err := a.Source.Get(ctx, a.SecretID)
 	if err != nil {
-		return Unavailable, fmt.Errorf("auth: read tokens: %w", err)
+		return Principal{}, Unavailable, fmt.Errorf("auth: read tokens: %w", err)
 	}
-	digests, err := a.parsed(raw)
+	tokens, err := a.parsed(raw)
 	if err != nil {
-		return Unavailable, err
+		return Principal{}, Unavailable, err
 	}
 	token, ok := bearer(authorization)
 	if !ok {
-		return Unauthorized, nil
+		return Principal{}, Unauthorized, nil
 	}
-	if match(digests, token) {
-		return Allowed, nil
+	if p, ok := tokens.Match(token); ok {
+		return p, Allowed, nil
 	}
 	if raw, err = a.Source.Refresh(ctx, a.SecretID, a.RefreshAfter); err == nil {
-		if digests, err = a.parsed(raw); err == nil && match(digests, token) {
-			return Allowed, nil
+		if tokens, err = a.parsed(raw); err == nil {
+			if p, ok := tokens.Match(token); ok {
+				return p, Allowed, nil
+			}
 		}
 	}
-	return Unauthorized, nil
+	return Principal{}, Unauthorized, nil
 }
 
-// parsed returns the digests of a secret value, parsing and hashing it
-// only when it changed (not on every request).
-func (a *Authenticator) parsed(raw string) ([][sha256.Size]byte, error) {
+// parsed returns the tokens of a secret value, parsing and hashing it only
+// when it changed (not on every request).
+func (a *Authenticator) parsed(raw string) (*Tokens, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.digests != nil && raw == a.raw {
-		return a.digests, nil
+	if a.tokens != nil && raw == a.raw {
+		return a.tokens, nil
 	}
-	d, err := parseTokens(raw)
+	t, notes, err := ParseTokens(raw)
+	if a.Log != nil {
+		for _, n := range notes {
+			a.Log.Warn("token secret entry skipped", "secret_id", a.SecretID, "note", n)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	a.raw, a.digests = raw, d
-	return d, nil
+	a.raw, a.tokens = raw, t
+	return t, nil
 }
 
 // bearer extracts the token of "Bearer <token>" (scheme case-insensitive).
@@ -101,35 +101,4 @@ func bearer(h string) (string, bool) {
 		return "", false
 	}
 	return token, true
-}
-
-func match(digests [][sha256.Size]byte, token string) bool {
-	d := sha256.Sum256([]byte(token))
-	found := 0
-	for i := range digests {
-		found |= subtle.ConstantTimeCompare(digests[i][:], d[:])
-	}
-	return found == 1
-}
-
-func parseTokens(raw string) ([][sha256.Size]byte, error) {
-	var s struct {
-		Tokens []string `json:"tokens"`
-	}
-	if err := json.Unmarshal([]byte(raw), &s); err != nil {
-		return nil, errors.New("auth: token secret is not {\"tokens\": [...]}")
-	}
-	if len(s.Tokens) > MaxTokens {
-		return nil, fmt.Errorf("auth: token secret has more than %d tokens", MaxTokens)
-	}
-	out := make([][sha256.Size]byte, 0, len(s.Tokens))
-	for _, t := range s.Tokens {
-		if t != "" { // an empty token would match an empty credential
-			out = append(out, sha256.Sum256([]byte(t)))
-		}
-	}
-	if len(out) == 0 {
-		return nil, errors.New("auth: token secret holds no token")
-	}
-	return out, nil
 }

@@ -1,6 +1,9 @@
-// Package auth checks the API's bearer tokens against the secret named by
-// API_TOKENS_SECRET_ID ({"tokens": ["…", "…"]}, several so tokens can
-// rotate). Comparison is constant-time over SHA-256 digests, so neither a
-// token's content nor its length shows in the timing, and every configured
-// token is compared on every request.
+// Package auth checks bearer tokens against a token secret — the API's
+// (API_TOKENS_SECRET_ID) or the SCIM front door's (SCIM_TOKENS_SECRET_ID),
+// both {"tokens": ["<token>", {"name", "token", "scopes"}]} — and says who
+// the caller is (a Principal: a name and scopes). One parser serves both.
+// Comparison is constant-time over SHA-256 digests against every
+// configured token, so neither a token's content nor its length shows in
+// the timing; tokens are never kept, logged or returned, only digests and
+// names.
 package auth

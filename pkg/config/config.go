@@ -4,119 +4,146 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-)
 
-// Provider kinds revoke knows how to talk to.
-const (
-	JourneyApps = "journeyapps"
-	Backendless = "backendless"
-	Mendix      = "mendix"
-	SCIM        = "scim"
+	"github.com/revoke-dev/revoke/pkg/provider/registry"
 )
-
-// Providers lists every supported provider kind.
-var Providers = []string{JourneyApps, Backendless, Mendix, SCIM}
 
 // Defaults of the configuration contract.
 const (
-	DefaultSecretPrefix   = "revoke/"
-	DefaultMaxTargets     = 1000
-	DefaultMaxConcurrency = 2
-	DefaultOktaEventTypes = "user.lifecycle.deactivate,user.lifecycle.suspend"
-	DefaultSecretTTL      = 5 * time.Minute
+	DefaultSecretPrefix        = "revoke/"
+	DefaultMaxTargets          = 1000
+	DefaultMaxConcurrency      = 2
+	DefaultMaxReceiveCount     = 5
+	DefaultLedgerRetentionDays = 400
+	DefaultOktaEventTypes      = "user.lifecycle.deactivate,user.lifecycle.suspend"
+	DefaultAuth0LogTypes       = "sdu"
+	DefaultSecretTTL           = 5 * time.Minute
 )
-
-// validName reports whether s matches [a-z0-9-]{1,64}.
-func validName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
 
 // Connection is one configured provider account.
 type Connection struct {
-	Name     string // [a-z0-9-]{1,64}
-	Provider string // one of Providers
+	Name     string        // [a-z0-9-]{1,64}
+	Provider string        // a registry kind's name
+	Kind     registry.Kind // what the provider can do
 }
+
+// Directory is a directory the trigger follows and the sweep snapshots.
+type Directory struct {
+	Type string // "identitystore" or "cognito"
+	ID   string // the identity store id or the user pool id
+}
+
+// String is the DIRECTORY_SOURCES form, "identitystore:<id>".
+func (d Directory) String() string { return d.Type + ":" + d.ID }
+
+// Directory types.
+const (
+	IdentityStore = "identitystore"
+	Cognito       = "cognito"
+)
 
 // Config is the whole environment contract. Fields a function does not use
 // are simply ignored by it.
 type Config struct {
-	Connections       []Connection
-	SecretPrefix      string
-	QueueURL          string
-	DLQURL            string
-	APITokensSecretID string
-	AuthMode          string // "" (bearer tokens) or "iam"
-	MaxTargets        int
-	OktaEventTypes    []string
-	OktaConnections   []string // nil means every connection ("*")
-	AllowInsecureHTTP bool
-	MaxConcurrency    int
-	LogLevel          slog.Level
+	Registry            *registry.Registry
+	Connections         []Connection
+	SecretPrefix        string
+	QueueURL            string
+	DLQURL              string
+	APITokensSecretID   string
+	SCIMTokensSecretID  string
+	AuthMode            string // "" (bearer tokens) or "iam"
+	MaxTargets          int
+	OktaEventTypes      []string
+	OktaConnections     []string // nil means every connection ("*")
+	SCIMConnections     []string // nil means every connection
+	SCIMRestore         bool
+	TriggerConnections  []string // nil means every connection
+	Auth0LogTypes       []string
+	DirectorySources    []Directory
+	AllowInsecureHTTP   bool
+	MaxConcurrency      int
+	MaxReceiveCount     int
+	LedgerTable         string
+	LedgerRetentionDays int
+	DryRun              bool
+	LogLevel            slog.Level
 }
 
 // Getenv is the lookup used by Load: os.Getenv in production, a map in tests.
 type Getenv func(string) string
 
-// Load reads and validates the configuration.
-func Load(getenv Getenv) (*Config, error) {
+// Load reads and validates the configuration against the built-in providers.
+func Load(getenv Getenv) (*Config, error) { return LoadWith(getenv, registry.Builtin()) }
+
+// LoadWith reads and validates the configuration against a registry.
+func LoadWith(getenv Getenv, reg *registry.Registry) (*Config, error) {
 	c := &Config{
-		SecretPrefix:      orDefault(getenv("SECRET_PREFIX"), DefaultSecretPrefix),
-		QueueURL:          strings.TrimSpace(getenv("QUEUE_URL")),
-		DLQURL:            strings.TrimSpace(getenv("DLQ_URL")),
-		APITokensSecretID: strings.TrimSpace(getenv("API_TOKENS_SECRET_ID")),
-		AuthMode:          strings.ToLower(strings.TrimSpace(getenv("AUTH_MODE"))),
+		Registry:           reg,
+		SecretPrefix:       orDefault(getenv("SECRET_PREFIX"), DefaultSecretPrefix),
+		QueueURL:           strings.TrimSpace(getenv("QUEUE_URL")),
+		DLQURL:             strings.TrimSpace(getenv("DLQ_URL")),
+		APITokensSecretID:  strings.TrimSpace(getenv("API_TOKENS_SECRET_ID")),
+		SCIMTokensSecretID: strings.TrimSpace(getenv("SCIM_TOKENS_SECRET_ID")),
+		AuthMode:           strings.ToLower(strings.TrimSpace(getenv("AUTH_MODE"))),
+		LedgerTable:        strings.TrimSpace(getenv("LEDGER_TABLE")),
+		OktaEventTypes:     splitList(orDefault(getenv("OKTA_EVENT_TYPES"), DefaultOktaEventTypes)),
+		Auth0LogTypes:      splitList(orDefault(getenv("AUTH0_LOG_TYPES"), DefaultAuth0LogTypes)),
 	}
 	var errs []error
-	var err error
-	if c.Connections, err = ParseConnections(getenv("CONNECTIONS")); err != nil {
-		errs = append(errs, err)
-	}
-	if c.MaxTargets, err = positiveInt("MAX_TARGETS", getenv("MAX_TARGETS"), DefaultMaxTargets); err != nil {
-		errs = append(errs, err)
-	}
-	if c.MaxConcurrency, err = positiveInt("MAX_CONCURRENCY", getenv("MAX_CONCURRENCY"), DefaultMaxConcurrency); err != nil {
-		errs = append(errs, err)
-	}
-	c.OktaEventTypes = splitList(orDefault(getenv("OKTA_EVENT_TYPES"), DefaultOktaEventTypes))
-	if oc := strings.TrimSpace(getenv("OKTA_CONNECTIONS")); oc != "" && oc != "*" {
-		c.OktaConnections = splitList(oc)
-		for _, n := range c.OktaConnections {
-			if _, ok := c.Connection(n); !ok {
-				errs = append(errs, fmt.Errorf("OKTA_CONNECTIONS: %q is not in CONNECTIONS", n))
-			}
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
-	switch v := strings.ToLower(strings.TrimSpace(getenv("ALLOW_INSECURE_HTTP"))); v {
-	case "", "false", "0", "no":
-	case "true", "1", "yes":
-		c.AllowInsecureHTTP = true
-	default:
-		errs = append(errs, fmt.Errorf("ALLOW_INSECURE_HTTP: %q is not a boolean", v))
-	}
+	var err error
+	c.Connections, err = ParseConnections(getenv("CONNECTIONS"), reg)
+	add(err)
+	c.MaxTargets, err = positiveInt("MAX_TARGETS", getenv("MAX_TARGETS"), DefaultMaxTargets)
+	add(err)
+	c.MaxConcurrency, err = positiveInt("MAX_CONCURRENCY", getenv("MAX_CONCURRENCY"), DefaultMaxConcurrency)
+	add(err)
+	c.MaxReceiveCount, err = positiveInt("MAX_RECEIVE_COUNT", getenv("MAX_RECEIVE_COUNT"), DefaultMaxReceiveCount)
+	add(err)
+	c.LedgerRetentionDays, err = positiveInt("LEDGER_RETENTION_DAYS", getenv("LEDGER_RETENTION_DAYS"), DefaultLedgerRetentionDays)
+	add(err)
+	c.OktaConnections, err = c.connectionList("OKTA_CONNECTIONS", getenv("OKTA_CONNECTIONS"))
+	add(err)
+	c.SCIMConnections, err = c.connectionList("SCIM_CONNECTIONS", getenv("SCIM_CONNECTIONS"))
+	add(err)
+	c.TriggerConnections, err = c.connectionList("TRIGGER_CONNECTIONS", getenv("TRIGGER_CONNECTIONS"))
+	add(err)
+	c.DirectorySources, err = ParseDirectories(getenv("DIRECTORY_SOURCES"))
+	add(err)
+	c.AllowInsecureHTTP, err = boolean("ALLOW_INSECURE_HTTP", getenv("ALLOW_INSECURE_HTTP"))
+	add(err)
+	c.DryRun, err = boolean("DRY_RUN", getenv("DRY_RUN"))
+	add(err)
+	c.SCIMRestore, err = boolean("SCIM_RESTORE", getenv("SCIM_RESTORE"))
+	add(err)
 	switch c.AuthMode {
 	case "", "token", "iam":
 	default:
-		errs = append(errs, fmt.Errorf("AUTH_MODE: %q is not \"iam\"", c.AuthMode))
+		add(fmt.Errorf("AUTH_MODE: %q is not \"token\" or \"iam\"", c.AuthMode))
 	}
-	if c.LogLevel, err = ParseLevel(getenv("LOG_LEVEL")); err != nil {
-		errs = append(errs, err)
-	}
+	c.LogLevel, err = ParseLevel(getenv("LOG_LEVEL"))
+	add(err)
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	return c, nil
+}
+
+// RequireLedger fails when LEDGER_TABLE is unset: a deployed function
+// without its ledger would answer without a record.
+func (c *Config) RequireLedger() error {
+	if c.LedgerTable == "" {
+		return errors.New("config: LEDGER_TABLE is required")
+	}
+	return nil
 }
 
 // Connection returns the configured connection called name.
@@ -129,28 +156,101 @@ func (c *Config) Connection(name string) (Connection, bool) {
 	return Connection{}, false
 }
 
+// Directory returns the followed directory of a type and id.
+func (c *Config) Directory(typ, id string) (Directory, bool) {
+	for _, d := range c.DirectorySources {
+		if d.Type == typ && d.ID == id {
+			return d, true
+		}
+	}
+	return Directory{}, false
+}
+
 // SecretID is the Secrets Manager id of a connection's credentials.
 func (c *Config) SecretID(connection string) string { return c.SecretPrefix + connection }
 
+// Retention is how long ledger records live.
+func (c *Config) Retention() time.Duration {
+	return time.Duration(c.LedgerRetentionDays) * 24 * time.Hour
+}
+
+// connectionList parses a list of connection names; empty or "*" is nil
+// (every connection).
+func (c *Config) connectionList(name, v string) ([]string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" || v == "*" {
+		return nil, nil
+	}
+	out := splitList(v)
+	for _, n := range out {
+		if _, ok := c.Connection(n); !ok {
+			return nil, fmt.Errorf("%s: %q is not in CONNECTIONS", name, n)
+		}
+	}
+	return out, nil
+}
+
 // ParseConnections parses CONNECTIONS ("name=provider,…").
-func ParseConnections(s string) ([]Connection, error) {
+func ParseConnections(s string, reg *registry.Registry) ([]Connection, error) {
 	var out []Connection
 	for _, item := range splitList(s) {
 		name, prov, ok := strings.Cut(item, "=")
 		name, prov = strings.TrimSpace(name), strings.ToLower(strings.TrimSpace(prov))
+		kind, known := reg.Kind(prov)
 		switch {
 		case !ok:
 			return nil, fmt.Errorf("CONNECTIONS: %q is not name=provider", item)
 		case !validName(name):
 			return nil, fmt.Errorf("CONNECTIONS: connection name %q must match [a-z0-9-]{1,64}", name)
-		case !slices.Contains(Providers, prov):
-			return nil, fmt.Errorf("CONNECTIONS: %s: unknown provider %q (want one of %s)", name, prov, strings.Join(Providers, ", "))
-		case slices.ContainsFunc(out, func(c Connection) bool { return c.Name == name }):
-			return nil, fmt.Errorf("CONNECTIONS: connection %q is listed twice", name)
+		case !known:
+			return nil, fmt.Errorf("CONNECTIONS: %s: unknown provider %q (want one of %s)", name, prov, strings.Join(reg.Names(), ", "))
 		}
-		out = append(out, Connection{Name: name, Provider: prov})
+		for _, c := range out {
+			if c.Name == name {
+				return nil, fmt.Errorf("CONNECTIONS: connection %q is listed twice", name)
+			}
+		}
+		out = append(out, Connection{Name: name, Provider: prov, Kind: kind})
 	}
 	return out, nil
+}
+
+// ParseDirectories parses DIRECTORY_SOURCES ("identitystore:<id>,cognito:<pool id>").
+func ParseDirectories(s string) ([]Directory, error) {
+	var out []Directory
+	for _, item := range splitList(s) {
+		typ, id, ok := strings.Cut(item, ":")
+		if !ok || (typ != IdentityStore && typ != Cognito) || !validDirectoryID(id) {
+			return nil, fmt.Errorf("DIRECTORY_SOURCES: %q is not identitystore:<IdentityStoreId> or cognito:<UserPoolId>", item)
+		}
+		out = append(out, Directory{Type: typ, ID: id})
+	}
+	return out, nil
+}
+
+func validDirectoryID(s string) bool {
+	if len(s) == 0 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// validName reports whether s matches [a-z0-9-]{1,64}.
+func validName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseLevel parses LOG_LEVEL; empty means info.
@@ -166,6 +266,16 @@ func ParseLevel(s string) (slog.Level, error) {
 		return slog.LevelError, nil
 	}
 	return slog.LevelInfo, fmt.Errorf("LOG_LEVEL: %q is not debug, info, warn or error", s)
+}
+
+func boolean(name, v string) (bool, error) {
+	switch s := strings.ToLower(strings.TrimSpace(v)); s {
+	case "", "false", "0", "no":
+		return false, nil
+	case "true", "1", "yes":
+		return true, nil
+	}
+	return false, fmt.Errorf("%s: %q is not a boolean", name, v)
 }
 
 func positiveInt(name, v string, def int) (int, error) {

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) Getenv { return func(k string) string { return m[k] } }
@@ -13,14 +14,19 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Connections) != 3 || c.Connections[1] != (Connection{"crm", Backendless}) {
+	if len(c.Connections) != 3 || c.Connections[1].Name != "crm" || c.Connections[1].Provider != "backendless" || c.Connections[1].Kind.Name != "backendless" {
 		t.Fatalf("%+v", c.Connections)
 	}
-	if c.SecretPrefix != "revoke/" || c.MaxTargets != 1000 || c.MaxConcurrency != 2 || c.OktaConnections != nil || c.AllowInsecureHTTP || c.LogLevel != slog.LevelInfo {
+	if c.SecretPrefix != "revoke/" || c.MaxTargets != 1000 || c.MaxConcurrency != 2 || c.MaxReceiveCount != 5 || c.OktaConnections != nil ||
+		c.AllowInsecureHTTP || c.LogLevel != slog.LevelInfo || c.DryRun || c.SCIMRestore || c.LedgerRetentionDays != 400 {
 		t.Fatalf("%+v", c)
 	}
-	if strings.Join(c.OktaEventTypes, ",") != "user.lifecycle.deactivate,user.lifecycle.suspend" || c.SecretID("crm") != "revoke/crm" {
+	if strings.Join(c.OktaEventTypes, ",") != "user.lifecycle.deactivate,user.lifecycle.suspend" || c.SecretID("crm") != "revoke/crm" ||
+		strings.Join(c.Auth0LogTypes, ",") != "sdu" || c.Retention() != 400*24*time.Hour {
 		t.Fatalf("%+v", c)
+	}
+	if c.RequireLedger() == nil {
+		t.Fatal("a deployment without LEDGER_TABLE must not start")
 	}
 }
 
@@ -34,17 +40,32 @@ func TestRejects(t *testing.T) {
 		{"MAX_TARGETS": "0"},
 		{"MAX_TARGETS": "ten"},
 		{"MAX_CONCURRENCY": "-1"},
+		{"MAX_RECEIVE_COUNT": "0"},
+		{"LEDGER_RETENTION_DAYS": "x"},
 		{"ALLOW_INSECURE_HTTP": "maybe"},
+		{"DRY_RUN": "perhaps"},
+		{"SCIM_RESTORE": "2"},
 		{"AUTH_MODE": "none"},
 		{"LOG_LEVEL": "trace"},
 		{"CONNECTIONS": "a=scim", "OKTA_CONNECTIONS": "b"},
+		{"CONNECTIONS": "a=scim", "SCIM_CONNECTIONS": "b"},
+		{"CONNECTIONS": "a=scim", "TRIGGER_CONNECTIONS": "b"},
+		{"DIRECTORY_SOURCES": "ldap:x"},
+		{"DIRECTORY_SOURCES": "identitystore:"},
+		{"DIRECTORY_SOURCES": "cognito:us-east-1_a/b"},
 	} {
 		if _, err := Load(env(m)); err == nil {
 			t.Errorf("%v accepted", m)
 		}
 	}
-	c, err := Load(env(map[string]string{"CONNECTIONS": "a=scim,b=mendix", "OKTA_CONNECTIONS": "b", "ALLOW_INSECURE_HTTP": "true", "AUTH_MODE": "IAM", "LOG_LEVEL": "debug"}))
-	if err != nil || strings.Join(c.OktaConnections, ",") != "b" || !c.AllowInsecureHTTP || c.AuthMode != "iam" || c.LogLevel != slog.LevelDebug {
+	c, err := Load(env(map[string]string{"CONNECTIONS": "a=scim,b=mendix", "OKTA_CONNECTIONS": "b", "SCIM_CONNECTIONS": "*", "ALLOW_INSECURE_HTTP": "true",
+		"AUTH_MODE": "IAM", "LOG_LEVEL": "debug", "DRY_RUN": "true", "LEDGER_TABLE": "t",
+		"DIRECTORY_SOURCES": "identitystore:d-1234567890, cognito:us-east-1_AbCdEf"}))
+	if err != nil || strings.Join(c.OktaConnections, ",") != "b" || c.SCIMConnections != nil || !c.AllowInsecureHTTP || c.AuthMode != "iam" ||
+		c.LogLevel != slog.LevelDebug || !c.DryRun || c.RequireLedger() != nil || len(c.DirectorySources) != 2 || c.DirectorySources[1].String() != "cognito:us-east-1_AbCdEf" {
 		t.Fatalf("%+v %v", c, err)
+	}
+	if _, ok := c.Directory("identitystore", "d-1234567890"); !ok {
+		t.Fatal("directory not found")
 	}
 }

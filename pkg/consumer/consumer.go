@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 
@@ -12,11 +14,11 @@ import (
 
 	"github.com/revoke-dev/revoke/pkg/audit"
 	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/provider/rest"
 	"github.com/revoke-dev/revoke/pkg/queue"
-	"github.com/revoke-dev/revoke/pkg/ratelimit"
 )
 
 // SecretSource is what the consumer needs from the secret cache
@@ -32,13 +34,15 @@ type SecretSource interface {
 type Consumer struct {
 	Config  *config.Config
 	Secrets SecretSource
-	DLQ     queue.Sender // sends to Config.DLQURL
+	DLQ     queue.Sender   // sends to Config.DLQURL
+	Ledger  *ledger.Ledger // every target's outcome, per delivery
 	Log     *slog.Logger
 	Metrics io.Writer    // Embedded Metric Format lines (stdout in Lambda); nil: none
 	HTTP    *http.Client // shared by every provider client; nil: rest.NewHTTPClient()
 
-	// Margin is kept free before the invocation's deadline for DLQ sends
-	// and the response (zero: 2 s, or a fifth of the time left if less).
+	// Margin is kept free before the invocation's deadline for DLQ sends,
+	// the ledger and the response (zero: 2 s, or a fifth of the time left
+	// if less).
 	Margin time.Duration
 	// OnOutcome, when set, sees every target's audit record (the demo and
 	// the benchmarks count outcomes with it).
@@ -55,30 +59,14 @@ type Consumer struct {
 	metrics audit.Metrics
 }
 
-// conn is what the consumer keeps per connection across invocations.
-type conn struct {
-	mu      sync.Mutex
-	limiter *ratelimit.Limiter
-	secret  string
-	client  provider.Client
-}
-
 // item is one SQS record on its way through.
 type item struct {
-	rec   *events.SQSMessage
-	msg   *message.Message // nil if the body is malformed
-	start time.Time
-	res   result
-}
-
-// result is where an item ends.
-type result struct {
-	outcome      string // audit.Outcome*
-	code         string // error code (retry and dlq)
-	errMsg       string
-	status       int
-	httpAttempts int
-	auth         bool // a 401/403: worth one secret refresh
+	rec     *events.SQSMessage
+	msg     *message.Message // nil if the body is malformed
+	receive int              // ApproximateReceiveCount
+	redrive int              // the sweep's redrive_count
+	start   time.Time
+	res     result
 }
 
 func (c *Consumer) init() {
@@ -109,11 +97,11 @@ func (c *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (resp events.
 	items := make([]*item, len(ev.Records))
 	start := c.now()
 	for i := range ev.Records {
-		items[i] = &item{rec: &ev.Records[i], start: start}
+		items[i] = &item{rec: &ev.Records[i], start: start, receive: receiveCount(ev.Records[i].Attributes[queue.AttrReceiveCount])}
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			c.Log.Error("panic while processing a batch; every message will be retried", "panic", p)
+			c.Log.Error("panic while finishing a batch; every message will be retried", "stack", string(debug.Stack()))
 			resp = events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 			for _, it := range items {
 				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: it.rec.MessageId})
@@ -128,15 +116,20 @@ func (c *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (resp events.
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer c.recoverConnection(name, its)
 			c.processConnection(work, name, its)
 		}()
 	}
 	wg.Wait()
 	cancel()
+	for _, it := range items {
+		c.exhaust(it)
+	}
 	c.deadLetter(ctx, items)
+	c.record(ctx, items)
 
 	for _, it := range items {
-		if it.res.outcome == audit.OutcomeRetry {
+		if it.res.outcome == message.Retrying {
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: it.rec.MessageId})
 		}
 		c.audit(ctx, it)
@@ -147,10 +140,25 @@ func (c *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (resp events.
 	return resp, nil
 }
 
+// recoverConnection turns a panic while processing one connection into a
+// retry of that connection's unsettled targets only.
+func (c *Consumer) recoverConnection(name string, items []*item) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	c.Log.Error("panic while processing a connection; its unsettled targets will be retried", "connection", name, "stack", string(debug.Stack()))
+	for _, it := range items {
+		if !it.res.outcome.Final() {
+			it.res = failure(provider.Panicked("consumer: "+name, nil), 0)
+		}
+	}
+}
+
 func (c *Consumer) workDeadline(ctx context.Context) time.Time {
 	dl, ok := ctx.Deadline()
 	if !ok {
-		return c.now().Add(5 * time.Minute)
+		return time.Now().Add(5 * time.Minute) // a context deadline is wall-clock time
 	}
 	margin := c.Margin
 	if margin == 0 {
@@ -159,26 +167,24 @@ func (c *Consumer) workDeadline(ctx context.Context) time.Time {
 	return dl.Add(-margin)
 }
 
-func (c *Consumer) audit(ctx context.Context, it *item) {
-	r := audit.Record{
-		MessageID: it.rec.MessageId, Outcome: it.res.outcome, ErrorCode: it.res.code, Error: it.res.errMsg,
-		HTTPStatus: it.res.status, HTTPAttempts: it.res.httpAttempts, Attempt: receiveCount(it.rec), Duration: c.now().Sub(it.start),
+// exhaust moves a target that still fails transiently on its last allowed
+// delivery to the DLQ itself, with its last error, instead of leaving it to
+// SQS's redrive (which records no reason).
+func (c *Consumer) exhaust(it *item) {
+	if it.res.outcome != message.Retrying || it.receive < c.Config.MaxReceiveCount || it.receive == 0 {
+		return
 	}
-	prov := "unknown"
-	if m := it.msg; m != nil {
-		r.RequestID, r.Connection, r.Provider, r.UserID, r.Email, r.Action, r.Source, r.Reason = m.RequestID, m.Connection, m.Provider, m.UserID, m.Email, m.Action, m.Source, m.Reason
-		prov = m.Provider
+	last := string(it.res.code)
+	if it.res.errMsg != "" {
+		last += ": " + it.res.errMsg
 	}
-	r.Log(ctx, c.Log)
-	c.metrics.Count(prov, it.res.outcome, 1)
-	if c.OnOutcome != nil {
-		c.OnOutcome(r)
-	}
+	it.res.outcome, it.res.code = message.Failed, message.CodeExhausted
+	it.res.errMsg = "still failing on the last delivery (" + strconv.Itoa(it.receive) + "); last error: " + last
 }
 
-func receiveCount(rec *events.SQSMessage) int {
+func receiveCount(s string) int {
 	n := 0
-	for _, ch := range rec.Attributes[queue.AttrReceiveCount] {
+	for _, ch := range s {
 		if ch < '0' || ch > '9' || n > 1e6 {
 			return 0
 		}

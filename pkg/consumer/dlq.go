@@ -5,28 +5,18 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/revoke-dev/revoke/pkg/audit"
-	"github.com/revoke-dev/revoke/pkg/provider/rest"
+	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/queue"
-	"github.com/revoke-dev/revoke/pkg/retry"
 )
 
-// DLQ message attributes (DESIGN.md §3).
-const (
-	AttrErrorCode    = "error_code"
-	AttrErrorMessage = "error_message"
-	AttrHTTPStatus   = "http_status"
-	AttrConnection   = "connection"
-	AttrProvider     = "provider"
-)
-
-// deadLetter sends every permanent failure to the DLQ with its original
-// body and the reason. What cannot be sent becomes a retry: it must not be
-// deleted from the queue before its copy is safe.
+// deadLetter sends every failed item to the DLQ with its original body and
+// the reason. What cannot be sent becomes a retry: it must not be deleted
+// from the queue before its copy is safe.
 func (c *Consumer) deadLetter(ctx context.Context, items []*item) {
 	var dead []*item
 	for _, it := range items {
-		if it.res.outcome == audit.OutcomeDLQ {
+		if it.res.outcome == message.Failed {
 			dead = append(dead, it)
 		}
 	}
@@ -36,7 +26,7 @@ func (c *Consumer) deadLetter(ctx context.Context, items []*item) {
 	if c.Config.DLQURL == "" || c.DLQ == nil {
 		c.Log.Error("DLQ_URL is not set: permanent failures are retried until SQS redrives them", "count", len(dead))
 		for _, it := range dead {
-			it.res.outcome = audit.OutcomeRetry
+			it.res.outcome = message.Retrying
 		}
 		return
 	}
@@ -50,16 +40,18 @@ func (c *Consumer) deadLetter(ctx context.Context, items []*item) {
 		sctx, cancel = context.WithDeadline(ctx, dl.Add(-200*time.Millisecond))
 		defer cancel()
 	}
-	unsent, err := queue.SendAll(sctx, c.DLQ, c.Config.DLQURL, out, retry.Policy{Attempts: 5, Base: 100 * time.Millisecond, Max: time.Second})
+	unsent, err := queue.SendAll(sctx, c.DLQ, c.Config.DLQURL, out, queue.DefaultPolicy)
 	for _, i := range unsent {
-		dead[i].res.outcome = audit.OutcomeRetry
-		dead[i].res.errMsg = "could not be sent to the DLQ (" + dead[i].res.code + "): " + dead[i].res.errMsg
+		dead[i].res.outcome = message.Retrying
+		dead[i].res.errMsg = "could not be sent to the DLQ (" + string(dead[i].res.code) + "): " + dead[i].res.errMsg
 	}
 	if len(unsent) > 0 {
 		c.Log.Error("sending to the DLQ failed; those messages will be retried", "count", len(unsent), "error", err)
 	}
 }
 
+// dlqAttributes are the message's own attributes (its redrive_count) and
+// the reason (DESIGN.md §3).
 func dlqAttributes(it *item) map[string]string {
 	a := map[string]string{}
 	for k, v := range it.rec.MessageAttributes {
@@ -67,23 +59,23 @@ func dlqAttributes(it *item) map[string]string {
 			a[k] = *v.StringValue
 		}
 	}
-	a[AttrErrorCode] = it.res.code
-	a[AttrErrorMessage] = rest.Truncate(it.res.errMsg, 1000)
-	if a[AttrErrorMessage] == "" {
-		a[AttrErrorMessage] = it.res.code
+	a[message.AttrErrorCode] = string(it.res.code)
+	a[message.AttrErrorMessage] = provider.Truncate(it.res.errMsg, message.MaxErrorMessage)
+	if a[message.AttrErrorMessage] == "" {
+		a[message.AttrErrorMessage] = string(it.res.code)
 	}
-	delete(a, AttrHTTPStatus)
+	delete(a, message.AttrHTTPStatus)
 	if it.res.status > 0 {
-		a[AttrHTTPStatus] = strconv.Itoa(it.res.status)
+		a[message.AttrHTTPStatus] = strconv.Itoa(it.res.status)
 	}
-	delete(a, AttrConnection)
-	delete(a, AttrProvider)
+	delete(a, message.AttrConnection)
+	delete(a, message.AttrProvider)
 	if it.msg != nil {
 		if it.msg.Connection != "" {
-			a[AttrConnection] = it.msg.Connection
+			a[message.AttrConnection] = it.msg.Connection
 		}
 		if it.msg.Provider != "" {
-			a[AttrProvider] = it.msg.Provider
+			a[message.AttrProvider] = it.msg.Provider
 		}
 	}
 	return a

@@ -15,16 +15,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/revoke-dev/revoke/internal/awstest"
+	"github.com/revoke-dev/revoke/internal/inmem"
+	"github.com/revoke-dev/revoke/internal/simulator"
 	"github.com/revoke-dev/revoke/pkg/api"
 	"github.com/revoke-dev/revoke/pkg/audit"
 	"github.com/revoke-dev/revoke/pkg/auth"
-	"github.com/revoke-dev/revoke/pkg/awstest"
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/consumer"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/secrets"
-	"github.com/revoke-dev/revoke/pkg/simulator"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
 const apiToken = "integration-api-token-0123456789"
@@ -36,7 +38,8 @@ type pipeline struct {
 	*simulator.Fleet
 	api          *api.Handler
 	consumer     *consumer.Consumer
-	poller       *queue.Poller
+	poller       *inmem.Poller
+	requestIDs   []string
 	wantRevoked  map[string][]string // connection → ids
 	wantNotFound []string            // DLQ bodies' subjects
 }
@@ -55,7 +58,7 @@ func newPipeline(t *testing.T, o simulator.Options) *pipeline {
 	}
 	e.Secret(t, prefix+"api-tokens", `{"tokens":["`+apiToken+`"]}`)
 	env := map[string]string{
-		"CONNECTIONS": simulator.FleetConnections, "SECRET_PREFIX": prefix,
+		"CONNECTIONS": simulator.FleetConnections(), "SECRET_PREFIX": prefix,
 		"QUEUE_URL": p.queueURL, "DLQ_URL": p.dlqURL, "API_TOKENS_SECRET_ID": prefix + "api-tokens", "ALLOW_INSECURE_HTTP": "true",
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
@@ -65,9 +68,11 @@ func newPipeline(t *testing.T, o simulator.Options) *pipeline {
 	sm := secrets.NewCache(&secrets.SecretsManager{API: e.Secrets}, time.Minute)
 	q := &queue.SQS{API: e.SQS}
 	log := audit.NewLogger(io.Discard, slog.LevelInfo)
-	p.api = &api.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.APITokensSecretID, Source: sm}, Queue: q, Log: log}
-	p.consumer = &consumer.Consumer{Config: cfg, Secrets: sm, DLQ: q, Log: log}
-	p.poller = &queue.Poller{Queue: q, URL: p.queueURL, BatchSize: 10, Visibility: 2 * time.Second, Timeout: 20 * time.Second}
+	led, _ := e.Ledger(t)
+	sub := &submit.Submitter{Config: cfg, Ledger: led, Queue: q, Log: log}
+	p.api = &api.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.APITokensSecretID, Source: sm}, Submit: sub, Ledger: led, Log: log}
+	p.consumer = &consumer.Consumer{Config: cfg, Secrets: sm, DLQ: q, Ledger: led, Log: log}
+	p.poller = &inmem.Poller{Queue: q, URL: p.queueURL, BatchSize: 10, Visibility: 2 * time.Second, Timeout: 20 * time.Second}
 	return p
 }
 
@@ -118,9 +123,13 @@ func (p *pipeline) submit(t *testing.T, bodies []string) int {
 		if resp.StatusCode != 202 {
 			t.Fatalf("submit: %d %s", resp.StatusCode, resp.Body)
 		}
-		var a struct{ Accepted int }
+		var a struct {
+			Accepted  int
+			RequestID string `json:"request_id"`
+		}
 		_ = json.Unmarshal([]byte(resp.Body), &a)
 		total += a.Accepted
+		p.requestIDs = append(p.requestIDs, a.RequestID)
 	}
 	return total
 }
@@ -137,7 +146,7 @@ func (p *pipeline) depth(t *testing.T, url string) (visible, inFlight int) {
 }
 
 // drive polls like Lambda's event source mapping until the queue is empty.
-func (p *pipeline) drive(t *testing.T, h queue.Handler) (invocations, crashes int) {
+func (p *pipeline) drive(t *testing.T, h inmem.Handler) (invocations, crashes int) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
@@ -199,7 +208,63 @@ func (p *pipeline) check(t *testing.T, accepted int) {
 	if v, f := p.depth(t, p.queueURL); v != 0 || f != 0 {
 		t.Errorf("queue still holds %d visible, %d in flight", v, f)
 	}
+	// The ledger says the same: every target settled, the failures with
+	// their reason.
+	settled, failed := 0, 0
+	for _, id := range p.requestIDs {
+		st := p.status(t, id)
+		for _, tg := range st.Targets {
+			switch tg.Outcome {
+			case "done", "already", "no_account":
+				settled++
+			case "failed":
+				failed++
+				if tg.ErrorCode == "" {
+					t.Errorf("a failed target without its reason: %+v", tg)
+				}
+			default:
+				t.Errorf("target still %s in the ledger: %+v", tg.Outcome, tg)
+			}
+		}
+	}
+	if settled+failed != accepted || failed != len(inDLQ) {
+		t.Errorf("ledger: %d settled + %d failed, want %d accepted, %d in the DLQ", settled, failed, accepted, len(inDLQ))
+	}
 	t.Logf("accepted %d targets: %d revoked, %d in the DLQ", accepted, revoked, len(inDLQ))
+}
+
+type statusBody struct {
+	Status  string
+	Targets []struct {
+		Outcome   string
+		ErrorCode string `json:"error_code"`
+	}
+}
+
+// status reads a request's status through the API, every page.
+func (p *pipeline) status(t *testing.T, id string) statusBody {
+	t.Helper()
+	var all statusBody
+	cursor := ""
+	for {
+		req := events.APIGatewayV2HTTPRequest{RawPath: "/revocations/" + id, Headers: map[string]string{"authorization": "Bearer " + apiToken},
+			QueryStringParameters: map[string]string{"limit": "1000", "cursor": cursor}}
+		req.RequestContext.HTTP.Method = "GET"
+		resp, _ := p.api.Handle(context.Background(), req)
+		var page struct {
+			statusBody
+			Next *string
+		}
+		if resp.StatusCode != 200 || json.Unmarshal([]byte(resp.Body), &page) != nil {
+			t.Fatalf("status: %d %s", resp.StatusCode, resp.Body)
+		}
+		all.Status = page.Status
+		all.Targets = append(all.Targets, page.Targets...)
+		if page.Next == nil {
+			return all
+		}
+		cursor = *page.Next
+	}
 }
 
 func TestIntegrationPipeline(t *testing.T) {

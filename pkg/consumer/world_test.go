@@ -3,6 +3,7 @@ package consumer
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,20 +14,27 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/revoke-dev/revoke/internal/inmem"
+	"github.com/revoke-dev/revoke/internal/simulator"
+	"github.com/revoke-dev/revoke/internal/storetest"
 	"github.com/revoke-dev/revoke/pkg/audit"
 	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/secrets"
-	"github.com/revoke-dev/revoke/pkg/simulator"
 )
 
-// world is the simulator fleet behind four connections, secrets in memory.
+// world is the simulator fleet behind four connections, secrets and the
+// ledger in memory, on a settable clock.
 type world struct {
 	*simulator.Fleet
-	store *secrets.Memory
-	cfg   *config.Config
-	log   *syncBuffer
+	store  *inmem.Secrets
+	cfg    *config.Config
+	log    *syncBuffer
+	clock  *storetest.Clock
+	ledger *ledger.Ledger
+	lstore *inmem.Store
 }
 
 type syncBuffer struct {
@@ -49,12 +57,12 @@ func (s *syncBuffer) String() string {
 func newWorld(t testing.TB, o simulator.Options) *world {
 	t.Helper()
 	w := &world{Fleet: simulator.StartFleet(map[string]simulator.Options{"journeyapps": o, "backendless": o, "mendix": o, "scim": o}),
-		store: &secrets.Memory{}, log: &syncBuffer{}}
+		store: &inmem.Secrets{}, log: &syncBuffer{}, clock: storetest.NewClock(time.Now())}
 	t.Cleanup(w.Fleet.Close)
 	var err error
 	w.cfg, err = config.Load(func(k string) string {
 		return map[string]string{
-			"CONNECTIONS": simulator.FleetConnections, "DLQ_URL": "dlq", "ALLOW_INSECURE_HTTP": "true", "MAX_CONCURRENCY": "1",
+			"CONNECTIONS": simulator.FleetConnections(), "DLQ_URL": "dlq", "ALLOW_INSECURE_HTTP": "true", "MAX_CONCURRENCY": "1",
 		}[k]
 	})
 	if err != nil {
@@ -63,6 +71,8 @@ func newWorld(t testing.TB, o simulator.Options) *world {
 	for conn, v := range w.Secrets(simulator.Uniform(simulator.Settings{RatePerSecond: 500})) {
 		w.store.Put(w.cfg.SecretID(conn), v)
 	}
+	w.lstore = inmem.NewStore(w.clock.Now)
+	w.ledger = ledger.New(w.lstore, time.Hour)
 	return w
 }
 
@@ -71,7 +81,9 @@ func (w *world) consumer(dlq queue.Sender) *Consumer {
 	if os.Getenv("REVOKE_TEST_LOGS") != "" {
 		out = io.MultiWriter(w.log, os.Stderr)
 	}
-	return &Consumer{Config: w.cfg, Secrets: secrets.NewCache(w.store, time.Minute), DLQ: dlq, Log: audit.NewLogger(out, slog.LevelDebug), Metrics: out}
+	cache := secrets.NewCache(w.store, time.Minute)
+	cache.Now = w.clock.Now
+	return &Consumer{Config: w.cfg, Secrets: cache, DLQ: dlq, Ledger: w.ledger, Log: audit.NewLogger(out, slog.LevelDebug), Metrics: out}
 }
 
 // fakeDLQ records what is sent; fail refuses entries.
@@ -101,11 +113,18 @@ func (d *fakeDLQ) byBody() map[string]map[string]string {
 	return out
 }
 
+var testRequest = message.NewID()
+
 func msg(conn, prov, userID, email string) message.Message {
-	return message.Message{V: 1, RequestID: "req-1", Action: message.Revoke, Connection: conn, Provider: prov, UserID: userID, Email: email, RequestedAt: time.Now().UTC()}
+	return message.New(message.Header{RequestID: testRequest, Action: message.Revoke, Source: message.SourceAPI, Actor: "token:test", RequestedAt: time.Now()},
+		message.Target{Connection: conn, Provider: prov, UserID: userID, Email: email})
 }
 
-func event(t testing.TB, bodies ...any) events.SQSEvent {
+// event makes an SQS event; every record is on its first delivery unless
+// receive says otherwise.
+func event(t testing.TB, bodies ...any) events.SQSEvent { return eventN(t, 1, bodies...) }
+
+func eventN(t testing.TB, receive int, bodies ...any) events.SQSEvent {
 	t.Helper()
 	var ev events.SQSEvent
 	for i, b := range bodies {
@@ -120,7 +139,7 @@ func event(t testing.TB, bodies ...any) events.SQSEvent {
 			}
 		}
 		ev.Records = append(ev.Records, events.SQSMessage{MessageId: fmt.Sprintf("m%d", i), ReceiptHandle: fmt.Sprintf("r%d", i), Body: s,
-			Attributes: map[string]string{"ApproximateReceiveCount": "1"}})
+			Attributes: map[string]string{"ApproximateReceiveCount": fmt.Sprint(receive)}})
 	}
 	return ev
 }
@@ -129,6 +148,29 @@ func failures(resp events.SQSEventResponse) map[string]bool {
 	out := map[string]bool{}
 	for _, f := range resp.BatchItemFailures {
 		out[f.ItemIdentifier] = true
+	}
+	return out
+}
+
+// outcomes reads the ledger's latest outcome of every target of the test
+// request, by subject.
+func (w *world) outcomes(t testing.TB) map[string]ledger.TargetStatus {
+	t.Helper()
+	items, err := w.lstore.Query(context.Background(), ledger.Query{PK: "REQ#" + testRequest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKey := map[string][]ledger.Attempt{}
+	for _, it := range items.Items {
+		var a ledger.Attempt
+		if err := json.Unmarshal(it.Data, &a); err == nil && a.Key != "" && a.Outcome != "" {
+			byKey[a.Key] = append(byKey[a.Key], a)
+		}
+	}
+	out := map[string]ledger.TargetStatus{}
+	for k, as := range byKey {
+		st := ledger.Fold(ledger.Target{Key: k}, as, time.Time{})
+		out[k] = st
 	}
 	return out
 }

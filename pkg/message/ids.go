@@ -73,3 +73,43 @@ func CheckEmail(s string) error {
 	}
 	return nil
 }
+
+// MaxReasonChars bounds a request's reason, in characters.
+const MaxReasonChars = 512
+
+// CheckText accepts text that may reach a log line as it is: valid UTF-8
+// without control characters, line separators or Unicode bidirectional
+// controls (U+202A–U+202E, U+2066–U+2069), which could make an audit line
+// read differently from what it says.
+func CheckText(s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("must be valid UTF-8")
+	}
+	for _, r := range s {
+		switch {
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0), r == 0x2028 || r == 0x2029:
+			return errors.New("must not contain control characters or line breaks")
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e || r == 0x200f || r == 0x061c:
+			return errors.New("must not contain Unicode bidirectional controls")
+		}
+	}
+	return nil
+}
+
+// NormalEmail is the form emails are stored and compared in (lower-cased).
+func NormalEmail(s string) string { return strings.ToLower(s) }
+
+// Trim makes s safe for a reason: characters that may not reach a log are
+// dropped, and it is cut to n characters.
+func Trim(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if CheckText(string(r)) != nil {
+			return -1
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}

@@ -1,40 +1,86 @@
 package message
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
 // Version is the current body format version.
 const Version = 1
 
-// Actions.
-const (
-	Revoke  = "revoke"
-	Restore = "restore"
-)
-
 // MaxBodyBytes bounds a message body the consumer will decode.
 const MaxBodyBytes = 16 << 10
 
-// Message is the body of one queue message.
+// Header is what every message of one request shares.
+type Header struct {
+	RequestID   string
+	Action      Action
+	Reason      string
+	Source      Source
+	Actor       string // who asked (DESIGN.md §1): token:<name>, iam:<arn>, scim:<name>, okta, sweep…
+	DryRun      bool
+	RequestedAt time.Time
+}
+
+// Target is one user on one connection.
+type Target struct {
+	Connection string
+	Provider   string
+	UserID     string // the provider's own id, or
+	Email      string // an address looked up at the provider
+	Wipe       bool   // JourneyApps: wipe the device's data on lock
+	Fanout     bool   // came from "*": no account there is not an error
+}
+
+// Key identifies a target within its request: "u:<user id>#<connection>"
+// or "e:<lower-cased email>#<connection>".
+func (t Target) Key() string {
+	if t.UserID != "" {
+		return "u:" + t.UserID + "#" + t.Connection
+	}
+	return "e:" + strings.ToLower(t.Email) + "#" + t.Connection
+}
+
+// Message is the body of one queue message: one target with its request.
 type Message struct {
 	V           int       `json:"v"`
 	RequestID   string    `json:"request_id"`
-	Action      string    `json:"action"`
+	Action      Action    `json:"action"`
 	Connection  string    `json:"connection"`
 	Provider    string    `json:"provider"`
 	UserID      string    `json:"user_id,omitempty"`
 	Email       string    `json:"email,omitempty"`
 	Wipe        bool      `json:"wipe,omitempty"`
-	Fanout      bool      `json:"fanout,omitempty"` // came from "*": no account is not an error
+	Fanout      bool      `json:"fanout,omitempty"`
+	DryRun      bool      `json:"dry_run,omitempty"`
 	Reason      string    `json:"reason,omitempty"`
-	Source      string    `json:"source,omitempty"` // api, okta, sweep
+	Source      Source    `json:"source,omitempty"`
+	Actor       string    `json:"actor,omitempty"`
 	RequestedAt time.Time `json:"requested_at"`
+}
+
+// New is the one constructor of a message: the API, the hook, the SCIM
+// front door, the trigger and the sweep all build messages with it.
+func New(h Header, t Target) Message {
+	return Message{
+		V: Version, RequestID: h.RequestID, Action: h.Action, Connection: t.Connection, Provider: t.Provider,
+		UserID: t.UserID, Email: t.Email, Wipe: t.Wipe, Fanout: t.Fanout, DryRun: h.DryRun,
+		Reason: h.Reason, Source: h.Source, Actor: h.Actor, RequestedAt: h.RequestedAt.UTC(),
+	}
+}
+
+// Target returns the message's target.
+func (m *Message) Target() Target {
+	return Target{Connection: m.Connection, Provider: m.Provider, UserID: m.UserID, Email: m.Email, Wipe: m.Wipe, Fanout: m.Fanout}
+}
+
+// Header returns the message's request header.
+func (m *Message) Header() Header {
+	return Header{RequestID: m.RequestID, Action: m.Action, Reason: m.Reason, Source: m.Source, Actor: m.Actor, DryRun: m.DryRun, RequestedAt: m.RequestedAt}
 }
 
 // Subject is the user id, or the email when the target is looked up.
@@ -60,7 +106,7 @@ func Decode(body string) (*Message, error) {
 	if len(body) > MaxBodyBytes {
 		return nil, errors.New("message: body too large")
 	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(body)))
+	dec := json.NewDecoder(strings.NewReader(body))
 	dec.DisallowUnknownFields()
 	var m Message
 	if err := dec.Decode(&m); err != nil {
@@ -75,18 +121,23 @@ func Decode(body string) (*Message, error) {
 	return &m, nil
 }
 
-// Validate checks the fields the consumer relies on. The API validated the
-// request already; this guards against anything else writing to the queue.
+// Validate checks the fields the consumer relies on. The request path
+// validated the request already; this guards against anything else
+// writing to the queue.
 func (m *Message) Validate() error {
 	switch {
 	case m.V != Version:
 		return fmt.Errorf("message: unsupported version %d", m.V)
-	case m.Action != Revoke && m.Action != Restore:
+	case !m.Action.Valid():
 		return fmt.Errorf("message: action %q is not revoke or restore", m.Action)
 	case m.Connection == "":
 		return errors.New("message: connection is missing")
 	case (m.UserID == "") == (m.Email == ""):
 		return errors.New("message: exactly one of user_id and email is required")
+	case m.Source != "" && !m.Source.Valid():
+		return fmt.Errorf("message: source %q is unknown", m.Source)
+	case len(m.Reason) > 4*MaxReasonChars || CheckText(m.Reason) != nil || CheckText(m.Actor) != nil || len(m.Actor) > 2048:
+		return errors.New("message: reason or actor holds characters that may not reach a log")
 	}
 	if m.UserID != "" {
 		if err := CheckUserID(m.UserID); err != nil {
@@ -108,4 +159,26 @@ func NewID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// IsID reports whether s is a UUID as NewID writes them (lower-case hex;
+// upper-case accepted).
+func IsID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }

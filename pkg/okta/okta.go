@@ -24,11 +24,18 @@ type Delivery struct {
 	} `json:"data"`
 }
 
-// Event is one LogEvent.
+// Event is one System Log event (LogEvent): delivered in data.events[] by
+// an event hook, or as the detail of an EventBridge log stream event.
 type Event struct {
 	UUID      string   `json:"uuid"`
 	EventType string   `json:"eventType"`
+	Outcome   *Outcome `json:"outcome"`
 	Target    []Target `json:"target"`
+}
+
+// Outcome is an event's outcome.
+type Outcome struct {
+	Result string `json:"result"`
 }
 
 // Target is one of an event's targets.
@@ -45,64 +52,89 @@ func Parse(body []byte) (*Delivery, error) {
 	var raw struct {
 		EventType string `json:"eventType"`
 		Data      *struct {
-			Events *[]Event `json:"events"`
+			Events *[]json.RawMessage `json:"events"`
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(body, &raw); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && strings.HasPrefix(te.Field, "data.events") {
-			return nil, fmt.Errorf("%s has the wrong type", te.Field)
-		}
 		return nil, errors.New("body is not a JSON object with data.events")
 	}
 	if raw.Data == nil || raw.Data.Events == nil {
 		return nil, errors.New("data.events must be an array")
 	}
-	d := &Delivery{EventType: raw.EventType}
-	d.Data.Events = *raw.Data.Events
-	if len(d.Data.Events) > MaxEvents {
+	if len(*raw.Data.Events) > MaxEvents {
 		return nil, fmt.Errorf("data.events: more than %d events", MaxEvents)
 	}
-	for i, e := range d.Data.Events {
-		if len(e.Target) > MaxTargetsPerEvent {
-			return nil, fmt.Errorf("data.events[%d].target: more than %d targets", i, MaxTargetsPerEvent)
+	d := &Delivery{EventType: raw.EventType}
+	for i, r := range *raw.Data.Events {
+		e, err := ParseEvent(r)
+		if err != nil {
+			return nil, fmt.Errorf("data.events[%d]: %v", i, err)
 		}
+		d.Data.Events = append(d.Data.Events, *e)
 	}
 	return d, nil
 }
 
-// Selection is what a delivery asks for.
-type Selection struct {
-	Emails  []string // distinct, in order of appearance
-	Events  int      // events of a configured type
-	Ignored int      // events of other types
-	Skipped []string // User targets whose alternateId is not a usable email
+// ParseEvent reads one System Log event.
+func ParseEvent(raw []byte) (*Event, error) {
+	var e Event
+	if err := json.Unmarshal(raw, &e); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return nil, fmt.Errorf("%s has the wrong type", te.Field)
+		}
+		return nil, errors.New("not a System Log event object")
+	}
+	if len(e.Target) > MaxTargetsPerEvent {
+		return nil, fmt.Errorf("target: more than %d targets", MaxTargetsPerEvent)
+	}
+	return &e, nil
 }
 
-// Select picks the users to revoke from events whose type is in types.
-func (d *Delivery) Select(types []string) Selection {
-	var s Selection
+// Plan is what one event asks of revoke.
+type Plan struct {
+	Relevant bool     // a configured type whose outcome is SUCCESS
+	Key      string   // "okta:<uuid>": the same whether by hook or by stream
+	Emails   []string // User targets by alternateId, distinct, in order
+	Skipped  []string // ids of User targets whose alternateId is not an address
+	Reason   string
+}
+
+// Plan decides an event: only a configured type with outcome SUCCESS, and
+// only its User targets (never the actor), by alternateId as email.
+func (e *Event) Plan(types []string) Plan {
+	p := Plan{Relevant: slices.Contains(types, e.EventType) && e.Outcome != nil && e.Outcome.Result == "SUCCESS"}
+	if !p.Relevant {
+		return p
+	}
+	if e.UUID != "" && len(e.UUID) <= 128 && message.CheckText(e.UUID) == nil {
+		p.Key = "okta:" + e.UUID
+	}
 	seen := map[string]bool{}
-	for _, e := range d.Data.Events {
-		if !slices.Contains(types, e.EventType) {
-			s.Ignored++
+	var ids []string
+	for _, t := range e.Target {
+		if !strings.EqualFold(t.Type, "User") {
 			continue
 		}
-		s.Events++
-		for _, t := range e.Target {
-			if !strings.EqualFold(t.Type, "User") {
-				continue
-			}
-			email := strings.TrimSpace(t.AlternateID)
-			if message.CheckEmail(email) != nil {
-				s.Skipped = append(s.Skipped, t.ID)
-				continue
-			}
-			if !seen[email] {
-				seen[email] = true
-				s.Emails = append(s.Emails, email)
-			}
+		email := strings.TrimSpace(t.AlternateID)
+		if message.CheckEmail(email) != nil {
+			p.Skipped = append(p.Skipped, safe(t.ID))
+			continue
+		}
+		if k := message.NormalEmail(email); !seen[k] {
+			seen[k] = true
+			p.Emails = append(p.Emails, email)
+			ids = append(ids, safe(t.ID))
 		}
 	}
-	return s
+	p.Reason = message.Trim("okta "+e.EventType+" "+strings.Join(ids, ","), message.MaxReasonChars)
+	return p
+}
+
+// safe keeps an id only if it may reach a log as it is.
+func safe(id string) string {
+	if len(id) > 64 || message.CheckText(id) != nil {
+		return "?"
+	}
+	return id
 }

@@ -5,23 +5,36 @@ import (
 	"testing"
 )
 
-func TestSelect(t *testing.T) {
+var types = []string{"user.lifecycle.deactivate", "user.lifecycle.suspend"}
+
+func TestPlan(t *testing.T) {
 	d, err := Parse([]byte(`{"data":{"events":[
-	  {"uuid":"1","eventType":"user.lifecycle.deactivate","target":[{"id":"a","type":"User","alternateId":"a@example.com"},{"id":"g","type":"Group","alternateId":"x@example.com"}]},
-	  {"uuid":"2","eventType":"user.lifecycle.suspend","target":[{"id":"b","type":"User","alternateId":"not-an-email"},{"id":"a","type":"User","alternateId":"a@example.com"}]},
-	  {"uuid":"3","eventType":"user.session.start","target":[{"id":"c","type":"User","alternateId":"c@example.com"}]}]}}`))
+	  {"uuid":"1","eventType":"user.lifecycle.deactivate","outcome":{"result":"SUCCESS"},"actor":{"id":"adm","type":"User","alternateId":"admin@example.com"},
+	   "target":[{"id":"a","type":"User","alternateId":"a@example.com"},{"id":"g","type":"Group","alternateId":"x@example.com"},{"id":"a2","type":"User","alternateId":"A@example.com"}]},
+	  {"uuid":"2","eventType":"user.lifecycle.suspend","outcome":{"result":"SUCCESS"},"target":[{"id":"b","type":"User","alternateId":"not-an-email"}]},
+	  {"uuid":"3","eventType":"user.lifecycle.deactivate","outcome":{"result":"FAILURE"},"target":[{"id":"c","type":"User","alternateId":"c@example.com"}]},
+	  {"uuid":"4","eventType":"user.lifecycle.deactivate","target":[{"id":"c","type":"User","alternateId":"c@example.com"}]},
+	  {"uuid":"5","eventType":"user.session.start","outcome":{"result":"SUCCESS"},"target":[{"id":"c","type":"User","alternateId":"c@example.com"}]}]}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := d.Select([]string{"user.lifecycle.deactivate", "user.lifecycle.suspend"})
-	if strings.Join(s.Emails, ",") != "a@example.com" || s.Events != 2 || s.Ignored != 1 || len(s.Skipped) != 1 {
-		t.Fatalf("%+v", s)
+	p := d.Data.Events[0].Plan(types)
+	if !p.Relevant || p.Key != "okta:1" || strings.Join(p.Emails, ",") != "a@example.com" || !strings.Contains(p.Reason, "user.lifecycle.deactivate") {
+		t.Fatalf("%+v", p)
+	}
+	if p := d.Data.Events[1].Plan(types); !p.Relevant || len(p.Emails) != 0 || strings.Join(p.Skipped, ",") != "b" {
+		t.Fatalf("%+v", p)
+	}
+	for i := 2; i < 5; i++ {
+		if p := d.Data.Events[i].Plan(types); p.Relevant {
+			t.Errorf("event %d (failed, no outcome, other type) is relevant: %+v", i, p)
+		}
 	}
 }
 
 func TestParseRejects(t *testing.T) {
 	for _, b := range []string{``, `[]`, `{}`, `{"data":null}`, `{"data":{"events":null}}`, `{"data":{"events":"x"}}`, `{"data":{"events":[1]}}`,
-		`{"data":{"events":[{"target":[{"alternateId":5}]}]}}`} {
+		`{"data":{"events":[{"target":[{"alternateId":5}]}]}}`, `{"data":{"events":[{"target":{"id":"x"}}]}}`} {
 		if _, err := Parse([]byte(b)); err == nil {
 			t.Errorf("%s accepted", b)
 		}
@@ -33,20 +46,25 @@ func TestParseRejects(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	f.Add([]byte(`{"data":{"events":[{"uuid":"1","eventType":"user.lifecycle.deactivate","target":[{"type":"User","alternateId":"a@example.com"}]}]}}`))
+	f.Add([]byte(`{"data":{"events":[{"uuid":"1","eventType":"user.lifecycle.deactivate","outcome":{"result":"SUCCESS"},"target":[{"type":"User","alternateId":"a@example.com"}]}]}}`))
 	f.Add([]byte(`{"data":{"events":[]}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, err := Parse(b)
 		if err != nil {
 			return
 		}
-		s := d.Select([]string{"user.lifecycle.deactivate"})
-		if s.Events+s.Ignored != len(d.Data.Events) {
-			t.Fatal("events miscounted")
-		}
-		for _, e := range s.Emails {
-			if strings.ContainsAny(e, " \r\n\"<>") {
-				t.Fatalf("unsafe email selected: %q", e)
+		for _, e := range d.Data.Events {
+			p := e.Plan([]string{"user.lifecycle.deactivate"})
+			if !p.Relevant && (len(p.Emails) > 0 || p.Key != "") {
+				t.Fatal("an irrelevant event asks for something")
+			}
+			for _, em := range p.Emails {
+				if strings.ContainsAny(em, " \r\n\"<>") {
+					t.Fatalf("unsafe email selected: %q", em)
+				}
+			}
+			if strings.ContainsAny(p.Reason, "\r\n\u202e") {
+				t.Fatalf("unsafe reason %q", p.Reason)
 			}
 		}
 	})

@@ -2,14 +2,9 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"time"
-)
 
-// Actions a Client performs.
-const (
-	Revoke  = "revoke"
-	Restore = "restore"
+	"github.com/revoke-dev/revoke/pkg/message"
 )
 
 // User is a user at the provider, by the provider's own id.
@@ -21,11 +16,11 @@ type User struct {
 // Outcome is what happened to one user.
 type Outcome string
 
-// Outcomes.
+// Outcomes of one user's call.
 const (
 	Done     Outcome = "done"      // changed now
-	Already  Outcome = "already"   // was already in the requested state
-	NotFound Outcome = "not_found" // no such user
+	Already  Outcome = "already"   // the provider said it was already in the asked state
+	NotFound Outcome = "not_found" // the provider said there is no such user
 	Failed   Outcome = "failed"    // see Result.Err (a *Error)
 )
 
@@ -37,25 +32,79 @@ type Result struct {
 	Attempts int   // HTTP attempts spent on this user's call
 }
 
-// Client revokes or restores users on one connection. Apply returns one
-// Result per user, in order. It is idempotent (already revoked is success)
-// and safe for concurrent use. It respects the connection's rate limit and
-// the context's deadline: users it could not try get a retryable error.
+// Client revokes users on one connection: every provider client is one.
+// Revoke returns one Result per user, in order. It is idempotent (already
+// revoked is success), safe for concurrent use, respects the connection's
+// rate limit and the context's deadline: users it could not try get a
+// retryable error. It never reports Done or Already unless the provider
+// answered so.
 type Client interface {
-	Apply(ctx context.Context, action string, users []User) []Result
+	Revoke(ctx context.Context, users []User) []Result
 }
 
-// Lookup is the result of resolving one email.
+// Restorer gives access back (the inverse of Revoke, same contract).
+// Providers that cannot restore do not implement it.
+type Restorer interface {
+	Restore(ctx context.Context, users []User) []Result
+}
+
+// Match is one account a look-up found.
+type Match struct {
+	ID    string
+	State State // Known when the search answer carried the account's state
+}
+
+// Lookup is the result of resolving one email. Matches is empty only when
+// the provider answered the search successfully and no account's email
+// equals the asked one (case-insensitively): that, and nothing else, means
+// "no such user". Any failure of the search is an Err of its class (a 404
+// from a search endpoint is a config error: the URL is wrong).
 type Lookup struct {
-	IDs []string // the provider's ids for that email; empty: no such user
-	Err error
+	Matches []Match
+	Err     error
+}
+
+// IDs are the matched accounts' ids.
+func (l Lookup) IDs() []string {
+	ids := make([]string, len(l.Matches))
+	for i, m := range l.Matches {
+		ids[i] = m.ID
+	}
+	return ids
 }
 
 // Resolver looks users up by email, batching where the provider can.
-// Resolve returns one Lookup per email, in order. A provider that answers
-// "not found" to a look-up reports empty IDs, never an error (LookupErr).
+// Resolve returns one Lookup per email, in order.
 type Resolver interface {
 	Resolve(ctx context.Context, emails []string) []Lookup
+}
+
+// State is an account's access as the provider shows it.
+type State struct {
+	Known    bool   // the provider showed it (false: Err, or not read)
+	Exists   bool   // false: the provider says there is no such account
+	Disabled bool   // locked / DISABLED / inactive
+	Email    string // the account's email, when the answer carries one
+	Err      error  // the read failed (classified *Error)
+}
+
+// Matches reports whether the state is what action asks for. A revoked
+// account that no longer exists has no access either.
+func (s State) Matches(a message.Action) bool {
+	if !s.Known {
+		return false
+	}
+	if a == message.Revoke {
+		return s.Disabled || !s.Exists
+	}
+	return s.Exists && !s.Disabled
+}
+
+// Verifier reads accounts' states back, batched where the API allows: one
+// State per id, in order. It counts against the connection's rate budget
+// like every other call.
+type Verifier interface {
+	Verify(ctx context.Context, ids []string) []State
 }
 
 // Account is a user as a listing reports it.
@@ -79,13 +128,18 @@ type Lister interface {
 	List(ctx context.Context, q ListQuery, fn func(Account) bool) error
 }
 
-// LookupErr is the error a look-up call's failure leaves in a Lookup: nil
-// when the provider answered "not found" (that is "no such user"), err
-// otherwise.
-func LookupErr(err error) error {
-	var e *Error
-	if errors.As(err, &e) && e.Code == CodeNotFound {
-		return nil
+// Apply runs action on users with the client's Revoke or Restore. A client
+// that cannot restore, or an action that is neither, fails every user
+// permanently without a call.
+func Apply(ctx context.Context, c Client, action message.Action, users []User) []Result {
+	switch action {
+	case message.Revoke:
+		return c.Revoke(ctx, users)
+	case message.Restore:
+		if r, ok := c.(Restorer); ok {
+			return r.Restore(ctx, users)
+		}
+		return FailAll(len(users), Permanent("restore", message.CodeUnsupported, "this provider cannot restore access"), 0)
 	}
-	return err
+	return FailAll(len(users), Permanent("apply", message.CodeInvalid, "unknown action "+string(action)), 0)
 }

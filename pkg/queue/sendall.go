@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -14,6 +15,11 @@ import (
 
 // sendParallel bounds concurrent batch calls of one SendAll.
 const sendParallel = 8
+
+// DefaultPolicy is how SendAll retries refused entries and failed calls
+// for every sender (API, hook, trigger, sweep, DLQ): within the caller's
+// deadline, which is the real bound.
+var DefaultPolicy = retry.Policy{Attempts: 6, Base: 50 * time.Millisecond, Max: time.Second}
 
 // transient marks queue errors as retryable for pkg/retry.
 type transient struct{ error }

@@ -1,43 +1,31 @@
 package request
 
 import (
-	"time"
-
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/provider/registry"
 )
 
-// Meta is what the API knows about a request besides its body.
-type Meta struct {
-	RequestID   string
-	Source      string // "api", "okta", "sweep"
-	RequestedAt time.Time
+// Planned is one target after expansion, with an address the requester
+// knew for a user_id target (kept for the person's history, never sent).
+type Planned struct {
+	message.Target
+	KnownEmail string
 }
 
-// CanRestore reports whether a provider supports restore.
-func CanRestore(provider string) bool { return provider != config.Mendix }
-
-// Expand checks the request against the configured connections and returns
-// one message per target, with "*" expanded to every configured connection
-// (every connection that can restore, for a restore). A target named
-// explicitly and again through "*" is enqueued once, as the explicit one.
-func Expand(r *Request, cfg *config.Config, meta Meta) ([]message.Message, error) {
-	msgs := make([]message.Message, 0, len(r.Targets))
-	base := message.Message{
-		V:           message.Version,
-		RequestID:   meta.RequestID,
-		Action:      r.Action,
-		Reason:      r.Reason,
-		Source:      meta.Source,
-		RequestedAt: meta.RequestedAt.UTC(),
-	}
-	// explicit holds the emails named on a connection, for "*" de-duplication.
-	var explicit map[[2]string]bool
+// Expand checks the request against the configured connections and
+// returns one target per message, with "*" expanded to every configured
+// connection (every connection that can restore, for a restore). A target
+// named explicitly and again through "*" is planned once, as the explicit
+// one. What a provider can do comes from the registry, never from its name.
+func Expand(r *Request, cfg *config.Config) ([]Planned, error) {
+	out := make([]Planned, 0, len(r.Targets))
+	explicit := map[[2]string]bool{} // connection, lower-cased email
 	wildcards := false
 	for i, t := range r.Targets {
 		if t.Connection == Wildcard {
 			if t.Wipe != nil {
-				return nil, fieldErr(tf(i, "wipe"), "is allowed only on a journeyapps connection, not on \"*\"")
+				return nil, fieldErr(tf(i, "wipe"), "is allowed only on a connection whose provider can wipe, not on \"*\"")
 			}
 			wildcards = true
 			continue
@@ -46,25 +34,30 @@ func Expand(r *Request, cfg *config.Config, meta Meta) ([]message.Message, error
 		if !ok {
 			return nil, fieldErr(tf(i, "connection"), "%q is not a configured connection", t.Connection)
 		}
-		if t.Wipe != nil && c.Provider != config.JourneyApps {
-			return nil, fieldErr(tf(i, "wipe"), "is allowed only on a journeyapps connection (%s is %s)", c.Name, c.Provider)
+		if t.Wipe != nil && !c.Kind.Can(registry.Wipe) {
+			return nil, fieldErr(tf(i, "wipe"), "is allowed only on a connection whose provider can wipe (%s is %s)", c.Name, c.Provider)
 		}
-		if r.Action == message.Restore && !CanRestore(c.Provider) {
+		if r.Action == message.Restore && !c.Kind.Can(registry.Restore) {
+			if t.Fanout {
+				continue // an identity event's restore skips what cannot restore, as "*" does
+			}
 			return nil, fieldErr(tf(i, ""), "%s (%s) cannot restore access; only revoke is supported", c.Name, c.Provider)
 		}
-		m := base
-		m.Connection, m.Provider, m.UserID, m.Email = c.Name, c.Provider, t.UserID, t.Email
-		m.Wipe = t.Wipe != nil && *t.Wipe
-		msgs = append(msgs, m)
+		if t.Email != "" && !c.Kind.Can(registry.Resolve) {
+			return nil, fieldErr(tf(i, "email"), "%s (%s) cannot look users up by email; give user_id", c.Name, c.Provider)
+		}
+		p := Planned{Target: message.Target{Connection: c.Name, Provider: c.Provider, UserID: t.UserID, Email: t.Email,
+			Wipe: t.Wipe != nil && *t.Wipe, Fanout: t.Fanout && t.Email != ""}, KnownEmail: t.KnownEmail}
+		if t.Email != "" {
+			explicit[[2]string{c.Name, message.NormalEmail(t.Email)}] = true
+		}
+		out = append(out, p)
 	}
 	if !wildcards {
-		return msgs, nil
-	}
-	explicit = make(map[[2]string]bool)
-	for _, m := range msgs {
-		if m.Email != "" {
-			explicit[[2]string{m.Connection, m.Email}] = true
+		if len(out) == 0 {
+			return nil, fieldErr("targets", "no configured connection can %s", r.Action)
 		}
+		return out, nil
 	}
 	for i, t := range r.Targets {
 		if t.Connection != Wildcard {
@@ -72,22 +65,38 @@ func Expand(r *Request, cfg *config.Config, meta Meta) ([]message.Message, error
 		}
 		eligible := 0
 		for _, c := range cfg.Connections {
-			if r.Action == message.Restore && !CanRestore(c.Provider) {
+			if (r.Action == message.Restore && !c.Kind.Can(registry.Restore)) || !c.Kind.Can(registry.Resolve) {
 				continue
 			}
 			eligible++
-			k := [2]string{c.Name, t.Email}
+			k := [2]string{c.Name, message.NormalEmail(t.Email)}
 			if explicit[k] {
 				continue
 			}
 			explicit[k] = true
-			m := base
-			m.Connection, m.Provider, m.Email, m.Fanout = c.Name, c.Provider, t.Email, true
-			msgs = append(msgs, m)
+			out = append(out, Planned{Target: message.Target{Connection: c.Name, Provider: c.Provider, Email: t.Email, Fanout: true}})
 		}
 		if eligible == 0 {
 			return nil, fieldErr(tf(i, "connection"), "\"*\" matches no configured connection that can %s", r.Action)
 		}
 	}
-	return msgs, nil
+	return out, nil
+}
+
+// ForEvent is the request an identity event makes (the Okta hook, the
+// SCIM front door, the EventBridge trigger): action on every email, on
+// connections (nil: every connection, "*"), where a person without an
+// account on a connection is recorded as such, not failed.
+func ForEvent(action message.Action, emails, connections []string, reason string) *Request {
+	r := &Request{Action: action, Reason: reason}
+	for _, e := range emails {
+		if connections == nil {
+			r.Targets = append(r.Targets, Target{Connection: Wildcard, Email: e})
+			continue
+		}
+		for _, c := range connections {
+			r.Targets = append(r.Targets, Target{Connection: c, Email: e, Fanout: true})
+		}
+	}
+	return r
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/revoke-dev/revoke/pkg/message"
@@ -15,16 +14,17 @@ import (
 const MaxBodyBytes = 256 << 10
 
 // MaxReasonLen bounds reason, in characters.
-const MaxReasonLen = 512
+const MaxReasonLen = message.MaxReasonChars
 
 // Wildcard as a connection means every configured connection.
 const Wildcard = "*"
 
 // Request is a parsed POST /revocations body.
 type Request struct {
-	Action  string   `json:"action,omitempty"`
-	Reason  string   `json:"reason,omitempty"`
-	Targets []Target `json:"targets"`
+	Action  message.Action `json:"action,omitempty"`
+	Reason  string         `json:"reason,omitempty"`
+	Targets []Target       `json:"targets"`
+	DryRun  bool           `json:"dry_run,omitempty"`
 }
 
 // Target is one entry of targets[].
@@ -33,6 +33,12 @@ type Target struct {
 	UserID     string `json:"user_id,omitempty"`
 	Email      string `json:"email,omitempty"`
 	Wipe       *bool  `json:"wipe,omitempty"`
+	// KnownEmail is an address the caller knows for a user_id target (the
+	// sweep's listing); never read from a request body.
+	KnownEmail string `json:"-"`
+	// Fanout makes "no account here" a recorded outcome instead of an
+	// error, as for "*" (identity events); never read from a request body.
+	Fanout bool `json:"-"`
 }
 
 // Error is a validation failure that names the offending field.
@@ -73,6 +79,8 @@ func Parse(body []byte, maxTargets int) (*Request, error) {
 			bit = 2
 		case "targets":
 			bit = 4
+		case "dry_run":
+			bit = 8
 		default:
 			return fieldErr(string(key), "unknown field")
 		}
@@ -83,12 +91,21 @@ func Parse(body []byte, maxTargets int) (*Request, error) {
 		switch bit {
 		case 1:
 			v, err := optString(s, -1, "action")
-			req.Action = v
+			req.Action = message.Action(v)
 			return err
 		case 2:
 			v, err := optString(s, -1, "reason")
 			req.Reason = v
 			return err
+		case 8:
+			switch lit, _ := s.literal(); lit {
+			case "true", "false":
+				req.DryRun = lit == "true"
+				return nil
+			case "null":
+				return nil
+			}
+			return fieldErr("dry_run", "must be true or false")
 		default:
 			return parseTargets(s, req, maxTargets)
 		}
@@ -214,7 +231,10 @@ func optString(s *scanner, target int, name string) (string, error) {
 	return "", fieldErr(field(), "must be a string")
 }
 
-// check applies the rules that need no configuration.
+// Check applies the rules that need no configuration (Parse calls it;
+// callers that build a Request themselves call it too).
+func (r *Request) Check() error { return r.check() }
+
 func (r *Request) check() error {
 	switch r.Action {
 	case "":
@@ -250,7 +270,7 @@ func (r *Request) check() error {
 		if t.Wipe != nil && r.Action == message.Restore {
 			return fieldErr(tf(i, "wipe"), "applies only to revoke")
 		}
-		k := key{t.Connection, t.UserID, t.Email}
+		k := key{t.Connection, t.UserID, message.NormalEmail(t.Email)}
 		if j, dup := seen[k]; dup {
 			return fieldErr(tf(i, ""), "duplicates targets[%d]", j)
 		}
@@ -260,16 +280,11 @@ func (r *Request) check() error {
 }
 
 func checkReason(s string) error {
-	if !utf8.ValidString(s) {
-		return errors.New("must be valid UTF-8")
+	if err := message.CheckText(s); err != nil {
+		return err
 	}
 	if utf8.RuneCountInString(s) > MaxReasonLen {
 		return fmt.Errorf("must be at most %d characters", MaxReasonLen)
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) || r == 0x2028 || r == 0x2029 {
-			return errors.New("must not contain control characters or line breaks")
-		}
 	}
 	return nil
 }

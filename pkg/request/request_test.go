@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/message"
@@ -82,8 +81,12 @@ func TestParseAndExpandRejects(t *testing.T) {
 		{"email too long", body(target("crm", "email", strings.Repeat("a", 250)+"@example.com")), "targets[0].email", "254"},
 		{"email with space", body(target("crm", "email", "a b@example.com")), "targets[0].email", ""},
 		{"star with user_id", body(target("*", "user_id", "a")), "targets[0].user_id", "email"},
-		{"wipe on backendless", `{"targets":[{"connection":"crm","user_id":"a","wipe":false}]}`, "targets[0].wipe", "journeyapps"},
-		{"wipe on star", `{"targets":[{"connection":"*","email":"a@example.com","wipe":true}]}`, "targets[0].wipe", "journeyapps"},
+		{"wipe on backendless", `{"targets":[{"connection":"crm","user_id":"a","wipe":false}]}`, "targets[0].wipe", "can wipe"},
+		{"wipe on star", `{"targets":[{"connection":"*","email":"a@example.com","wipe":true}]}`, "targets[0].wipe", "can wipe"},
+		{"dry run not bool", `{"dry_run":"yes","targets":[{"connection":"crm","user_id":"a"}]}`, "dry_run", "true or false"},
+		{"reason bidi override", `{"reason":"fired ‮CEO","targets":[{"connection":"crm","user_id":"a"}]}`, "reason", "bidirectional"},
+		{"reason bidi isolate", `{"reason":"x⁦y","targets":[{"connection":"crm","user_id":"a"}]}`, "reason", "bidirectional"},
+		{"duplicate email by case", body(target("crm", "email", "A@example.com"), target("crm", "email", "a@example.com")), "targets[1]", "duplicates targets[0]"},
 		{"wipe not bool", `{"targets":[{"connection":"field-app","user_id":"a","wipe":"yes"}]}`, "targets[0].wipe", "true or false"},
 		{"wipe on restore", `{"action":"restore","targets":[{"connection":"field-app","user_id":"a","wipe":true}]}`, "targets[0].wipe", "revoke"},
 		{"restore mendix", `{"action":"restore","targets":[{"connection":"crm","user_id":"a"},{"connection":"mendix","email":"a@example.com"}]}`, "targets[1]", "cannot restore"},
@@ -101,7 +104,7 @@ func TestParseAndExpandRejects(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req, err := Parse([]byte(tt.body), 3)
 			if err == nil {
-				_, err = Expand(req, cfg, Meta{RequestID: "r"})
+				_, err = Expand(req, cfg)
 			}
 			var fe *Error
 			if !errors.As(err, &fe) {
@@ -126,7 +129,6 @@ func TestBodyTooLarge(t *testing.T) {
 
 func TestExpand(t *testing.T) {
 	cfg := testConfig(t)
-	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	req, err := Parse([]byte(`{
 	  "reason": "leaver HR-4211",
 	  "targets": [
@@ -139,15 +141,15 @@ func TestExpand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := Expand(req, cfg, Meta{RequestID: "req-1", Source: "api", RequestedAt: now})
+	msgs, err := Expand(req, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if req.Action != message.Revoke || req.Reason != "leaver HR-4211" || req.DryRun {
+		t.Errorf("bad request fields: %+v", req)
+	}
 	var got []string
 	for _, m := range msgs {
-		if m.RequestID != "req-1" || m.Action != message.Revoke || m.Reason != "leaver HR-4211" || !m.RequestedAt.Equal(now) || m.V != message.Version {
-			t.Errorf("bad common fields: %+v", m)
-		}
 		got = append(got, fmt.Sprintf("%s/%s/%s%s wipe=%v fanout=%v", m.Connection, m.Provider, m.UserID, m.Email, m.Wipe, m.Fanout))
 	}
 	want := []string{
@@ -169,7 +171,7 @@ func TestRestoreStarSkipsMendix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := Expand(req, testConfig(t), Meta{})
+	msgs, err := Expand(req, testConfig(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +179,7 @@ func TestRestoreStarSkipsMendix(t *testing.T) {
 		t.Fatalf("got %d messages, want 3 (mendix cannot restore)", len(msgs))
 	}
 	for _, m := range msgs {
-		if m.Provider == config.Mendix || m.Action != message.Restore {
+		if m.Provider == "mendix" {
 			t.Errorf("unexpected %+v", m)
 		}
 	}
@@ -194,7 +196,7 @@ func TestAccepts(t *testing.T) {
 	} {
 		req, err := Parse([]byte(b), 10)
 		if err == nil {
-			_, err = Expand(req, testConfig(t), Meta{})
+			_, err = Expand(req, testConfig(t))
 		}
 		if err != nil {
 			t.Errorf("%s: %v", b, err)
@@ -224,7 +226,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		msgs, expErr := Expand(req, cfg, Meta{RequestID: "r"})
+		msgs, expErr := Expand(req, cfg)
 		again, err := json.Marshal(req)
 		if err != nil {
 			t.Fatal(err)
@@ -233,11 +235,12 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("round trip of %q rejected: %v", again, err)
 		}
-		msgs2, expErr2 := Expand(req2, cfg, Meta{RequestID: "r"})
+		msgs2, expErr2 := Expand(req2, cfg)
 		if (expErr == nil) != (expErr2 == nil) || fmt.Sprint(msgs) != fmt.Sprint(msgs2) {
 			t.Fatalf("round trip changed the result:\n%v %v\n%v %v", msgs, expErr, msgs2, expErr2)
 		}
-		for _, m := range msgs {
+		for _, p := range msgs {
+			m := message.New(message.Header{RequestID: message.NewID(), Action: req.Action, Reason: req.Reason}, p.Target)
 			if err := m.Validate(); err != nil {
 				t.Fatalf("accepted target makes an invalid message: %v", err)
 			}
@@ -268,7 +271,7 @@ func BenchmarkValidate(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Expand(req, cfg, Meta{RequestID: "r"}); err != nil {
+		if _, err := Expand(req, cfg); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -288,5 +291,30 @@ func TestHostileBodiesAreCheap(t *testing.T) {
 		if allocs > 64 { // a constant, whatever the size
 			t.Errorf("%s: %.0f allocations to refuse", name, allocs)
 		}
+	}
+}
+
+func TestDryRun(t *testing.T) {
+	req, err := Parse([]byte(`{"dry_run":true,"targets":[{"connection":"crm","user_id":"a"}]}`), 10)
+	if err != nil || !req.DryRun {
+		t.Fatalf("%+v %v", req, err)
+	}
+}
+
+// Identity events (Okta, SCIM, the trigger) name people on listed
+// connections with "*" semantics: no account is recorded, not failed, and
+// a restore skips what cannot restore.
+func TestForEvent(t *testing.T) {
+	cfg := testConfig(t)
+	p, err := Expand(ForEvent(message.Restore, []string{"a@example.com"}, []string{"crm", "mendix"}, "scim"), cfg)
+	if err != nil || len(p) != 1 || p[0].Connection != "crm" || !p[0].Fanout {
+		t.Fatalf("%+v %v", p, err)
+	}
+	p, err = Expand(ForEvent(message.Revoke, []string{"a@example.com", "b@example.com"}, nil, "okta"), cfg)
+	if err != nil || len(p) != 8 {
+		t.Fatalf("%d %v", len(p), err)
+	}
+	if _, err := Expand(ForEvent(message.Restore, []string{"a@example.com"}, []string{"mendix"}, "x"), cfg); err == nil {
+		t.Fatal("a restore that no connection can make was accepted")
 	}
 }

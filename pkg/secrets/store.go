@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -45,45 +44,4 @@ func (s *SecretsManager) Get(ctx context.Context, id string) (string, error) {
 		return "", fmt.Errorf("secrets: %s has no string value: %w", id, ErrNotFound)
 	}
 	return *out.SecretString, nil
-}
-
-// Memory is an in-memory Store. The zero value is empty and ready.
-type Memory struct {
-	mu    sync.Mutex
-	vals  map[string]string
-	calls int
-}
-
-var _ Store = (*Memory)(nil)
-
-// Put sets a secret's value.
-func (m *Memory) Put(id, value string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.vals == nil {
-		m.vals = map[string]string{}
-	}
-	m.vals[id] = value
-}
-
-// Get implements Store.
-func (m *Memory) Get(ctx context.Context, id string) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.calls++
-	v, ok := m.vals[id]
-	if !ok {
-		return "", fmt.Errorf("secrets: %s: %w", id, ErrNotFound)
-	}
-	return v, nil
-}
-
-// Calls reports how many times Get was called.
-func (m *Memory) Calls() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.calls
 }

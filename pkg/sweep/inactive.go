@@ -8,16 +8,15 @@ import (
 	"time"
 
 	"github.com/revoke-dev/revoke/pkg/config"
-	"github.com/revoke-dev/revoke/pkg/connector"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
+	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/provider/rest"
-	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/request"
-	"github.com/revoke-dev/revoke/pkg/retry"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
-// Statuses of an inactive-account sweep.
+// Statuses of an inactive-account sweep and a snapshot.
 const (
 	StatusOK          = "ok"
 	StatusUnsupported = "unsupported"
@@ -38,13 +37,14 @@ type InactiveResult struct {
 	Found           int    `json:"found"`
 	Enqueued        int    `json:"enqueued"` // in a dry run: 0
 	Skipped         int    `json:"skipped"`  // ids revoke cannot address safely
+	RequestID       string `json:"request_id,omitempty"`
 	Error           string `json:"error,omitempty"`
 }
 
-// inactive lists within work's deadline and enqueues what it found within
-// ctx's (the invocation's), so what a listing found before the deadline is
-// not lost to it.
-func (s *Sweeper) inactive(ctx, work context.Context, runID string, dryRun bool, e Inactive) InactiveResult {
+// inactive lists within work's deadline and makes one request (source
+// sweep) of what it found within ctx's (the invocation's), so what a
+// listing found before the deadline is not lost to it.
+func (s *Sweeper) inactive(ctx, work context.Context, dryRun bool, e Inactive) InactiveResult {
 	r := InactiveResult{Connection: e.Connection, Status: StatusOK}
 	cn, ok := s.Config.Connection(e.Connection)
 	if !ok {
@@ -52,63 +52,84 @@ func (s *Sweeper) inactive(ctx, work context.Context, runID string, dryRun bool,
 		return r
 	}
 	r.Provider = cn.Provider
-	if !connector.CanList(cn.Provider) {
-		r.Status, r.Error = StatusUnsupported, cn.Provider+" has no user listing API; inactive sweeps are supported for journeyapps and backendless"
-		return r
-	}
 	q, reason, err := query(cn, e, s.now())
 	if err != nil {
 		r.Status, r.Error = StatusUnsupported, err.Error()
 		return r
 	}
-	raw, err := s.Secrets.Get(work, s.Config.SecretID(cn.Name))
+	lister, err := s.lister(work, cn)
 	if err != nil {
-		r.Status, r.Error = StatusError, "reading the connection secret failed"
-		s.Log.Error("sweep: secret", "connection", cn.Name, "error", err)
+		r.Status, r.Error = StatusError, provider.As(err).Error()
+		if provider.As(err).Code == message.CodeUnsupported {
+			r.Status = StatusUnsupported
+		}
 		return r
 	}
-	client, err := connector.New(cn.Provider, []byte(raw), rest.Options{HTTP: s.HTTP, AllowInsecureHTTP: s.Config.AllowInsecureHTTP, Instances: s.Config.MaxConcurrency})
-	if err != nil {
+	targets := s.collect(work, lister, q, e, &r)
+	if dryRun || len(targets) == 0 {
+		return r
+	}
+	req := &request.Request{Action: message.Revoke, Reason: reason, Targets: targets}
+	rcpt, err := s.Submit.Submit(ctx, submit.Submission{Request: req, Source: message.SourceSweep, Actor: string(message.SourceSweep)})
+	r.RequestID = rcpt.RequestID
+	r.Enqueued = rcpt.Accepted
+	var ue *submit.UnavailableError
+	if errors.As(err, &ue) {
+		r.Enqueued = len(ue.Queued)
+		r.Status, r.Error = StatusIncomplete, fmt.Sprintf("%d revocations could not be queued; the next run finds them again", len(ue.Missing))
+		s.Log.Error("sweep: request", "connection", cn.Name, "error", err)
+	} else if err != nil {
 		r.Status, r.Error = StatusError, err.Error()
-		return r
 	}
-	lister, ok := client.(provider.Lister)
-	if !ok {
-		r.Status, r.Error = StatusUnsupported, cn.Provider+" has no user listing API; inactive sweeps are supported for journeyapps and backendless"
-		return r
+	return r
+}
+
+// lister builds the connection's client if its provider can list users.
+func (s *Sweeper) lister(ctx context.Context, cn config.Connection) (provider.Lister, error) {
+	if !cn.Kind.Can(registry.List) {
+		return nil, provider.Permanent("sweep", message.CodeUnsupported, cn.Provider+" has no user listing API; inactive sweeps need a provider that can list users")
 	}
+	raw, err := s.Secrets.Get(ctx, s.Config.SecretID(cn.Name))
+	if err != nil {
+		s.Log.Error("sweep: secret", "connection", cn.Name, "error", err)
+		return nil, provider.Transient("sweep", message.CodeUnavailable, "reading the connection secret failed")
+	}
+	client, err := cn.Kind.New([]byte(raw), rest.Options{HTTP: s.HTTP, AllowInsecureHTTP: s.Config.AllowInsecureHTTP, Instances: s.Config.MaxConcurrency})
+	if err != nil {
+		return nil, err
+	}
+	return client.(provider.Lister), nil
+}
+
+// collect lists accounts and returns the targets of the inactive ones.
+func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provider.ListQuery, e Inactive, r *InactiveResult) []request.Target {
 	cutoff := s.now().AddDate(0, 0, -e.Days)
-	var msgs []queue.Outgoing
+	var targets []request.Target
 	capped := false
-	err = lister.List(work, q, func(a provider.Account) bool {
+	err := lister.List(ctx, q, func(a provider.Account) bool {
 		r.Listed++
-		if a.Disabled {
+		switch {
+		case a.Disabled:
 			r.AlreadyDisabled++
 			return true
-		}
-		if e.Days > 0 && !inactiveSince(a, cutoff) {
+		case e.Days > 0 && !inactiveSince(a, cutoff):
 			return true
-		}
-		if message.CheckUserID(a.ID) != nil {
+		case message.CheckUserID(a.ID) != nil:
 			r.Skipped++
 			return true
 		}
 		r.Found++
-		m := message.Message{V: message.Version, RequestID: runID, Action: message.Revoke, Connection: cn.Name, Provider: cn.Provider,
-			UserID: a.ID, Reason: reason, Source: "sweep", RequestedAt: s.now().UTC()}
-		body, err := m.Encode()
-		if err == nil {
-			msgs = append(msgs, queue.Outgoing{Body: body})
+		t := request.Target{Connection: e.Connection, UserID: a.ID}
+		if message.CheckEmail(a.Email) == nil {
+			t.KnownEmail = a.Email
 		}
-		if r.Found >= maxFound {
-			capped = true
-			return false
-		}
-		return true
+		targets = append(targets, t)
+		capped = r.Found >= maxFound
+		return !capped
 	})
 	if err != nil {
 		r.Status = StatusIncomplete
-		if pe := (*provider.Error)(nil); errors.As(err, &pe) && !pe.Retryable() {
+		if pe := provider.As(err); !pe.Retryable() {
 			r.Status = StatusError
 		}
 		r.Error = "listing stopped: " + provider.As(err).Error()
@@ -116,27 +137,18 @@ func (s *Sweeper) inactive(ctx, work context.Context, runID string, dryRun bool,
 	if capped {
 		r.Status, r.Error = StatusIncomplete, fmt.Sprintf("stopped after %d accounts; the next run continues", maxFound)
 	}
-	if dryRun || len(msgs) == 0 {
-		return r
-	}
-	unsent, serr := queue.SendAll(ctx, s.Queue, s.Config.QueueURL, msgs, retry.Policy{Attempts: 4, Base: 100 * time.Millisecond, Max: 2 * time.Second})
-	r.Enqueued = len(msgs) - len(unsent)
-	if len(unsent) > 0 {
-		r.Status, r.Error = StatusIncomplete, fmt.Sprintf("%d revocations could not be enqueued; the next run finds them again", len(unsent))
-		s.Log.Error("sweep: enqueue", "connection", cn.Name, "unsent", len(unsent), "error", serr)
-	}
-	return r
+	return targets
 }
 
 // query turns an entry into the provider's listing query and the reason
 // recorded on each revocation.
 func query(cn config.Connection, e Inactive, now time.Time) (provider.ListQuery, string, error) {
 	switch {
-	case e.Where != "" && cn.Provider != config.Backendless:
-		return provider.ListQuery{}, "", fmt.Errorf("where is supported only for backendless; use days for %s", cn.Provider)
+	case e.Where != "" && !cn.Kind.Can(registry.Where):
+		return provider.ListQuery{}, "", fmt.Errorf("where is supported only for providers with a where filter; use days for %s", cn.Provider)
 	case e.Where != "":
-		return provider.ListQuery{Where: e.Where}, truncate("sweep: where "+e.Where, request.MaxReasonLen), nil
-	case cn.Provider == config.Backendless:
+		return provider.ListQuery{Where: e.Where}, message.Trim("sweep: where "+e.Where, message.MaxReasonChars), nil
+	case cn.Kind.Can(registry.Where):
 		cutoff := now.AddDate(0, 0, -e.Days).UnixMilli()
 		return provider.ListQuery{Where: "lastLogin < " + strconv.FormatInt(cutoff, 10)}, fmt.Sprintf("sweep: inactive %d days", e.Days), nil
 	}
@@ -150,12 +162,4 @@ func inactiveSince(a provider.Account, cutoff time.Time) bool {
 		return a.LastActive.Before(cutoff)
 	}
 	return !a.Created.IsZero() && a.Created.Before(cutoff)
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }

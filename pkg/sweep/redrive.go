@@ -5,14 +5,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/revoke-dev/revoke/pkg/consumer"
-	"github.com/revoke-dev/revoke/pkg/provider"
+	"github.com/revoke-dev/revoke/pkg/ledger"
+	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/queue"
-	"github.com/revoke-dev/revoke/pkg/retry"
 )
-
-// AttrRedriveCount counts how often the sweep re-drove a message.
-const AttrRedriveCount = "redrive_count"
 
 // RedriveResult counts a re-drive.
 type RedriveResult struct {
@@ -27,10 +23,17 @@ type RedriveResult struct {
 	Error           string `json:"error,omitempty"`
 }
 
+// Reasons a DLQ message is kept.
+const (
+	keepPermanent = "permanent"
+	keepYoung     = "young"
+	keepMax       = "max"
+)
+
 // redrive moves transient DLQ failures back to the queue by
 // receive–send–delete; a DLQ message is deleted only after its copy is on
-// the queue. Messages kept are made visible again when the run ends
-// (ctx, not work, so that happens even when work's deadline passed).
+// the queue. Messages kept are made visible again when the run ends (ctx,
+// not work, so that happens even when work's deadline passed).
 func (s *Sweeper) redrive(ctx, work context.Context, dryRun bool, maxMessages int, minAge time.Duration, maxRedrives int) *RedriveResult {
 	res := &RedriveResult{Complete: true}
 	if s.Config.DLQURL == "" || s.Config.QueueURL == "" {
@@ -48,8 +51,7 @@ func (s *Sweeper) redrive(ctx, work context.Context, dryRun bool, maxMessages in
 		}
 	}()
 	seen := map[string]bool{}
-	empty := 0
-	for res.Examined < maxMessages && empty < 2 {
+	for empty := 0; res.Examined < maxMessages && empty < 2; {
 		if work.Err() != nil {
 			res.Complete = false
 			break
@@ -65,35 +67,7 @@ func (s *Sweeper) redrive(ctx, work context.Context, dryRun bool, maxMessages in
 			continue
 		}
 		empty = 0
-		var move []queue.Received
-		for _, m := range msgs {
-			if seen[m.ID] {
-				keep = append(keep, m.ReceiptHandle)
-				continue
-			}
-			seen[m.ID] = true
-			res.Examined++
-			switch why := s.decide(m, minAge, maxRedrives); why {
-			case "":
-				if dryRun {
-					res.Redriven++
-					keep = append(keep, m.ReceiptHandle)
-				} else {
-					move = append(move, m)
-				}
-			default:
-				res.Kept++
-				switch why {
-				case "permanent":
-					res.KeptPermanent++
-				case "young":
-					res.KeptTooYoung++
-				case "max":
-					res.KeptMaxRedrives++
-				}
-				keep = append(keep, m.ReceiptHandle)
-			}
-		}
+		move := s.sort(msgs, seen, dryRun, minAge, maxRedrives, res, &keep)
 		if len(move) > 0 {
 			keep = append(keep, s.move(work, move, res)...)
 		}
@@ -101,38 +75,73 @@ func (s *Sweeper) redrive(ctx, work context.Context, dryRun bool, maxMessages in
 	return res
 }
 
+// sort decides each received message: those to move are returned; kept
+// ones (and, in a dry run, those that would move) are added to keep.
+func (s *Sweeper) sort(msgs []queue.Received, seen map[string]bool, dryRun bool, minAge time.Duration, maxRedrives int, res *RedriveResult, keep *[]string) []queue.Received {
+	var move []queue.Received
+	for _, m := range msgs {
+		if seen[m.ID] {
+			*keep = append(*keep, m.ReceiptHandle)
+			continue
+		}
+		seen[m.ID] = true
+		res.Examined++
+		why := s.decide(m, minAge, maxRedrives)
+		switch {
+		case why == "" && !dryRun:
+			move = append(move, m)
+			continue
+		case why == "":
+			res.Redriven++
+		default:
+			res.Kept++
+			switch why {
+			case keepPermanent:
+				res.KeptPermanent++
+			case keepYoung:
+				res.KeptTooYoung++
+			case keepMax:
+				res.KeptMaxRedrives++
+			}
+		}
+		*keep = append(*keep, m.ReceiptHandle)
+	}
+	return move
+}
+
 // decide returns "" to re-drive, or why the message stays.
 func (s *Sweeper) decide(m queue.Received, minAge time.Duration, maxRedrives int) string {
-	if code := m.Attributes[consumer.AttrErrorCode]; code != "" && code != provider.CodeExhausted && !s.RedriveAll {
-		return "permanent"
+	if code := message.Code(m.Attributes[message.AttrErrorCode]); !code.Transient() && !s.RedriveAll {
+		return keepPermanent
 	}
-	if n, _ := strconv.Atoi(m.Attributes[AttrRedriveCount]); n >= maxRedrives {
-		return "max"
+	if n, _ := strconv.Atoi(m.Attributes[message.AttrRedriveCount]); n >= maxRedrives {
+		return keepMax
 	}
 	if ms, err := strconv.ParseInt(m.System[queue.AttrSentTimestamp], 10, 64); err == nil && s.now().Sub(time.UnixMilli(ms)) < minAge {
-		return "young"
+		return keepYoung
 	}
 	return ""
 }
 
-// move sends messages to the queue and deletes the DLQ copies that made it;
-// it returns the receipt handles of those to keep.
+// move sends messages to the queue, deletes the DLQ copies that made it,
+// and records each re-drive in the ledger; it returns the receipt handles
+// of those to keep.
 func (s *Sweeper) move(ctx context.Context, msgs []queue.Received, res *RedriveResult) (keep []string) {
 	out := make([]queue.Outgoing, len(msgs))
 	for i, m := range msgs {
 		attrs := map[string]string{}
 		for k, v := range m.Attributes {
 			switch k {
-			case consumer.AttrErrorCode, consumer.AttrErrorMessage, consumer.AttrHTTPStatus:
+			case message.AttrErrorCode, message.AttrErrorMessage, message.AttrHTTPStatus:
 			default:
 				attrs[k] = v
 			}
 		}
-		n, _ := strconv.Atoi(m.Attributes[AttrRedriveCount])
-		attrs[AttrRedriveCount] = strconv.Itoa(n + 1)
+		n, _ := strconv.Atoi(m.Attributes[message.AttrRedriveCount])
+		attrs[message.AttrRedriveCount] = strconv.Itoa(n + 1)
 		out[i] = queue.Outgoing{Body: m.Body, Attributes: attrs}
 	}
-	unsent, err := queue.SendAll(ctx, s.Queue, s.Config.QueueURL, out, retry.Policy{Attempts: 3, Base: 100 * time.Millisecond, Max: time.Second})
+	unsent, err := queue.SendAll(ctx, s.Queue, s.Config.QueueURL, out, queue.DefaultPolicy)
 	failed := map[int]bool{}
 	for _, i := range unsent {
 		failed[i] = true
@@ -140,6 +149,7 @@ func (s *Sweeper) move(ctx context.Context, msgs []queue.Received, res *RedriveR
 	if err != nil {
 		s.Log.Error("sweep: re-drive send failed; those messages stay in the DLQ", "count", len(unsent), "error", err)
 	}
+	var attempts []ledger.Attempt
 	for i, m := range msgs {
 		if failed[i] {
 			res.Kept++
@@ -151,6 +161,17 @@ func (s *Sweeper) move(ctx context.Context, msgs []queue.Received, res *RedriveR
 		if err := s.Queue.Delete(ctx, s.Config.DLQURL, m.ReceiptHandle); err != nil {
 			// The copy is on the queue; a duplicate in the DLQ is harmless (revocation is idempotent).
 			s.Log.Warn("sweep: delete from the DLQ failed after re-drive", "message_id", m.ID, "error", err)
+		}
+		if msg, err := message.Decode(m.Body); err == nil {
+			n, _ := strconv.Atoi(out[i].Attributes[message.AttrRedriveCount])
+			attempts = append(attempts, ledger.Attempt{RequestID: msg.RequestID, Key: msg.Target().Key(), MessageID: m.ID,
+				Outcome: message.Retrying, Code: message.Code(m.Attributes[message.AttrErrorCode]), Message: "re-driven from the DLQ by the sweep",
+				Redrive: n, At: s.now().UTC(), RequestedAt: msg.RequestedAt})
+		}
+	}
+	if len(attempts) > 0 && s.Ledger != nil {
+		if err := s.Ledger.RecordAttempts(context.WithoutCancel(ctx), attempts); err != nil {
+			s.Log.Error("sweep: recording re-drives in the ledger failed", "count", len(attempts), "error", err)
 		}
 	}
 	return keep

@@ -8,8 +8,11 @@ import (
 	"time"
 
 	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/directory"
+	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
 // SecretSource reads connection secrets (*secrets.Cache is one).
@@ -19,13 +22,16 @@ type SecretSource interface {
 
 // Sweeper runs sweeps. Build it once per container; safe for concurrent use.
 type Sweeper struct {
-	Config  *config.Config
-	Queue   queue.Queue // the revoke queue and the DLQ (by URL)
-	Secrets SecretSource
-	Log     *slog.Logger
-	HTTP    *http.Client // nil: rest.NewHTTPClient()
-	Now     func() time.Time
-	NewID   func() string
+	Config    *config.Config
+	Queue     queue.Queue // the revoke queue and the DLQ (by URL)
+	Secrets   SecretSource
+	Ledger    *ledger.Ledger
+	Submit    *submit.Submitter // inactive-account requests and the unqueued backstop
+	Directory directory.Reader  // DIRECTORY_SOURCES snapshots (nil: none)
+	Log       *slog.Logger
+	HTTP      *http.Client // nil: rest.NewHTTPClient()
+	Now       func() time.Time
+	NewID     func() string
 	// RedriveAll re-drives permanent failures too (an operator's choice
 	// after fixing their cause; never the scheduled sweep's).
 	RedriveAll bool
@@ -33,16 +39,18 @@ type Sweeper struct {
 
 // Result is the sweep's report (also logged as one line).
 type Result struct {
-	RunID    string           `json:"run_id"`
-	DryRun   bool             `json:"dry_run"`
-	Complete bool             `json:"complete"`
-	Found    int              `json:"found"`
-	Enqueued int              `json:"enqueued"`
-	Redriven int              `json:"redriven"`
-	Kept     int              `json:"kept"`
-	Skipped  int              `json:"skipped"`
-	Redrive  *RedriveResult   `json:"redrive,omitempty"`
-	Inactive []InactiveResult `json:"inactive,omitempty"`
+	RunID     string           `json:"run_id"`
+	DryRun    bool             `json:"dry_run"`
+	Complete  bool             `json:"complete"`
+	Found     int              `json:"found"`
+	Enqueued  int              `json:"enqueued"`
+	Redriven  int              `json:"redriven"`
+	Kept      int              `json:"kept"`
+	Skipped   int              `json:"skipped"`
+	Requeued  int              `json:"requeued"` // targets of requests left unqueued, queued now
+	Redrive   *RedriveResult   `json:"redrive,omitempty"`
+	Inactive  []InactiveResult `json:"inactive,omitempty"`
+	Snapshots []SnapshotResult `json:"snapshots,omitempty"`
 }
 
 // Handle is the Lambda handler: the event is the rule's Input (or a plain
@@ -56,22 +64,32 @@ func (s *Sweeper) Handle(ctx context.Context, raw json.RawMessage) (*Result, err
 	res := &Result{RunID: s.newID(), DryRun: in.DryRun, Complete: true}
 	work, cancel := context.WithDeadline(ctx, s.deadline(ctx))
 	defer cancel()
-	maxMessages, minAge, maxRedrives := in.limits()
-	if maxMessages > 0 {
+	if maxMessages, minAge, maxRedrives := in.limits(); maxMessages > 0 {
 		res.Redrive = s.redrive(ctx, work, in.DryRun, maxMessages, time.Duration(minAge)*time.Second, maxRedrives)
 		res.Redriven, res.Kept = res.Redrive.Redriven, res.Redrive.Kept
 		res.Complete = res.Complete && res.Redrive.Complete
 	}
 	for _, e := range in.Inactive {
-		r := s.inactive(ctx, work, res.RunID, in.DryRun, e)
+		r := s.inactive(ctx, work, in.DryRun, e)
 		res.Inactive = append(res.Inactive, r)
 		res.Found += r.Found
 		res.Enqueued += r.Enqueued
 		res.Skipped += r.Skipped
 		res.Complete = res.Complete && r.Status != StatusIncomplete && r.Status != StatusError
 	}
+	// Every run, a dry run included, refreshes the directory snapshots: they
+	// change nothing at a provider.
+	for _, d := range s.Config.DirectorySources {
+		sr := s.snapshot(work, d)
+		res.Snapshots = append(res.Snapshots, sr)
+		res.Complete = res.Complete && sr.Status == StatusOK
+	}
+	if !in.DryRun {
+		n, ok := s.requeue(ctx, work)
+		res.Requeued, res.Complete = n, res.Complete && ok
+	}
 	s.Log.Info("sweep", "run_id", res.RunID, "dry_run", res.DryRun, "complete", res.Complete, "found", res.Found,
-		"enqueued", res.Enqueued, "redriven", res.Redriven, "kept", res.Kept, "skipped", res.Skipped, "result", res)
+		"enqueued", res.Enqueued, "redriven", res.Redriven, "kept", res.Kept, "skipped", res.Skipped, "requeued", res.Requeued, "result", res)
 	return res, nil
 }
 
@@ -79,7 +97,7 @@ func (s *Sweeper) deadline(ctx context.Context) time.Time {
 	if dl, ok := ctx.Deadline(); ok {
 		return dl.Add(-min(3*time.Second, time.Until(dl)/5))
 	}
-	return s.now().Add(10 * time.Minute)
+	return time.Now().Add(10 * time.Minute) // a context deadline is wall-clock time
 }
 
 func (s *Sweeper) now() time.Time {

@@ -2,7 +2,6 @@ package backendless
 
 import (
 	"cmp"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/provider/rest"
 	"github.com/revoke-dev/revoke/pkg/retry"
@@ -18,11 +18,21 @@ import (
 // Name is the provider kind.
 const Name = "backendless"
 
-// DefaultBaseURL is Backendless' public API.
-const DefaultBaseURL = "https://api.backendless.com"
+// Backendless' public endpoints: the default (US) and the EU one.
+const (
+	DefaultBaseURL = "https://api.backendless.com"
+	EUBaseURL      = "https://eu-api.backendless.com"
+)
 
-// CodeRateLimit is Backendless' "request rate exhausted" error code.
-const CodeRateLimit = 999
+// Documented error codes revoke acts on.
+const (
+	CodeRateLimit       = 999  // request rate exhausted (sometimes with HTTP 200)
+	CodeEntityNotFound  = 1000 // entity with the specified id cannot be found
+	CodeUserNotFound    = 3030 // unable to find user
+	CodeUserNotFound2   = 3057 // user cannot be found
+	CodeAlreadyDisabled = 3085 // user already disabled: success for revoke
+	CodeAlreadyEnabled  = 3086 // user already enabled: success for restore
+)
 
 // PageSize is the largest page Backendless serves.
 const PageSize = 100
@@ -47,7 +57,9 @@ type Client struct {
 
 var (
 	_ provider.Client   = (*Client)(nil)
+	_ provider.Restorer = (*Client)(nil)
 	_ provider.Resolver = (*Client)(nil)
+	_ provider.Verifier = (*Client)(nil)
 	_ provider.Lister   = (*Client)(nil)
 )
 
@@ -65,13 +77,17 @@ func New(raw []byte, o rest.Options) (*Client, error) {
 	switch {
 	case s.ApplicationID != "" && s.APIKey != "":
 		for _, v := range []string{s.ApplicationID, s.APIKey} {
-			if v == "." || v == ".." || strings.ContainsAny(v, "/?#") {
-				return nil, rest.SecretError(Name, "application_id and api_key must not contain / ? #")
+			if v == "." || v == ".." || strings.ContainsAny(v, "/?#%\\") {
+				return nil, rest.SecretError(Name, "application_id and api_key must not contain / ? # % \\")
 			}
 		}
 		c.root = []string{s.ApplicationID, s.APIKey}
 	case s.ApplicationID == "" && s.APIKey == "":
-		// A custom domain whose role already carries the key.
+		// A custom domain whose role already carries the key: its REST API
+		// is served under /api.
+		if !strings.HasSuffix(base.Path, "/api") {
+			return nil, rest.SecretError(Name, "base_url: a custom domain serves the REST API under /api; base_url must end in /api (e.g. https://xxxx.backendless.app/api)")
+		}
 	default:
 		return nil, rest.SecretError(Name, "application_id and api_key go together (both, or neither for a custom domain)")
 	}
@@ -83,51 +99,48 @@ func (c *Client) url(segments ...string) (string, error) {
 	return rest.URL(c.base, append(append([]string{}, c.root...), segments...)...)
 }
 
-// Apply sets userStatus on each user, concurrently within the rate limit.
-func (c *Client) Apply(ctx context.Context, action string, users []provider.User) []provider.Result {
-	status := "DISABLED"
-	if action == provider.Restore {
-		status = "ENABLED"
-	}
-	return rest.ApplyEach(ctx, users, 16, func(ctx context.Context, u provider.User) provider.Result {
-		target, err := c.url("users", u.ID, "status")
-		if err != nil {
-			return provider.Fail(provider.Permanent(Name+": set user status", provider.CodeInvalid, "invalid user id"), 0)
-		}
-		return rest.Outcome(c.http.Do(ctx, rest.Request{
-			Op: "set user status", Method: http.MethodPut, URL: target,
-			Body: map[string]string{"userStatus": status}, Check: Check,
-		}))
-	})
-}
-
 // ErrorBody is Backendless' error shape.
 type ErrorBody struct {
 	Code    *json.Number `json:"code"`
 	Message string       `json:"message"`
 }
 
-// Check reads every response body: an error object fails the call even
-// with HTTP 200; code 999 is a rate limit.
-func Check(status int, body []byte) error {
-	var eb ErrorBody
-	hasErr := len(body) > 0 && body[0] == '{' && json.Unmarshal(body, &eb) == nil && eb.Code != nil
-	if status >= 200 && status < 300 && !hasErr {
-		return nil
+// errorCode returns the body's error code, if the body is an error object.
+func errorCode(body []byte) (code int, eb ErrorBody, ok bool) {
+	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &eb) != nil || eb.Code == nil {
+		return 0, eb, false
 	}
-	if !hasErr {
+	code, _ = strconv.Atoi(eb.Code.String())
+	return code, eb, true
+}
+
+// Check reads every response body: an error object fails the call even
+// with HTTP 200; code 999 is a rate limit; 3085/3086 (already in the asked
+// state) are success; "no such user" is only the documented codes, and any
+// other 404 means the URL is wrong (config).
+func Check(status int, body []byte) error {
+	code, eb, hasErr := errorCode(body)
+	switch {
+	case hasErr && (code == CodeAlreadyDisabled || code == CodeAlreadyEnabled) && (status == http.StatusOK || status == http.StatusBadRequest):
+		return nil
+	case status >= 200 && status < 300 && !hasErr:
+		return nil
+	case !hasErr && status == http.StatusNotFound:
+		return provider.Config("", "the API answered 404 without a Backendless error: check base_url (a custom domain needs …/api)")
+	case !hasErr:
 		return rest.DefaultCheck(status, body)
 	}
-	code, _ := strconv.Atoi(eb.Code.String())
-	msg := rest.Truncate("code "+eb.Code.String()+": "+eb.Message, 300)
+	msg := "code " + eb.Code.String() + ": " + eb.Message
 	var e *provider.Error
 	switch {
 	case code == CodeRateLimit:
-		e = &provider.Error{Code: provider.CodeRateLimited, Retry: true, Message: msg, Status: status}
-	case status == http.StatusNotFound || notFound(code, eb.Message):
-		e = &provider.Error{Code: provider.CodeNotFound, Message: msg, Status: status}
+		e = &provider.Error{Code: message.CodeRateLimited, Retry: true, Message: msg, Status: status}
+	case code == CodeEntityNotFound || code == CodeUserNotFound || code == CodeUserNotFound2:
+		e = &provider.Error{Code: message.CodeNotFound, Message: msg, Status: status}
+	case status == http.StatusNotFound:
+		e = &provider.Error{Code: message.CodeConfig, Message: msg, Status: status}
 	case status >= 200 && status < 300:
-		e = &provider.Error{Code: provider.CodeProvider, Message: msg, Status: status}
+		e = &provider.Error{Code: message.CodeProvider, Message: msg, Status: status}
 	default:
 		e = provider.StatusError("", status, msg)
 	}
@@ -135,98 +148,11 @@ func Check(status int, body []byte) error {
 	return e
 }
 
-func notFound(code int, msg string) bool {
-	if code == 1000 || code == 3020 {
-		return true
-	}
-	m := strings.ToLower(msg)
-	return strings.Contains(m, "not found") || strings.Contains(m, "cannot be found") || strings.Contains(m, "does not exist")
+// already reports whether a successful answer said "already in that state".
+func already(body []byte) bool {
+	code, _, ok := errorCode(body)
+	return ok && (code == CodeAlreadyDisabled || code == CodeAlreadyEnabled)
 }
 
 // Quote makes a string literal for a where clause: single quotes doubled.
 func Quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-type user struct {
-	ObjectID   string          `json:"objectId"`
-	Email      string          `json:"email"`
-	UserStatus string          `json:"userStatus"`
-	LastLogin  json.RawMessage `json:"lastLogin"`
-	Created    json.RawMessage `json:"created"`
-}
-
-func (c *Client) users(ctx context.Context, op, where string, pageSize, offset int) ([]user, error) {
-	u, err := c.url("data", "Users")
-	if err != nil {
-		return nil, rest.ConfigError(Name, err)
-	}
-	q := url.Values{"pageSize": {strconv.Itoa(pageSize)}}
-	if where != "" {
-		q.Set("where", where)
-	}
-	if offset > 0 {
-		q.Set("offset", strconv.Itoa(offset))
-	}
-	resp, err := c.http.Do(ctx, rest.Request{Op: op, Method: http.MethodGet, URL: rest.WithQuery(u, q), Check: Check})
-	if err != nil {
-		return nil, err
-	}
-	var out []user
-	if err := json.Unmarshal(resp.Body, &out); err != nil {
-		return nil, provider.Transient(Name+": "+op, provider.CodeProvider, "response is not a list of users")
-	}
-	return out, nil
-}
-
-// Resolve looks each email up with GET data/Users?where=email='…'.
-func (c *Client) Resolve(ctx context.Context, emails []string) []provider.Lookup {
-	out := make([]provider.Lookup, len(emails))
-	rest.Each(ctx, len(emails), 8, func(ctx context.Context, i int) {
-		users, err := c.users(ctx, "look up user", "email="+Quote(emails[i]), 10, 0)
-		if err != nil {
-			out[i].Err = provider.LookupErr(err)
-			return
-		}
-		for _, u := range users {
-			if u.ObjectID != "" && strings.EqualFold(u.Email, emails[i]) {
-				out[i].IDs = append(out[i].IDs, u.ObjectID)
-			}
-		}
-	})
-	return out
-}
-
-// maxPages bounds a listing.
-const maxPages = 10000
-
-// List pages through data/Users with the query's where clause.
-func (c *Client) List(ctx context.Context, q provider.ListQuery, fn func(provider.Account) bool) error {
-	for page := 0; page < maxPages; page++ {
-		users, err := c.users(ctx, "list users", q.Where, PageSize, page*PageSize)
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			if u.ObjectID == "" {
-				continue
-			}
-			a := provider.Account{ID: u.ObjectID, Email: u.Email, Disabled: u.UserStatus == "DISABLED",
-				LastActive: msTime(u.LastLogin), Created: msTime(u.Created)}
-			a.NeverSignedIn = a.LastActive.IsZero()
-			if !fn(a) {
-				return nil
-			}
-		}
-		if len(users) < PageSize {
-			return nil
-		}
-	}
-	return nil
-}
-
-func msTime(raw json.RawMessage) time.Time {
-	var ms float64
-	if json.Unmarshal(raw, &ms) != nil || ms <= 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(int64(ms))
-}

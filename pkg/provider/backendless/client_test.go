@@ -9,10 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/revoke-dev/revoke/internal/providertest"
+	"github.com/revoke-dev/revoke/internal/simulator"
+	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
-	"github.com/revoke-dev/revoke/pkg/provider/providertest"
 	"github.com/revoke-dev/revoke/pkg/provider/rest"
-	"github.com/revoke-dev/revoke/pkg/simulator"
 )
 
 const (
@@ -38,41 +39,60 @@ func TestRequestsExactly(t *testing.T) {
 		providertest.Step{Method: "PUT", Path: root + "/users/u2/status", Header: ct, Body: `{"userStatus":"DISABLED"}`, Status: 200, RespBody: `{"code":999,"message":"Request rate exhausted"}`},
 		providertest.Step{Method: "PUT", Path: root + "/users/u2/status", Header: ct, Body: `{"userStatus":"DISABLED"}`, Status: 200},
 		providertest.Step{Method: "PUT", Path: root + "/users/u3/status", Header: ct, Body: `{"userStatus":"DISABLED"}`, Status: 400, RespBody: `{"code":3000,"message":"weird"}`},
-		providertest.Step{Method: "GET", Path: root + "/data/Users", Query: "pageSize=10&where=email%3D%27o%27%27brien%40example.com%27", Status: 200, RespBody: `[{"objectId":"X1","email":"o'brien@example.com","userStatus":"ENABLED"}]`},
+		providertest.Step{Method: "GET", Path: root + "/data/Users", Query: "pageSize=100&where=email%3D%27o%27%27brien%40example.com%27", Status: 200,
+			RespBody: `[{"objectId":"X1","email":"o'brien@example.com","userStatus":"ENABLED"},{"objectId":"X2","email":"someone@example.com","userStatus":"ENABLED"}]`},
+		providertest.Step{Method: "GET", Path: root + "/data/Users/X1", Status: 200, RespBody: `{"objectId":"X1","email":"o'brien@example.com","userStatus":"DISABLED"}`},
 	)
 	c := newClient(t, s.URL())
 	ctx := context.Background()
 	for _, id := range []string{"4D584E4D-05A3-4AC4-90C7-B80D1584E7AD", "u2"} {
-		if r := c.Apply(ctx, provider.Revoke, []provider.User{{ID: id}}); r[0].Outcome != provider.Done {
+		if r := c.Revoke(ctx, []provider.User{{ID: id}}); r[0].Outcome != provider.Done {
 			t.Fatalf("%s: %+v", id, r[0])
 		}
 	}
-	r := c.Apply(ctx, provider.Revoke, []provider.User{{ID: "u3"}})
-	if e := provider.As(r[0].Err); e.Code != provider.CodeInvalid || e.Retryable() || e.ProviderID != "3000" {
+	r := c.Revoke(ctx, []provider.User{{ID: "u3"}})
+	if e := provider.As(r[0].Err); e.Code != message.CodeInvalid || e.Retryable() || e.ProviderID != "3000" {
 		t.Fatalf("%+v", r[0])
 	}
-	if l := c.Resolve(ctx, []string{"o'brien@example.com"}); l[0].Err != nil || strings.Join(l[0].IDs, ",") != "X1" {
+	// Only the user whose email equals the asked one, with its status.
+	if l := c.Resolve(ctx, []string{"o'brien@example.com"}); l[0].Err != nil || strings.Join(l[0].IDs(), ",") != "X1" || !l[0].Matches[0].State.Known {
 		t.Fatalf("%+v", l)
+	}
+	if st := c.Verify(ctx, []string{"X1"}); st[0].Err != nil || !st[0].Matches(message.Revoke) {
+		t.Fatalf("%+v", st)
 	}
 }
 
+// The documented codes decide: 3085/3086 are "already" (success), 1000,
+// 3030 and 3057 are "no such user", and nothing else is — not 3020
+// (password recovery), not a message that says "not found", not a bare
+// 404 (a custom domain without /api). (Before: 3085 was a permanent error,
+// 3020 and message text meant not found, a bare 404 meant not found.)
 func TestCheck(t *testing.T) {
 	tests := []struct {
 		status int
 		body   string
-		code   string
+		code   message.Code
 		retry  bool
 	}{
 		{200, ``, "", false},
 		{200, `{"objectId":"x"}`, "", false},
-		{200, `{"code":999,"message":"Request rate exhausted"}`, provider.CodeRateLimited, true},
-		{429, `{"code":999,"message":"x"}`, provider.CodeRateLimited, true},
-		{200, `{"code":1234,"message":"bad"}`, provider.CodeProvider, false},
-		{404, `{"code":1000,"message":"Entity with the specified ID cannot be found"}`, provider.CodeNotFound, false},
-		{400, `{"code":3020,"message":"x"}`, provider.CodeNotFound, false},
-		{401, `{"code":3064,"message":"Invalid API key"}`, provider.CodeUnauthorized, false},
-		{502, `<html>`, provider.CodeUnavailable, true},
-		{501, ``, provider.CodeUnsupported, false},
+		{400, `{"code":3085,"message":"User is already disabled"}`, "", false},
+		{400, `{"code":3086,"message":"User is already enabled"}`, "", false},
+		{500, `{"code":3085,"message":"?"}`, message.CodeUnavailable, true},
+		{200, `{"code":999,"message":"Request rate exhausted"}`, message.CodeRateLimited, true},
+		{429, `{"code":999,"message":"x"}`, message.CodeRateLimited, true},
+		{200, `{"code":1234,"message":"bad"}`, message.CodeProvider, false},
+		{404, `{"code":1000,"message":"Entity with the specified ID cannot be found"}`, message.CodeNotFound, false},
+		{400, `{"code":3030,"message":"Unable to find user"}`, message.CodeNotFound, false},
+		{400, `{"code":3057,"message":"x"}`, message.CodeNotFound, false},
+		{400, `{"code":3020,"message":"x"}`, message.CodeInvalid, false},
+		{400, `{"code":3001,"message":"user not found in the cache"}`, message.CodeInvalid, false},
+		{404, `<html>Not Found</html>`, message.CodeConfig, false},
+		{404, `{"code":8002,"message":"no such route"}`, message.CodeConfig, false},
+		{401, `{"code":3064,"message":"Invalid API key"}`, message.CodeUnauthorized, false},
+		{502, `<html>`, message.CodeUnavailable, true},
+		{501, ``, message.CodeUnsupported, false},
 	}
 	for _, tt := range tests {
 		err := Check(tt.status, []byte(tt.body))
@@ -89,6 +109,47 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// Revoking a disabled user and restoring an enabled one report already.
+func TestAlready(t *testing.T) {
+	sim := simulator.NewBackendless(appID, apiKey, simulator.Options{})
+	defer sim.Close()
+	sim.Add(simulator.User{ID: "off", Disabled: true}, simulator.User{ID: "on"})
+	c := newClient(t, sim.URL())
+	if r := c.Revoke(context.Background(), []provider.User{{ID: "off"}}); r[0].Outcome != provider.Already {
+		t.Fatalf("revoke of a disabled user: %+v", r[0])
+	}
+	if r := c.Restore(context.Background(), []provider.User{{ID: "on"}}); r[0].Outcome != provider.Already {
+		t.Fatalf("restore of an enabled user: %+v", r[0])
+	}
+}
+
+// A custom domain serves the REST API under /api: a base_url without it
+// is a config error before any call (its 404s would otherwise read as
+// "no such user"), and a look-up answered 404 is config too.
+func TestCustomDomainNeedsAPI(t *testing.T) {
+	_, err := New([]byte(`{"base_url":"https://xxxx.backendless.app","rate_per_second":100}`), rest.Options{})
+	if err == nil || provider.As(err).Code != message.CodeConfig || !strings.Contains(err.Error(), "/api") {
+		t.Fatalf("custom domain without /api: %v", err)
+	}
+	sim := simulator.NewBackendless("", "", simulator.Options{})
+	defer sim.Close()
+	sim.Add(simulator.User{ID: "u1", Email: "a@example.com"})
+	wrong, err := New([]byte(`{"base_url":"`+sim.URL()+`/v1/api","rate_per_second":100}`), rest.Options{AllowInsecureHTTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := wrong.Resolve(context.Background(), []string{"a@example.com"}); l[0].Err == nil || provider.As(l[0].Err).Code != message.CodeConfig {
+		t.Fatalf("look-up on a wrong path: %+v", l[0])
+	}
+	right, err := New([]byte(`{"base_url":"`+sim.BaseURL()+`","rate_per_second":100}`), rest.Options{AllowInsecureHTTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := right.Resolve(context.Background(), []string{"A@example.com"}); l[0].Err != nil || strings.Join(l[0].IDs(), ",") != "u1" {
+		t.Fatalf("look-up on the custom domain: %+v", l[0])
+	}
+}
+
 func TestKeyNeverInErrorsOrLogs(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -101,7 +162,7 @@ func TestKeyNeverInErrorsOrLogs(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	ctx, cancel := context.WithTimeout(context.Background(), 800*1e6)
 	defer cancel()
-	r := c.Apply(ctx, provider.Revoke, []provider.User{{ID: "u1"}})
+	r := c.Revoke(ctx, []provider.User{{ID: "u1"}})
 	log.Error("revoke failed", "error", r[0].Err, "result", fmt.Sprintf("%+v", r[0]))
 	if r[0].Outcome != provider.Failed || !provider.As(r[0].Err).Retryable() {
 		t.Fatalf("%+v", r[0])
@@ -117,7 +178,7 @@ func TestCustomDomainAndSecretRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := c.Apply(context.Background(), provider.Restore, []provider.User{{ID: "u1"}}); r[0].Outcome != provider.Done {
+	if r := c.Restore(context.Background(), []provider.User{{ID: "u1"}}); r[0].Outcome != provider.Done {
 		t.Fatalf("%+v", r[0])
 	}
 	for _, sec := range []string{`{"application_id":"a"}`, `{"application_id":"a","api_key":"../k"}`, `{"base_url":"http://x","application_id":"a","api_key":"k"}`} {
@@ -148,7 +209,7 @@ func TestListPages(t *testing.T) {
 
 func TestConformance(t *testing.T) {
 	providertest.Run(t, providertest.Harness{
-		Name: Name, CanRestore: true,
+		Name: Name, Features: providertest.Features{Restore: true, Resolve: true, Verify: true, List: true, Already: true},
 		ID: func(i int) string { return fmt.Sprintf("4D584E4D-05A3-4AC4-90C7-%012d", i) },
 		New: func(t *testing.T) (simulator.Sim, provider.Client) {
 			sim := simulator.NewBackendless(appID, apiKey, simulator.Options{})
@@ -163,8 +224,31 @@ func FuzzCheck(f *testing.F) {
 	f.Add(404, []byte(`{"code":"1000","message":"x"}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		err := Check(status, body)
-		if err == nil && (status < 200 || status > 299) {
+		already := (status == 200 || status == 400) && already(body)
+		if err == nil && (status < 200 || status > 299) && !already {
 			t.Fatal("non-2xx accepted")
+		}
+		if err != nil && provider.As(err).Code == message.CodeNotFound {
+			code, _, _ := errorCode(body)
+			if code != CodeEntityNotFound && code != CodeUserNotFound && code != CodeUserNotFound2 {
+				t.Fatalf("not found without a documented code: %d %q", status, body)
+			}
+		}
+	})
+}
+
+func FuzzParseUsers(f *testing.F) {
+	f.Add([]byte(`[{"objectId":"a","email":"a@example.com","userStatus":"DISABLED","lastLogin":1700000000000}]`))
+	f.Add([]byte(`{"code":1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		users, err := ParseUsers(b, "look up user")
+		if err != nil && len(users) > 0 {
+			t.Fatal("users with an error")
+		}
+		for _, u := range users {
+			if st := u.state(); st.Disabled && u.UserStatus != "DISABLED" {
+				t.Fatal("a user read as disabled without DISABLED")
+			}
 		}
 	})
 }

@@ -1,5 +1,9 @@
 // Package journeyapps revokes access on a JourneyApps deployment through
-// the Backend API v4: users/lock (with wipe) and users/unlock operations in
-// batch.json requests of up to 1000, look-up by email through the objects
-// API, and paged user listing for the sweep.
+// the Backend API v4: users/lock operations (with wipe) in batch.json
+// requests of up to 1000, an ill-formed batch split until the bad operation
+// is isolated (and that one sent with the documented single-user call),
+// unlock with the documented POST users/{id}/unlock, look-up by email
+// through the objects API (asked as given and lower-cased, every returned
+// object's email field checked), read-back of users and their sessions, and
+// paged user listing for the sweep.
 package journeyapps

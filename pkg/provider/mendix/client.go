@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/provider/rest"
 	"github.com/revoke-dev/revoke/pkg/retry"
@@ -26,6 +27,9 @@ const (
 // EmailsPerLookup bounds the emails of one identifiers call.
 const EmailsPerLookup = 50
 
+// MaxEmailLen is the longest email the identifiers API takes.
+const MaxEmailLen = 200
+
 // Profile of the provider.
 var Profile = rest.Profile{Provider: Name, DefaultRate: 5, Policy: retry.Policy{Attempts: 4, Base: 500 * time.Millisecond, Max: 8 * time.Second}}
 
@@ -37,7 +41,9 @@ type Secret struct {
 	rest.Settings
 }
 
-// Client talks to the Mendix platform. Safe for concurrent use.
+// Client talks to the Mendix platform. Safe for concurrent use. It cannot
+// restore (the User Deactivation API only deactivates) and cannot read a
+// platform user's state, so its changes stay unverified.
 type Client struct {
 	http        *rest.Client
 	deactivate  *url.URL
@@ -71,18 +77,13 @@ func New(raw []byte, o rest.Options) (*Client, error) {
 	return &Client{http: o.NewClient(Profile, s.Settings, auth, pat), deactivate: d, identifiers: i}, nil
 }
 
-// ErrRestore is the permanent failure of a restore.
-var ErrRestore = provider.Permanent(Name+": restore", provider.CodeUnsupported, "Mendix cannot re-activate platform users through the User Deactivation API")
-
-// Apply deactivates each user; restore fails permanently without a call.
-func (c *Client) Apply(ctx context.Context, action string, users []provider.User) []provider.Result {
-	if action != provider.Revoke {
-		return provider.FailAll(len(users), ErrRestore, 0)
-	}
+// Revoke deactivates each platform user with PATCH
+// /v1/platform-users/{uuid} {"active": false}.
+func (c *Client) Revoke(ctx context.Context, users []provider.User) []provider.Result {
 	return rest.ApplyEach(ctx, users, 16, func(ctx context.Context, u provider.User) provider.Result {
 		target, err := rest.URL(c.deactivate, "v1", "platform-users", u.ID)
 		if err != nil {
-			return provider.Fail(provider.Permanent(Name+": deactivate user", provider.CodeInvalid, "invalid user id"), 0)
+			return provider.Fail(provider.Permanent(Name+": deactivate user", message.CodeInvalid, "invalid user id"), 0)
 		}
 		return rest.Outcome(c.http.Do(ctx, rest.Request{
 			Op: "deactivate user", Method: http.MethodPatch, URL: target, Body: map[string]bool{"active": false},
@@ -94,8 +95,10 @@ type emailAddress struct {
 	EmailAddress string `json:"emailAddress"`
 }
 
-// Resolve maps emails to UUIDs with POST /v1/uuids, EmailsPerLookup a call.
-// Emails the API does not return have no platform user.
+// Resolve maps emails to UUIDs with POST /v1/uuids, EmailsPerLookup a
+// call. An email is "no such user" only when the answer lists it under
+// error.emailAddresses; an email over 200 characters is refused before
+// the call (alone: it does not fail its chunk).
 func (c *Client) Resolve(ctx context.Context, emails []string) []provider.Lookup {
 	out := make([]provider.Lookup, len(emails))
 	target, err := rest.URL(c.identifiers, "v1", "uuids")
@@ -105,43 +108,122 @@ func (c *Client) Resolve(ctx context.Context, emails []string) []provider.Lookup
 		}
 		return out
 	}
-	chunks := (len(emails) + EmailsPerLookup - 1) / EmailsPerLookup
+	var ask []int
+	for i, e := range emails {
+		if len(e) > MaxEmailLen {
+			out[i].Err = provider.Permanent(Name+": look up users", message.CodeInvalid, "the User Identifiers API takes emails of at most 200 characters")
+			continue
+		}
+		ask = append(ask, i)
+	}
+	chunks := (len(ask) + EmailsPerLookup - 1) / EmailsPerLookup
 	rest.Each(ctx, chunks, 4, func(ctx context.Context, k int) {
-		lo, hi := k*EmailsPerLookup, min((k+1)*EmailsPerLookup, len(emails))
-		body := struct {
-			EmailAddresses []emailAddress `json:"emailAddresses"`
-		}{}
-		for _, e := range emails[lo:hi] {
-			body.EmailAddresses = append(body.EmailAddresses, emailAddress{e})
-		}
-		resp, err := c.http.Do(ctx, rest.Request{Op: "look up users", Method: http.MethodPost, URL: target, Body: body})
-		var ids map[string][]string
-		if err == nil {
-			ids, err = parseIdentifiers(resp.Body)
-		}
-		for i := lo; i < hi; i++ {
-			out[i] = provider.Lookup{IDs: ids[strings.ToLower(emails[i])], Err: provider.LookupErr(err)}
+		idx := ask[k*EmailsPerLookup : min((k+1)*EmailsPerLookup, len(ask))]
+		c.lookupChunk(ctx, target, emails, idx, out)
+	}, func(k int, err error) {
+		for _, i := range ask[k*EmailsPerLookup : min((k+1)*EmailsPerLookup, len(ask))] {
+			out[i] = provider.Lookup{Err: err}
 		}
 	})
 	return out
 }
 
-func parseIdentifiers(body []byte) (map[string][]string, error) {
+func (c *Client) lookupChunk(ctx context.Context, target string, emails []string, idx []int, out []provider.Lookup) {
+	body := struct {
+		EmailAddresses []emailAddress `json:"emailAddresses"`
+	}{}
+	for _, i := range idx {
+		body.EmailAddresses = append(body.EmailAddresses, emailAddress{emails[i]})
+	}
+	resp, err := c.http.Do(ctx, rest.Request{Op: "look up users", Method: http.MethodPost, URL: target, Body: body, Check: identifiersCheck})
+	var a Answer
+	if err == nil {
+		a, err = ParseIdentifiers(resp.Body)
+	}
+	for _, i := range idx {
+		out[i] = a.Lookup(emails[i], err)
+	}
+}
+
+// identifiersCheck accepts an answer that names emails (identifiers, or
+// error.emailAddresses for those not found) whatever its status; any other
+// 404 means the URL is wrong (config).
+func identifiersCheck(status int, body []byte) error {
+	if status >= 200 && status < 300 {
+		return nil
+	}
+	if a, err := ParseIdentifiers(body); err == nil && (len(a.ids) > 0 || len(a.notFound) > 0) {
+		return nil
+	}
+	err := rest.DefaultCheck(status, body)
+	if pe := provider.As(err); pe.Code == message.CodeNotFound {
+		pe.Code = message.CodeConfig
+	}
+	return err
+}
+
+// Answer is a parsed identifiers answer.
+type Answer struct {
+	ids      map[string][]string // lower-cased email → UUIDs
+	notFound map[string]bool     // lower-cased emails the API says have no platform user
+}
+
+// Lookup is the answer for one email: its UUIDs, or "no such user" when
+// the answer lists it as not found, or a retryable error when it says
+// neither (revoke never guesses "no account").
+func (a Answer) Lookup(email string, err error) provider.Lookup {
+	if err != nil {
+		return provider.Lookup{Err: err}
+	}
+	k := strings.ToLower(email)
+	if ids := a.ids[k]; len(ids) > 0 {
+		l := provider.Lookup{}
+		for _, id := range ids {
+			l.Matches = append(l.Matches, provider.Match{ID: id})
+		}
+		return l
+	}
+	if a.notFound[k] {
+		return provider.Lookup{}
+	}
+	return provider.Lookup{Err: provider.Transient(Name+": look up users", message.CodeProvider, "the answer neither identified the email nor listed it as not found")}
+}
+
+// ParseIdentifiers reads {"identifiers": [{"emailAddress","uuid"}],
+// "error": {"message", "emailAddresses": [...]}}; the not-found list may
+// hold strings or {"emailAddress"} objects.
+func ParseIdentifiers(body []byte) (Answer, error) {
 	var r struct {
 		Identifiers []struct {
 			EmailAddress string `json:"emailAddress"`
 			UUID         string `json:"uuid"`
 		} `json:"identifiers"`
+		Error *struct {
+			EmailAddresses []json.RawMessage `json:"emailAddresses"`
+		} `json:"error"`
 	}
 	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, provider.Transient(Name+": look up users", provider.CodeProvider, "response is not the documented JSON")
+		return Answer{}, provider.Transient(Name+": look up users", message.CodeProvider, "response is not the documented JSON")
 	}
-	ids := map[string][]string{}
+	a := Answer{ids: map[string][]string{}, notFound: map[string]bool{}}
 	for _, id := range r.Identifiers {
 		if id.UUID != "" {
 			k := strings.ToLower(id.EmailAddress)
-			ids[k] = append(ids[k], id.UUID)
+			a.ids[k] = append(a.ids[k], id.UUID)
 		}
 	}
-	return ids, nil
+	if r.Error != nil {
+		for _, raw := range r.Error.EmailAddresses {
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				var o emailAddress
+				_ = json.Unmarshal(raw, &o)
+				s = o.EmailAddress
+			}
+			if s != "" {
+				a.notFound[strings.ToLower(s)] = true
+			}
+		}
+	}
+	return a, nil
 }

@@ -7,10 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/revoke-dev/revoke/internal/providertest"
+	"github.com/revoke-dev/revoke/internal/simulator"
+	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
-	"github.com/revoke-dev/revoke/pkg/provider/providertest"
 	"github.com/revoke-dev/revoke/pkg/provider/rest"
-	"github.com/revoke-dev/revoke/pkg/simulator"
 )
 
 const pat = "EKNJ7pQ2vk-personal-access-token"
@@ -24,45 +25,80 @@ func newClient(t testing.TB, deact, ident string, rate float64) *Client {
 	return c
 }
 
+var mx = map[string]string{"Authorization": "MxToken " + pat, "Content-Type": "application/json"}
+
 func TestRequestsExactly(t *testing.T) {
-	h := map[string]string{"Authorization": "MxToken " + pat, "Content-Type": "application/json"}
 	d := providertest.NewScript(t,
-		providertest.Step{Method: "PATCH", Path: "/v1/platform-users/6f1e7f5e-1111-4a6b-9c1d-000000000001", Header: h, Body: `{"active":false}`, Status: 204},
-		providertest.Step{Method: "PATCH", Path: "/v1/platform-users/x", Header: h, Body: `{"active":false}`, Status: 403, RespBody: `{"error":{"code":"FORBIDDEN","message":"missing scope"}}`},
+		providertest.Step{Method: "PATCH", Path: "/v1/platform-users/6f1e7f5e-1111-4a6b-9c1d-000000000001", Header: mx, Body: `{"active":false}`, Status: 204},
+		providertest.Step{Method: "PATCH", Path: "/v1/platform-users/x", Header: mx, Body: `{"active":false}`, Status: 403, RespBody: `{"error":{"code":"FORBIDDEN","message":"missing scope"}}`},
 	)
 	i := providertest.NewScript(t,
-		providertest.Step{Method: "POST", Path: "/v1/uuids", Header: h, Body: `{"emailAddresses":[{"emailAddress":"alice@example.com"},{"emailAddress":"bob@example.com"}]}`,
-			Status: 200, RespBody: `{"identifiers":[{"emailAddress":"Alice@Example.com","uuid":"6f1e7f5e-1111-4a6b-9c1d-000000000001"}]}`},
+		providertest.Step{Method: "POST", Path: "/v1/uuids", Header: mx, Body: `{"emailAddresses":[{"emailAddress":"alice@example.com"},{"emailAddress":"bob@example.com"}]}`,
+			Status: 200, RespBody: `{"identifiers":[{"emailAddress":"Alice@Example.com","uuid":"6f1e7f5e-1111-4a6b-9c1d-000000000001"}],"error":{"message":"not found","emailAddresses":["bob@example.com"]}}`},
 	)
 	c := newClient(t, d.URL(), i.URL(), 100)
 	ctx := context.Background()
 	l := c.Resolve(ctx, []string{"alice@example.com", "bob@example.com"})
-	if strings.Join(l[0].IDs, ",") != "6f1e7f5e-1111-4a6b-9c1d-000000000001" || len(l[1].IDs) != 0 || l[1].Err != nil {
+	if strings.Join(l[0].IDs(), ",") != "6f1e7f5e-1111-4a6b-9c1d-000000000001" || len(l[1].Matches) != 0 || l[1].Err != nil {
 		t.Fatalf("%+v", l)
 	}
-	if r := c.Apply(ctx, provider.Revoke, []provider.User{{ID: l[0].IDs[0]}}); r[0].Outcome != provider.Done || r[0].Status != 204 {
+	if r := c.Revoke(ctx, []provider.User{{ID: l[0].IDs()[0]}}); r[0].Outcome != provider.Done || r[0].Status != 204 {
 		t.Fatalf("%+v", r[0])
 	}
-	r := c.Apply(ctx, provider.Revoke, []provider.User{{ID: "x"}})
-	if e := provider.As(r[0].Err); e.Code != provider.CodeForbidden || !provider.IsAuth(r[0].Err) || e.Retryable() {
+	r := c.Revoke(ctx, []provider.User{{ID: "x"}})
+	if e := provider.As(r[0].Err); e.Code != message.CodeForbidden || !provider.IsAuth(r[0].Err) || e.Retryable() {
 		t.Fatalf("%+v", r[0])
 	}
-	if strings.Contains(r[0].Err.Error(), pat) {
+	if strings.Contains(r[0].Err.Error(), pat[:5]) {
 		t.Fatal("PAT leaked")
 	}
 }
 
-func TestRestoreUnsupported(t *testing.T) {
-	r := newClient(t, "https://a.example", "https://b.example", 1).Apply(context.Background(), provider.Restore, []provider.User{{ID: "x"}})
-	if e := provider.As(r[0].Err); e.Code != provider.CodeUnsupported || e.Retryable() {
-		t.Fatalf("%+v", r)
+// "No such user" is only an email the answer lists under
+// error.emailAddresses; an email the answer does not mention at all is a
+// retryable failure, and a 404 of the identifiers API is a config error.
+// (Before: anything not returned was "no such user", and a 404 too.)
+func TestNotFoundOnlyWhenListed(t *testing.T) {
+	i := providertest.NewScript(t,
+		providertest.Step{Method: "POST", Path: "/v1/uuids", Body: `{"emailAddresses":[{"emailAddress":"gone@example.com"},{"emailAddress":"silent@example.com"}]}`,
+			Status: 200, RespBody: `{"identifiers":[],"error":{"message":"x","emailAddresses":[{"emailAddress":"GONE@example.com"}]}}`},
+		providertest.Step{Method: "POST", Path: "/v1/uuids", Body: `{"emailAddresses":[{"emailAddress":"x@example.com"}]}`, Status: 404, RespBody: `<html>`},
+	)
+	c := newClient(t, i.URL(), i.URL(), 100)
+	l := c.Resolve(context.Background(), []string{"gone@example.com", "silent@example.com"})
+	if l[0].Err != nil || len(l[0].Matches) != 0 {
+		t.Fatalf("listed as not found: %+v", l[0])
+	}
+	if l[1].Err == nil || !provider.As(l[1].Err).Retryable() {
+		t.Fatalf("not mentioned: %+v", l[1])
+	}
+	l = c.Resolve(context.Background(), []string{"x@example.com"})
+	if l[0].Err == nil || provider.As(l[0].Err).Code != message.CodeConfig {
+		t.Fatalf("404: %+v", l[0])
+	}
+}
+
+// An email over 200 characters is refused alone, before the call; the
+// rest of its chunk is looked up. (Before: it failed its chunk of 50.)
+func TestLongEmailAlone(t *testing.T) {
+	long := strings.Repeat("a", 190) + "@example.com"
+	sim := simulator.NewMendix(pat, simulator.Options{})
+	defer sim.Close()
+	sim.Add(simulator.User{ID: "u1", Email: "ok@example.com"})
+	l := newClient(t, sim.URL(), sim.URL(), 1000).Resolve(context.Background(), []string{long, "ok@example.com", "nobody@example.com"})
+	if l[0].Err == nil || provider.As(l[0].Err).Code != message.CodeInvalid || provider.As(l[0].Err).Retryable() {
+		t.Fatalf("long email: %+v", l[0])
+	}
+	if l[1].Err != nil || strings.Join(l[1].IDs(), ",") != "u1" || l[2].Err != nil || len(l[2].Matches) != 0 {
+		t.Fatalf("the rest of the chunk: %+v", l)
 	}
 }
 
 func TestConformance(t *testing.T) {
 	providertest.Run(t, providertest.Harness{
-		Name: Name, CanRestore: false,
-		ID: func(i int) string { return fmt.Sprintf("6f1e7f5e-1111-4a6b-9c1d-%012d", i) },
+		Name:     Name,
+		Features: providertest.Features{Resolve: true},
+		ID:       func(i int) string { return fmt.Sprintf("6f1e7f5e-1111-4a6b-9c1d-%012d", i) },
 		New: func(t *testing.T) (simulator.Sim, provider.Client) {
 			sim := simulator.NewMendix(pat, simulator.Options{})
 			t.Cleanup(sim.Close)
@@ -89,7 +125,7 @@ func BenchmarkMendixConcurrent(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		for _, r := range c.Apply(context.Background(), provider.Revoke, users) {
+		for _, r := range c.Revoke(context.Background(), users) {
 			if r.Outcome != provider.Done {
 				b.Fatal(r)
 			}
@@ -103,15 +139,4 @@ func BenchmarkMendixConcurrent(b *testing.B) {
 	}
 	b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
 	b.ReportMetric(float64(limited)/float64(b.N), "429s/op")
-}
-
-// TestLookup404IsNoUser: the identifiers API answering 404 means "no such
-// user" (empty IDs), not an error — the Resolver contract.
-func TestLookup404IsNoUser(t *testing.T) {
-	s := providertest.NewScript(t, providertest.Step{Method: "POST", Path: "/v1/uuids",
-		Body: `{"emailAddresses":[{"emailAddress":"x@example.com"}]}`, Status: 404, RespBody: `{"error":{"code":"NOT_FOUND","message":"none"}}`})
-	l := newClient(t, s.URL(), s.URL(), 100).Resolve(context.Background(), []string{"x@example.com"})
-	if l[0].Err != nil || len(l[0].IDs) != 0 {
-		t.Fatalf("%+v", l[0])
-	}
 }

@@ -12,16 +12,20 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 
+	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/ratelimit"
 	"github.com/revoke-dev/revoke/pkg/retry"
 )
 
-// MaxResponseBytes caps a response body revoke reads.
+// MaxResponseBytes caps a success body revoke reads (a listing page).
 const MaxResponseBytes = 4 << 20
+
+// MaxErrorBodyBytes caps an error body: however large a provider's error,
+// revoke reads at most this much of it.
+const MaxErrorBodyBytes = 64 << 10
 
 // MinCallTime is the least time left before a deadline for a call to start.
 const MinCallTime = 250 * time.Millisecond
@@ -47,7 +51,7 @@ type Client struct {
 	Timeout   time.Duration     // per attempt
 	Provider  string            // for error ops, e.g. "backendless"
 	Authorize func(http.Header) // adds the credential
-	Secrets   []string          // values redacted from any error text
+	Redactor  provider.Redactor // removes the credentials from any provider text
 	Now       func() time.Time  // nil: time.Now
 	Observe   func(Observation) // optional: one call per attempt, for metrics
 }
@@ -88,7 +92,7 @@ func (c *Client) Do(ctx context.Context, r Request) (Response, error) {
 	if r.Body != nil {
 		var err error
 		if payload, err = json.Marshal(r.Body); err != nil {
-			return resp, provider.Permanent(c.op(r), provider.CodeInvalid, "cannot encode request body")
+			return resp, provider.Permanent(c.op(r), message.CodeInvalid, "cannot encode request body")
 		}
 	}
 	n, err := retry.Do(ctx, c.Policy, func(ctx context.Context, attempt int) error {
@@ -105,11 +109,11 @@ func (c *Client) op(r Request) string { return c.Provider + ": " + r.Op }
 func (c *Client) attempt(ctx context.Context, r Request, payload []byte) (Response, error) {
 	op := c.op(r)
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < MinCallTime {
-		return Response{}, provider.Transient(op, provider.CodeTimeout, "not started: the invocation deadline is near")
+		return Response{}, provider.Transient(op, message.CodeTimeout, "not started: the invocation deadline is near")
 	}
 	if c.Limiter != nil {
 		if err := c.Limiter.Wait(ctx); err != nil {
-			return Response{}, provider.Transient(op, provider.CodeTimeout, "not started: rate limit wait would pass the deadline")
+			return Response{}, provider.Transient(op, message.CodeTimeout, "not started: rate limit wait would pass the deadline")
 		}
 	}
 	actx, cancel := context.WithTimeout(ctx, c.timeout())
@@ -120,7 +124,7 @@ func (c *Client) attempt(ctx context.Context, r Request, payload []byte) (Respon
 	}
 	req, err := http.NewRequestWithContext(actx, r.Method, r.URL, body)
 	if err != nil {
-		return Response{}, provider.Permanent(op, provider.CodeConfig, "cannot build request")
+		return Response{}, provider.Config(op, "cannot build request")
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "revoke/1")
@@ -142,7 +146,11 @@ func (c *Client) attempt(ctx context.Context, r Request, payload []byte) (Respon
 		return Response{}, e
 	}
 	defer hr.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(hr.Body, MaxResponseBytes+1))
+	limit := int64(MaxResponseBytes)
+	if hr.StatusCode >= 300 {
+		limit = MaxErrorBodyBytes // the rest of an error body is never read
+	}
+	data, err := io.ReadAll(io.LimitReader(hr.Body, limit+1))
 	resp := Response{Status: hr.StatusCode, Header: hr.Header, Body: data}
 	if err != nil {
 		e := c.transportError(op, err, actx)
@@ -150,11 +158,14 @@ func (c *Client) attempt(ctx context.Context, r Request, payload []byte) (Respon
 		c.observe(op, hr.StatusCode, time.Since(start), e)
 		return resp, e
 	}
-	if len(data) > MaxResponseBytes {
-		e := provider.Permanent(op, provider.CodeProvider, "response body too large")
-		e.Status = hr.StatusCode
-		c.observe(op, hr.StatusCode, time.Since(start), e)
-		return resp, e
+	if int64(len(data)) > limit {
+		if hr.StatusCode < 300 {
+			e := provider.Transient(op, message.CodeProvider, "response body too large")
+			e.Status = hr.StatusCode
+			c.observe(op, hr.StatusCode, time.Since(start), e)
+			return resp, e
+		}
+		resp.Body = data[:limit]
 	}
 	check := r.Check
 	if check == nil {
@@ -170,8 +181,8 @@ func (c *Client) attempt(ctx context.Context, r Request, payload []byte) (Respon
 		if pe.Status == 0 {
 			pe.Status = hr.StatusCode
 		}
-		pe.Message = c.redact(pe.Message)
-		if pe.Code == provider.CodeRateLimited {
+		pe.Message = c.Clean(pe.Message)
+		if pe.Code == message.CodeRateLimited {
 			pe.After = max(pe.After, ParseRetryAfter(hr.Header.Get("Retry-After"), c.now()))
 			if c.Limiter != nil {
 				c.Limiter.Throttled(pe.After)
@@ -191,8 +202,8 @@ func errOrNil(e *provider.Error) error {
 	return e
 }
 
-// DefaultCheck: 2xx succeeds; otherwise the status decides, with a short
-// message from a JSON error body when there is one.
+// DefaultCheck: 2xx succeeds; otherwise the status decides, with the
+// message of a JSON error body when there is one.
 func DefaultCheck(status int, body []byte) error {
 	if status >= 200 && status < 300 {
 		return nil
@@ -200,8 +211,9 @@ func DefaultCheck(status int, body []byte) error {
 	return provider.StatusError("", status, ErrorText(body))
 }
 
-// ErrorText pulls a short human message out of a JSON error body
-// ("message", "detail", "title", "error.message"…), at most 300 bytes.
+// ErrorText pulls the human message out of a JSON error body ("message",
+// "detail", "title", "error.message"…). It neither redacts nor truncates:
+// Client.Do cleans every error message in one step.
 func ErrorText(body []byte) string {
 	var m map[string]any
 	if json.Unmarshal(body, &m) != nil {
@@ -223,57 +235,28 @@ func ErrorText(body []byte) string {
 			s = es
 		}
 	}
-	return Truncate(s, 300)
+	return s
 }
 
-// Truncate shortens s to at most n bytes on a rune boundary, without
-// control characters.
-func Truncate(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+// Clean is the one redaction step for provider text: the connection's
+// credentials are removed first, then the text is truncated.
+func (c *Client) Clean(s string) string { return c.Redactor.Clean(s) }
 
 func (c *Client) transportError(op string, err error, actx context.Context) *provider.Error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // the URL may hold a credential (Backendless): drop it
 	}
-	code, msg := provider.CodeUnavailable, "connection failed"
+	code, msg := message.CodeUnavailable, "connection failed"
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(actx.Err(), context.DeadlineExceeded),
 		errors.As(err, &ne) && ne.Timeout(), os.IsTimeout(err):
-		code, msg = provider.CodeTimeout, "timed out"
+		code, msg = message.CodeTimeout, "timed out"
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		msg = "connection closed mid-response"
 	}
-	return &provider.Error{Op: op, Code: code, Retry: true, Message: c.redact(msg + ": " + err.Error()), Err: errors.New(c.redact(err.Error()))}
-}
-
-func (c *Client) redact(s string) string {
-	for _, sec := range c.Secrets {
-		if len(sec) < 4 {
-			continue
-		}
-		s = strings.ReplaceAll(s, sec, "[REDACTED]")
-		if esc := url.PathEscape(sec); esc != sec {
-			s = strings.ReplaceAll(s, esc, "[REDACTED]")
-		}
-	}
-	return s
+	return &provider.Error{Op: op, Code: code, Retry: true, Message: c.Clean(msg + ": " + err.Error()), Err: errors.New(c.Clean(err.Error()))}
 }
 
 func (c *Client) timeout() time.Duration {

@@ -3,10 +3,10 @@ package rest
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 
+	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/ratelimit"
 	"github.com/revoke-dev/revoke/pkg/retry"
@@ -42,7 +42,7 @@ func (o Options) NewClient(p Profile, s Settings, authorize func(http.Header), s
 		h = NewHTTPClient()
 	}
 	return &Client{HTTP: h, Limiter: lim, Policy: p.Policy, Timeout: s.Timeout(), Provider: p.Provider,
-		Authorize: authorize, Secrets: secrets, Observe: o.Observe}
+		Authorize: authorize, Redactor: provider.NewRedactor(secrets...), Observe: o.Observe}
 }
 
 // ErrSecret marks a connection secret that cannot be used: a permanent
@@ -78,13 +78,15 @@ func Required(provider, field, value string) error {
 	return nil
 }
 
-// SecretError is a permanent config error about a provider secret.
-func SecretError(p, msg string) error {
-	return fmt.Errorf("%s: %w: %s", p, ErrSecret, msg)
+// SecretError is the permanent "config" error of a provider secret that
+// cannot be used (errors.Is(err, ErrSecret) holds). msg never quotes the
+// secret.
+func SecretError(p, msg string) *provider.Error {
+	return &provider.Error{Op: p + ": configure", Code: message.CodeConfig, Message: "invalid connection secret: " + msg, Err: ErrSecret}
 }
 
-// ConfigError converts a secret/setup error into the provider.Error the
-// consumer records (code "config", never retried).
+// ConfigError converts a setup error into the provider.Error the consumer
+// records (code "config", never retried).
 func ConfigError(p string, err error) *provider.Error {
-	return &provider.Error{Op: p + ": configure", Code: provider.CodeConfig, Message: err.Error(), Err: err}
+	return &provider.Error{Op: p + ": configure", Code: message.CodeConfig, Message: err.Error(), Err: err}
 }

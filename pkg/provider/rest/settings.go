@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"time"
@@ -12,6 +13,21 @@ type Settings struct {
 	RatePerSecond  float64 `json:"rate_per_second"`
 	Burst          int     `json:"burst"`
 	TimeoutSeconds float64 `json:"timeout_seconds"`
+	// Verify reads an account back after a change (DESIGN.md §4); absent
+	// means true wherever the provider can show state.
+	Verify *bool `json:"verify"`
+}
+
+// Verifies reports whether read-back verification is on.
+func (s Settings) Verifies() bool { return s.Verify == nil || *s.Verify }
+
+// ParseSettings reads only the common settings of a connection secret.
+func ParseSettings(raw []byte) (Settings, error) {
+	var s Settings
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return s, err
+	}
+	return s, s.Check()
 }
 
 // DefaultTimeout is the per-call timeout when timeout_seconds is absent.

@@ -1,0 +1,78 @@
+package bench
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSmallRun runs the end-to-end scenario at a tenth of its size: no
+// target may be lost (times are logged, never asserted).
+func TestSmallRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	var mix []Mix
+	for _, m := range DefaultMix {
+		m.Users /= 10
+		mix = append(mix, m)
+	}
+	r, err := RunThroughput(context.Background(), mix, 30*time.Millisecond, 100, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d targets in %.1fs, lower bound %.1fs (%.2fx), 429s %d (after 1s: %d), freshness p99 %v",
+		r.Targets, r.Wall.Seconds(), r.LowerBound.Seconds(), r.Wall.Seconds()/r.LowerBound.Seconds(), r.Total429s, r.Late429s, r.Freshness.P99)
+	if r.Verified < r.Targets-mix[2].Users {
+		t.Fatalf("verified %d of %d targets (Mendix's %d cannot be read back)", r.Verified, r.Targets, mix[2].Users)
+	}
+	t.Logf("last revocation per connection: %v; invocations %d; per second %v", r.PerProvider, r.Invocations, r.PerSecond)
+	rep := &Report{Throughput: r, Mix: mix}
+	if md := rep.Markdown("x.svg"); !strings.Contains(md, "wall ÷ lower bound") {
+		t.Fatal("report lacks the ratio")
+	}
+	if svg := rep.SVG(); !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, "polyline") {
+		t.Fatal("no chart")
+	}
+}
+
+// TestScenarios runs the small scenarios once each: they must measure
+// something and lose nothing.
+func TestScenarios(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	ctx := context.Background()
+	l, err := RunLedger(ctx, 200, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.StatusPages < 1 || l.StatusPages > 5 || l.CallsPer1000 <= 0 || l.CallsPer1000 > 50 {
+		t.Fatalf("ledger: %+v", l)
+	}
+	sc, err := RunSCIMSync(ctx, 50)
+	if err != nil || sc.StoreCalls == 0 {
+		t.Fatalf("scim: %+v %v", sc, err)
+	}
+	tr, err := RunTrigger(ctx, "../..", 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range tr.Rows {
+		if row.Submitted != 20 {
+			t.Fatalf("trigger %s: %d of 20 events became a request", row.Source, row.Submitted)
+		}
+	}
+	m, err := RunMemory(ctx, 20, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.PeakHeap > 64<<20 {
+		t.Fatalf("peak heap %d MiB against 32 MiB error bodies", m.PeakHeap>>20)
+	}
+	f, err := RunFreshness(ctx, 2, 0, 50*time.Millisecond, ViaSCIM)
+	if err != nil || f.N != 8 {
+		t.Fatalf("scim freshness: %+v %v", f, err)
+	}
+}

@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/revoke-dev/revoke/internal/bench"
+)
+
+func runBench(ctx context.Context, io IO, args []string) int {
+	fs := flags(io, "bench", "[flags]", "Measures throughput, cold start, memory and freshness and writes BENCHMARKS.md (make bench).\n  Asserts nothing about time; exit 1 if any target is lost.")
+	out := fs.String("out", "BENCHMARKS.md", "report file")
+	svg := fs.String("svg", "docs/bench-throughput.svg", "chart of revocations per second (relative to the report)")
+	goBench := fs.String("go-bench", "", "go test -bench output to include")
+	coldRuns := fs.Int("cold-runs", 15, "cold starts per binary")
+	snapshot := fs.Int("snapshot-users", 10000, "identity store size for the moto snapshot scenario (0: skip)")
+	scimUsers := fs.Int("scim-users", 10000, "users in the SCIM initial sync")
+	if code, stop := parse(fs, args); stop {
+		return code
+	}
+	root, _ := os.Getwd()
+	r, err := bench.Run(ctx, bench.Options{Root: root, Latency: 30 * time.Millisecond, ColdRuns: *coldRuns, MemoryMsgs: 10000, FreshRuns: 20,
+		SCIMUsers: *scimUsers, Snapshot: *snapshot, Moto: os.Getenv("AWS_ENDPOINT_URL") != "",
+		GoBench: *goBench, Progress: func(s string) { fmt.Fprintln(io.Err, "bench: "+s) }})
+	if r == nil {
+		return fail(io, "%v", err)
+	}
+	if s := r.SVG(); s != "" && *svg != "" {
+		p := filepath.Join(filepath.Dir(*out), *svg)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err == nil {
+			_ = os.WriteFile(p, []byte(s), 0o644)
+		}
+	}
+	if err := os.WriteFile(*out, []byte(r.Markdown(*svg)), 0o644); err != nil {
+		return fail(io, "%v", err)
+	}
+	fmt.Fprintf(io.Out, "wrote %s\n", *out)
+	if err != nil {
+		return fail(io, "%v", err) // the report says which scenario failed
+	}
+	return ExitOK
+}

@@ -1,0 +1,266 @@
+package inmem
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/revoke-dev/revoke/pkg/ledger"
+)
+
+// pageBytes is the most a page holds, as DynamoDB's 1 MB: a query's page
+// count here is the one the table would need.
+const pageBytes = 1 << 20
+
+// Store is a ledger.Store in memory with DynamoDB's semantics: expired
+// items are invisible and absent for conditions, queries page at 1 MB,
+// secondary indexes are sparse. Safe for concurrent use.
+type Store struct {
+	mu    sync.Mutex
+	items map[ledger.Key]ledger.Item
+	now   func() time.Time
+
+	// Calls counts the calls a DynamoDB store would make (a BatchPut of
+	// 60 items is 3 calls), for the benchmarks.
+	Calls atomic.Int64
+	// Fail, when set, makes every call fail with its error (a ledger outage).
+	fail atomic.Pointer[error]
+}
+
+var _ ledger.Store = (*Store)(nil)
+
+// NewStore returns an empty store on the given clock (nil: time.Now).
+func NewStore(now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{items: map[ledger.Key]ledger.Item{}, now: now}
+}
+
+// SetFailure makes every call fail with err until called with nil.
+func (s *Store) SetFailure(err error) {
+	if err == nil {
+		s.fail.Store(nil)
+		return
+	}
+	s.fail.Store(&err)
+}
+
+func (s *Store) call(n int) error {
+	s.Calls.Add(int64(n))
+	if e := s.fail.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
+func (s *Store) live(it ledger.Item) bool { return it.TTL == 0 || it.TTL > s.now().Unix() }
+
+// Get implements ledger.Store.
+func (s *Store) Get(_ context.Context, k ledger.Key) (*ledger.Item, error) {
+	if err := s.call(1); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, ok := s.items[k]
+	if !ok || !s.live(it) {
+		return nil, nil
+	}
+	it.Data = slices.Clone(it.Data)
+	return &it, nil
+}
+
+// BatchGet implements ledger.Store.
+func (s *Store) BatchGet(_ context.Context, keys []ledger.Key) ([]ledger.Item, error) {
+	if err := s.call((len(keys) + 99) / 100); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []ledger.Item
+	seen := map[ledger.Key]bool{}
+	for _, k := range keys {
+		if it, ok := s.items[k]; ok && s.live(it) && !seen[k] {
+			seen[k] = true
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// BatchPut implements ledger.Store.
+func (s *Store) BatchPut(_ context.Context, items []ledger.Item) error {
+	if err := s.call((len(items) + 24) / 25); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, it := range items {
+		it.Data = slices.Clone(it.Data)
+		s.items[it.Key()] = it
+	}
+	return nil
+}
+
+// Write implements ledger.Store.
+func (s *Store) Write(_ context.Context, writes ...ledger.Write) error {
+	if err := s.call(1); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, w := range writes {
+		k := ledger.Key{}
+		if w.Put != nil {
+			k = w.Put.Key()
+		} else {
+			k = *w.Delete
+		}
+		cur, ok := s.items[k]
+		ok = ok && s.live(cur)
+		if (w.IfAbsent && ok) || (w.IfVer != nil && (!ok || cur.Ver != *w.IfVer)) {
+			return ledger.ErrCondition
+		}
+	}
+	for _, w := range writes {
+		if w.Put != nil {
+			it := *w.Put
+			it.Data = slices.Clone(it.Data)
+			s.items[it.Key()] = it
+		} else {
+			delete(s.items, *w.Delete)
+		}
+	}
+	return nil
+}
+
+type cursor struct {
+	SK, PK, BaseSK string
+}
+
+func indexKeys(it ledger.Item, ix ledger.Index) (pk, sk string) {
+	switch ix {
+	case ledger.G1:
+		return it.G1PK, it.G1SK
+	case ledger.G2:
+		return it.G2PK, it.G2SK
+	}
+	return it.PK, it.SK
+}
+
+// sorted returns the live items of q's partition that match its sort-key
+// condition, in index order (sort key, then primary key).
+func (s *Store) sorted(q ledger.Query) []ledger.Item {
+	var out []ledger.Item
+	for _, it := range s.items {
+		pk, sk := indexKeys(it, q.Index)
+		if pk == "" || pk != q.PK || !s.live(it) {
+			continue
+		}
+		switch {
+		case q.Prefix != "" && !strings.HasPrefix(sk, q.Prefix):
+			continue
+		case q.Below != "" && sk >= q.Below:
+			continue
+		case q.Above != "" && sk <= q.Above:
+			continue
+		}
+		out = append(out, it)
+	}
+	slices.SortFunc(out, func(a, b ledger.Item) int { return compare(a, b, q.Index) })
+	if q.Desc {
+		slices.Reverse(out)
+	}
+	return out
+}
+
+func compare(a, b ledger.Item, ix ledger.Index) int {
+	_, as := indexKeys(a, ix)
+	_, bs := indexKeys(b, ix)
+	if c := strings.Compare(as, bs); c != 0 || ix == ledger.Base {
+		return c
+	}
+	if c := strings.Compare(a.PK, b.PK); c != 0 {
+		return c
+	}
+	return strings.Compare(a.SK, b.SK)
+}
+
+// Query implements ledger.Store.
+func (s *Store) Query(_ context.Context, q ledger.Query) (ledger.Page, error) {
+	if err := s.call(1); err != nil {
+		return ledger.Page{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	all := s.sorted(q)
+	start := 0
+	if q.Cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(q.Cursor)
+		var c cursor
+		if err != nil || json.Unmarshal(b, &c) != nil {
+			return ledger.Page{}, ledger.ErrCursor
+		}
+		last := ledger.Item{PK: c.PK, SK: c.BaseSK}
+		switch q.Index {
+		case ledger.G1:
+			last.G1SK = c.SK
+		case ledger.G2:
+			last.G2SK = c.SK
+		default:
+			last.SK = c.SK
+		}
+		start = len(all)
+		for i, it := range all {
+			d := compare(it, last, q.Index)
+			if (!q.Desc && d > 0) || (q.Desc && d < 0) {
+				start = i
+				break
+			}
+		}
+	}
+	var p ledger.Page
+	size := 0
+	for i := start; i < len(all); i++ {
+		it := all[i]
+		it.Data = slices.Clone(it.Data)
+		p.Items = append(p.Items, it)
+		size += len(it.Data) + len(it.PK) + len(it.SK) + len(it.G1PK) + len(it.G1SK) + len(it.G2PK) + len(it.G2SK) + 20
+		if (q.Limit > 0 && len(p.Items) >= q.Limit || size >= pageBytes) && i+1 < len(all) {
+			_, sk := indexKeys(it, q.Index)
+			b, _ := json.Marshal(cursor{SK: sk, PK: it.PK, BaseSK: it.SK})
+			p.Next = base64.RawURLEncoding.EncodeToString(b)
+			break
+		}
+	}
+	return p, nil
+}
+
+// Count implements ledger.Store.
+func (s *Store) Count(_ context.Context, q ledger.Query) (int, error) {
+	if err := s.call(1); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sorted(q)), nil
+}
+
+// Len counts the live items (for tests).
+func (s *Store) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, it := range s.items {
+		if s.live(it) {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,194 @@
+package simulator
+
+import (
+	"cmp"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+)
+
+// SCIM simulates a SCIM 2.0 service rooted at /scim/v2: PATCH /Users/{id}
+// on "active" (the path form, and the no-path form), GET /Users/{id}, and
+// GET /Users?filter= with userName eq or emails.value eq. Filter values
+// are compared literally, as servers built on common SCIM libraries do
+// (only \" and \\ are unescaped: "\u0026" is not "&"). Anything off
+// /scim/v2 is a bare 404. Safe for concurrent use.
+type SCIM struct {
+	base
+	// MatchEmailsOnly: userName is a handle (Slack), so only emails.value
+	// finds a user by address.
+	MatchEmailsOnly bool
+	// RejectPathPatch answers 400 to the path form of a PATCH (servers that
+	// take only Okta's no-path form).
+	RejectPathPatch bool
+	// NoContent answers a PATCH with 204 instead of the resource.
+	NoContent bool
+	// Deactivated404 answers 404 for a deactivated user (Atlassian).
+	Deactivated404 bool
+}
+
+// NewSCIM returns a started simulator.
+func NewSCIM(token string, o Options) *SCIM {
+	s := &SCIM{}
+	s.init(o)
+	s.cred = token
+	s.srv = httptest.NewServer(s)
+	return s
+}
+
+// BaseURL is the base_url a connection secret names.
+func (s *SCIM) BaseURL() string { return s.URL() + "/scim/v2" }
+
+// SecretFields implements Sim.
+func (s *SCIM) SecretFields() map[string]any {
+	return map[string]any{"base_url": s.BaseURL(), "token": s.credential()}
+}
+
+func scimError(w http.ResponseWriter, status int, scimType, detail string) {
+	w.Header().Set("Content-Type", "application/scim+json")
+	body := map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:Error"}, "status": strconv.Itoa(status), "detail": detail}
+	if scimType != "" {
+		body["scimType"] = scimType
+	}
+	writeJSON(w, status, body)
+}
+
+func (s *SCIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.EscapedPath()
+	if !strings.HasPrefix(path, "/scim/v2/") {
+		http.NotFound(w, r)
+		return
+	}
+	authorized := func() bool { return r.Header.Get("Authorization") == "Bearer "+s.credential() }
+	if !s.gate(w, r, authorized, func(w http.ResponseWriter, status int) {
+		detail := map[int]string{http.StatusTooManyRequests: "too many requests", http.StatusUnauthorized: "authorization failure"}[status]
+		scimError(w, status, "", cmp.Or(detail, "service unavailable"))
+	}) {
+		return
+	}
+	switch id, ok := strings.CutPrefix(path, "/scim/v2/Users/"); {
+	case ok && id != "" && !strings.Contains(id, "/") && r.Method == http.MethodPatch:
+		s.patch(w, r, id)
+	case ok && id != "" && !strings.Contains(id, "/") && r.Method == http.MethodGet:
+		s.get(w, id)
+	case path == "/scim/v2/Users" && r.Method == http.MethodGet:
+		s.filter(w, r)
+	default:
+		scimError(w, http.StatusNotFound, "", "no such resource")
+	}
+}
+
+func (s *SCIM) resource(u User) map[string]any {
+	name := u.Email
+	if u.Handle != "" {
+		name = u.Handle
+	}
+	return map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "id": u.ID, "userName": name,
+		"emails": []map[string]any{{"value": u.Email, "primary": true}}, "active": !u.Disabled}
+}
+
+type scimOp struct {
+	Op    string          `json:"op"`
+	Path  string          `json:"path"`
+	Value json.RawMessage `json:"value"`
+}
+
+// active reads the asked state from an operation (path or no-path form).
+func (s *SCIM) active(op scimOp) (active, ok bool) {
+	if !strings.EqualFold(op.Op, "replace") {
+		return false, false
+	}
+	if op.Path == "" {
+		var v struct {
+			Active *bool `json:"active"`
+		}
+		if json.Unmarshal(op.Value, &v) != nil || v.Active == nil {
+			return false, false
+		}
+		return *v.Active, true
+	}
+	if op.Path != "active" || s.RejectPathPatch {
+		return false, false
+	}
+	err := json.Unmarshal(op.Value, &active)
+	return active, err == nil
+}
+
+func (s *SCIM) patch(w http.ResponseWriter, r *http.Request, id string) {
+	var body struct {
+		Schemas    []string `json:"schemas"`
+		Operations []scimOp `json:"Operations"`
+	}
+	if !isJSON(r, "application/scim+json", "application/json") || readJSON(r, &body) != nil ||
+		len(body.Schemas) != 1 || body.Schemas[0] != "urn:ietf:params:scim:api:messages:2.0:PatchOp" || len(body.Operations) != 1 {
+		scimError(w, http.StatusBadRequest, "invalidSyntax", "expected a PatchOp with one operation")
+		return
+	}
+	active, ok := s.active(body.Operations[0])
+	if !ok {
+		scimError(w, http.StatusBadRequest, "invalidSyntax", "unsupported operation")
+		return
+	}
+	exists, ch := s.setDisabled(id, !active)
+	if !exists {
+		scimError(w, http.StatusNotFound, "", "Resource "+id+" not found")
+		return
+	}
+	var changed []string
+	if ch {
+		changed = append(changed, id)
+	}
+	s.record("patch", changed...)
+	if s.NoContent {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	u, _ := s.User(id)
+	w.Header().Set("Content-Type", "application/scim+json")
+	writeJSON(w, http.StatusOK, s.resource(u))
+}
+
+func (s *SCIM) get(w http.ResponseWriter, id string) {
+	u, ok := s.User(id)
+	if !ok || (s.Deactivated404 && u.Disabled) {
+		scimError(w, http.StatusNotFound, "", "Resource "+id+" not found")
+		return
+	}
+	s.record("read")
+	w.Header().Set("Content-Type", "application/scim+json")
+	writeJSON(w, http.StatusOK, s.resource(u))
+}
+
+// literal unquotes a filter value the way many SCIM libraries do: only \"
+// and \\ are escapes.
+func literal(q string) (string, bool) {
+	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
+		return "", false
+	}
+	return strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(q[1 : len(q)-1]), true
+}
+
+func (s *SCIM) filter(w http.ResponseWriter, r *http.Request) {
+	f := r.URL.Query().Get("filter")
+	attr, rest, _ := strings.Cut(f, " eq ")
+	val, ok := literal(rest)
+	if !ok || (attr != "userName" && attr != "emails.value") {
+		scimError(w, http.StatusBadRequest, "invalidFilter", `only userName eq "…" and emails.value eq "…" are supported`)
+		return
+	}
+	res := []map[string]any{}
+	for _, u := range s.Users() {
+		switch {
+		case attr == "emails.value" && strings.EqualFold(u.Email, val):
+		case attr == "userName" && u.Handle == "" && !s.MatchEmailsOnly && strings.EqualFold(u.Email, val):
+		case attr == "userName" && u.Handle != "" && strings.EqualFold(u.Handle, val):
+		default:
+			continue
+		}
+		res = append(res, s.resource(u))
+	}
+	s.record("filter")
+	writeJSON(w, http.StatusOK, map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:ListResponse"}, "totalResults": len(res), "Resources": res})
+}

@@ -1,0 +1,62 @@
+package api
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/revoke-dev/revoke/pkg/ledger"
+)
+
+// csvHeader is the evidence export's header row (DESIGN.md §1).
+var csvHeader = []string{"request_id", "requested_at", "action", "source", "actor", "connection", "provider", "user_id", "email",
+	"outcome", "error_code", "error_message", "http_status", "attempts", "verified", "updated_at"}
+
+// rows are a request's targets as CSV rows.
+func rows(r ledger.Request, targets []ledger.TargetStatus) [][]string {
+	out := make([][]string, len(targets))
+	for i, t := range targets {
+		status, verified := "", ""
+		if t.HTTPStatus != 0 {
+			status = strconv.Itoa(t.HTTPStatus)
+		}
+		if t.Verified != nil {
+			verified = strconv.FormatBool(*t.Verified)
+		}
+		out[i] = []string{r.ID, r.RequestedAt.UTC().Format(time.RFC3339Nano), string(r.Action), string(r.Source), r.Actor,
+			t.Connection, t.Provider, t.UserID, t.Email, string(t.Outcome), string(t.Code), t.Message, status,
+			strconv.Itoa(t.Attempts), verified, t.UpdatedAt.UTC().Format(time.RFC3339Nano)}
+	}
+	return out
+}
+
+// cell neutralises a spreadsheet formula: a cell that starts with =, +, -
+// or @ is prefixed with '.
+func cell(s string) string {
+	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
+		return "'" + s
+	}
+	return s
+}
+
+func csvResponse(requestID string, next *string, rows [][]string) events.APIGatewayV2HTTPResponse {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write(csvHeader)
+	for _, r := range rows {
+		for i := range r {
+			r[i] = cell(r[i])
+		}
+		_ = w.Write(r)
+	}
+	w.Flush()
+	h := headers(requestID, "text/csv; charset=utf-8")
+	h["Content-Disposition"] = `attachment; filename="revoke-evidence.csv"`
+	if next != nil {
+		h["X-Next-Cursor"] = *next
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: 200, Headers: h, Body: b.String()}
+}

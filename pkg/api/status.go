@@ -1,0 +1,241 @@
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/revoke-dev/revoke/pkg/ledger"
+	"github.com/revoke-dev/revoke/pkg/message"
+)
+
+// Page sizes of the status and history routes.
+const (
+	defaultPage = 100
+	maxPage     = 1000
+)
+
+type targetJSON struct {
+	Connection    string          `json:"connection"`
+	Provider      string          `json:"provider"`
+	UserID        string          `json:"user_id,omitempty"`
+	Email         string          `json:"email,omitempty"`
+	ResolvedIDs   []string        `json:"resolved_ids,omitempty"`
+	ResolvedEmail string          `json:"resolved_email,omitempty"`
+	Outcome       message.Outcome `json:"outcome"`
+	ErrorCode     *string         `json:"error_code"`
+	ErrorMessage  *string         `json:"error_message"`
+	HTTPStatus    *int            `json:"http_status"`
+	Attempts      int             `json:"attempts"`
+	Verified      *bool           `json:"verified"`
+	UpdatedAt     time.Time       `json:"updated_at"`
+}
+
+func toJSON(t ledger.TargetStatus) targetJSON {
+	j := targetJSON{Connection: t.Connection, Provider: t.Provider, UserID: t.UserID, Email: t.Email, ResolvedIDs: t.ResolvedIDs,
+		Outcome: t.Outcome, Attempts: t.Attempts, Verified: t.Verified, UpdatedAt: t.UpdatedAt.UTC()}
+	if t.UserID != "" {
+		j.ResolvedEmail = t.ShownEmail
+	}
+	if t.Code != "" {
+		c := string(t.Code)
+		j.ErrorCode = &c
+	}
+	if t.Message != "" {
+		m := t.Message
+		j.ErrorMessage = &m
+	}
+	if t.HTTPStatus != 0 {
+		s := t.HTTPStatus
+		j.HTTPStatus = &s
+	}
+	return j
+}
+
+type statusJSON struct {
+	RequestID   string                  `json:"request_id"`
+	Action      message.Action          `json:"action"`
+	Reason      string                  `json:"reason"`
+	Source      message.Source          `json:"source"`
+	Actor       string                  `json:"actor"`
+	DryRun      bool                    `json:"dry_run"`
+	RequestedAt time.Time               `json:"requested_at"`
+	Status      string                  `json:"status"`
+	Counts      map[message.Outcome]int `json:"counts"`
+	Targets     []targetJSON            `json:"targets"`
+	Next        *string                 `json:"next"`
+}
+
+// page reads ?limit= and ?cursor= (an opaque offset): the error response
+// when they are not valid.
+func page(rc *reqCtx, csv bool) (offset, limit int, bad *events.APIGatewayV2HTTPResponse) {
+	limit = defaultPage
+	if csv {
+		limit = 1 << 30 // evidence: every target unless a page is asked for
+	}
+	if v, ok := query(rc.req, "limit"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPage {
+			r := respondError(400, rc.id, codeInvalid, "limit must be 1 to 1000", "limit")
+			return 0, 0, &r
+		}
+		limit = n
+	}
+	if v, ok := query(rc.req, "cursor"); ok && v != "" {
+		b, err := base64.RawURLEncoding.DecodeString(v)
+		s, found := strings.CutPrefix(string(b), "o:")
+		n, aerr := strconv.Atoi(s)
+		if err != nil || !found || aerr != nil || n < 0 {
+			r := respondError(400, rc.id, codeInvalid, "cursor is not one this API issued", "cursor")
+			return 0, 0, &r
+		}
+		offset = n
+	}
+	return offset, limit, nil
+}
+
+func offsetCursor(n int) *string {
+	c := base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(n)))
+	return &c
+}
+
+// wantsCSV reads ?format= (json by default).
+func wantsCSV(rc *reqCtx) (csv bool, bad *events.APIGatewayV2HTTPResponse) {
+	switch v, _ := query(rc.req, "format"); v {
+	case "", "json":
+		return false, nil
+	case "csv":
+		return true, nil
+	}
+	r := respondError(400, rc.id, codeInvalid, "format must be json or csv", "format")
+	return false, &r
+}
+
+// status answers GET /revocations/{request_id}.
+func (h *Handler) status(ctx context.Context, rc *reqCtx) events.APIGatewayV2HTTPResponse {
+	if !message.IsID(rc.param) {
+		return respondError(400, rc.id, codeInvalid, "request_id must be a UUID", "request_id")
+	}
+	csv, bad := wantsCSV(rc)
+	if bad != nil {
+		return *bad
+	}
+	offset, limit, bad := page(rc, csv)
+	if bad != nil {
+		return *bad
+	}
+	rec, err := h.Ledger.Load(ctx, strings.ToLower(rc.param))
+	switch {
+	case errors.Is(err, ledger.ErrNotFound):
+		return respondError(404, rc.id, codeNotFound, "no such request", "request_id")
+	case err != nil:
+		rc.log.Error("ledger: load request", "error", err)
+		return unavailable(rc.id, "the ledger is not available", 5*time.Second)
+	}
+	all := rec.Statuses()
+	st, counts := ledger.Summarize(all)
+	pageOf := all[min(offset, len(all)):min(offset+limit, len(all))]
+	var next *string
+	if offset+limit < len(all) {
+		next = offsetCursor(offset + limit)
+	}
+	if csv {
+		return csvResponse(rc.id, next, rows(rec.Request, pageOf))
+	}
+	out := statusJSON{RequestID: rec.Request.ID, Action: rec.Request.Action, Reason: rec.Request.Reason, Source: rec.Request.Source,
+		Actor: rec.Request.Actor, DryRun: rec.Request.DryRun, RequestedAt: rec.Request.RequestedAt.UTC(), Status: st, Counts: counts,
+		Targets: make([]targetJSON, len(pageOf)), Next: next}
+	for i, t := range pageOf {
+		out.Targets[i] = toJSON(t)
+	}
+	return respond(200, rc.id, out)
+}
+
+type historyRequest struct {
+	RequestID   string         `json:"request_id"`
+	Action      message.Action `json:"action"`
+	Source      message.Source `json:"source"`
+	Actor       string         `json:"actor"`
+	DryRun      bool           `json:"dry_run"`
+	RequestedAt time.Time      `json:"requested_at"`
+	Status      string         `json:"status"`
+	Targets     []targetJSON   `json:"targets"`
+}
+
+type historyJSON struct {
+	Email    string           `json:"email"`
+	Requests []historyRequest `json:"requests"`
+	Next     *string          `json:"next"`
+}
+
+// history answers GET /revocations?email=…: one person's requests, newest
+// first.
+func (h *Handler) history(ctx context.Context, rc *reqCtx) events.APIGatewayV2HTTPResponse {
+	email, _ := query(rc.req, "email")
+	if err := message.CheckEmail(email); err != nil {
+		return respondError(400, rc.id, codeInvalid, "email: "+err.Error(), "email")
+	}
+	csv, bad := wantsCSV(rc)
+	if bad != nil {
+		return *bad
+	}
+	limit := defaultPage
+	if v, ok := query(rc.req, "limit"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPage {
+			return respondError(400, rc.id, codeInvalid, "limit must be 1 to 1000", "limit")
+		}
+		limit = n
+	}
+	cursor := ""
+	if v, ok := query(rc.req, "cursor"); ok && v != "" {
+		b, err := base64.RawURLEncoding.DecodeString(v)
+		if err != nil || !historyCursor(string(b)) {
+			return respondError(400, rc.id, codeInvalid, "cursor is not one this API issued", "cursor")
+		}
+		cursor = string(b)
+	}
+	reqs, next, err := h.Ledger.History(ctx, email, cursor, limit)
+	if err != nil {
+		rc.log.Error("ledger: history", "error", err)
+		return unavailable(rc.id, "the ledger is not available", 5*time.Second)
+	}
+	var nextCursor *string
+	if next != "" {
+		c := base64.RawURLEncoding.EncodeToString([]byte(next))
+		nextCursor = &c
+	}
+	if csv {
+		var all [][]string
+		for _, pr := range reqs {
+			all = append(all, rows(pr.Request, pr.Targets)...)
+		}
+		return csvResponse(rc.id, nextCursor, all)
+	}
+	out := historyJSON{Email: message.NormalEmail(email), Requests: make([]historyRequest, 0, len(reqs)), Next: nextCursor}
+	for _, pr := range reqs {
+		r := pr.Request
+		hr := historyRequest{RequestID: r.ID, Action: r.Action, Source: r.Source, Actor: r.Actor, DryRun: r.DryRun,
+			RequestedAt: r.RequestedAt.UTC(), Status: pr.Status, Targets: make([]targetJSON, len(pr.Targets))}
+		for i, t := range pr.Targets {
+			hr.Targets[i] = toJSON(t)
+		}
+		out.Requests = append(out.Requests, hr)
+	}
+	return respond(200, rc.id, out)
+}
+
+// historyCursor reports whether s is a history position: "<time>#<uuid>".
+func historyCursor(s string) bool {
+	ts, id, ok := strings.Cut(s, "#")
+	if !ok || !message.IsID(id) {
+		return false
+	}
+	_, err := time.Parse("2006-01-02T15:04:05.000000000Z", ts)
+	return err == nil
+}

@@ -1,0 +1,145 @@
+package auth
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Scope is what a token may do (DESIGN.md §1).
+type Scope string
+
+// Scopes.
+const (
+	ScopeRevoke  Scope = "revoke"  // POST /revocations with action revoke (dry runs included)
+	ScopeRestore Scope = "restore" // POST /revocations with action restore
+	ScopeRead    Scope = "read"    // GET /revocations…
+	ScopeOkta    Scope = "okta"    // /hooks/okta
+)
+
+// AllScopes is what a plain-string token (and an IAM caller) holds.
+var AllScopes = []Scope{ScopeRevoke, ScopeRestore, ScopeRead, ScopeOkta}
+
+// MinTokenLen is the shortest token accepted; shorter ones are ignored.
+const MinTokenLen = 16
+
+// MaxTokens bounds the configured tokens.
+const MaxTokens = 100
+
+// Principal is who a token is.
+type Principal struct {
+	Name   string // the token's name; a plain token's is "sha256:" and 12 hex digits of its digest
+	Scopes []Scope
+}
+
+// Has reports whether the principal holds a scope.
+func (p Principal) Has(s Scope) bool { return slices.Contains(p.Scopes, s) }
+
+// Tokens is a parsed token secret: digests only, never the tokens.
+type Tokens struct {
+	digests    [][sha256.Size]byte
+	principals []Principal
+}
+
+// Match finds the principal of a token, comparing its digest with every
+// configured one in constant time.
+func (t *Tokens) Match(token string) (Principal, bool) {
+	d := sha256.Sum256([]byte(token))
+	found := -1
+	for i := range t.digests {
+		if subtle.ConstantTimeCompare(t.digests[i][:], d[:]) == 1 {
+			found = i
+		}
+	}
+	if found < 0 {
+		return Principal{}, false
+	}
+	return t.principals[found], true
+}
+
+// Len is the number of usable tokens.
+func (t *Tokens) Len() int { return len(t.digests) }
+
+// PlainName is a plain token's name: "sha256:" and the first 12 hex digits
+// of its digest (never the token).
+func PlainName(token string) string {
+	d := sha256.Sum256([]byte(token))
+	return "sha256:" + hex.EncodeToString(d[:6])
+}
+
+// ParseTokens reads {"tokens": ["<token>", {"name", "token", "scopes"}]}.
+// A plain string has every scope; an object only its scopes. Entries that
+// cannot be used (shorter than 16 characters, no token, a bad name) are
+// skipped and described in notes, which never quote a token. An error
+// (the secret is unusable: fail closed) means no token at all.
+func ParseTokens(raw string) (*Tokens, []string, error) {
+	var s struct {
+		Tokens []json.RawMessage `json:"tokens"`
+	}
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		return nil, nil, errors.New("auth: token secret is not {\"tokens\": [...]}")
+	}
+	if len(s.Tokens) > MaxTokens {
+		return nil, nil, fmt.Errorf("auth: token secret has more than %d tokens", MaxTokens)
+	}
+	t := &Tokens{}
+	var notes []string
+	for i, entry := range s.Tokens {
+		token, p, note := parseEntry(entry)
+		if note != "" {
+			notes = append(notes, fmt.Sprintf("tokens[%d]: %s; ignored", i, note))
+			continue
+		}
+		t.digests = append(t.digests, sha256.Sum256([]byte(token)))
+		t.principals = append(t.principals, p)
+	}
+	if len(t.digests) == 0 {
+		return nil, notes, errors.New("auth: token secret holds no usable token")
+	}
+	return t, notes, nil
+}
+
+func parseEntry(entry json.RawMessage) (token string, p Principal, note string) {
+	if json.Unmarshal(entry, &token) == nil {
+		if len(token) < MinTokenLen {
+			return "", p, "token shorter than 16 characters"
+		}
+		return token, Principal{Name: PlainName(token), Scopes: AllScopes}, ""
+	}
+	var o struct {
+		Name   string   `json:"name"`
+		Token  string   `json:"token"`
+		Scopes []string `json:"scopes"`
+	}
+	if json.Unmarshal(entry, &o) != nil {
+		return "", p, "not a string or an object with name, token and scopes"
+	}
+	if len(o.Token) < MinTokenLen {
+		return "", p, "token missing or shorter than 16 characters"
+	}
+	if !validName(o.Name) {
+		return "", p, "name must be 1-64 of [A-Za-z0-9._-]"
+	}
+	p.Name = o.Name
+	for _, sc := range o.Scopes {
+		if !slices.Contains(AllScopes, Scope(sc)) {
+			return "", p, fmt.Sprintf("unknown scope %q (want revoke, restore, read or okta)", sc)
+		}
+		p.Scopes = append(p.Scopes, Scope(sc))
+	}
+	return o.Token, p, ""
+}
+
+func validName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	return strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-')
+	}) < 0
+}

@@ -1,0 +1,93 @@
+package directory_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+
+	"github.com/revoke-dev/revoke/internal/awstest"
+	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/directory"
+)
+
+// IdentityStore creates an identity store user on moto and returns its id.
+func identityStoreUser(t *testing.T, e *awstest.Env, store, userName string, emails ...string) string {
+	t.Helper()
+	in := &identitystore.CreateUserInput{IdentityStoreId: aws.String(store), UserName: aws.String(userName), DisplayName: aws.String(userName),
+		Name: &istypes.Name{GivenName: aws.String("G"), FamilyName: aws.String("F")}}
+	for _, em := range emails {
+		in.Emails = append(in.Emails, istypes.Email{Value: aws.String(em), Type: aws.String("work"), Primary: true})
+	}
+	out, err := e.IdentityStore.CreateUser(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *out.UserId
+}
+
+func TestIdentityStore(t *testing.T) {
+	e := awstest.New(t)
+	store := "d-" + fmt.Sprint(1000000000+len(t.Name()))
+	id := identityStoreUser(t, e, store, "carol@example.com", "Carol.Work@example.com")
+	other := identityStoreUser(t, e, store, "dave", "dave@example.com")
+	r := &directory.AWS{IdentityStore: e.IdentityStore, Cognito: e.Cognito}
+	d := config.Directory{Type: config.IdentityStore, ID: store}
+	u, err := r.Lookup(context.Background(), d, id)
+	if err != nil || strings.Join(u.Emails, ",") != "Carol.Work@example.com,carol@example.com" {
+		t.Fatalf("%+v %v", u, err)
+	}
+	if _, err := r.Lookup(context.Background(), d, "906722b2be-00000000-0000-0000-0000-000000000000"); !errors.Is(err, directory.ErrNotFound) {
+		t.Fatalf("a deleted user: %v", err)
+	}
+	var listed []string
+	if err := r.List(context.Background(), d, func(u directory.User) bool { listed = append(listed, u.ID); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if len(listed) != 2 || (listed[0] != id && listed[1] != id) || (listed[0] != other && listed[1] != other) {
+		t.Fatalf("listed %v", listed)
+	}
+}
+
+func TestCognito(t *testing.T) {
+	e := awstest.New(t)
+	ctx := context.Background()
+	pool, err := e.Cognito.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String(awstest.Unique("pool"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	poolID := *pool.UserPool.Id
+	var subs []string
+	for _, name := range []string{"erin", "frank"} {
+		out, err := e.Cognito.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String(name),
+			UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range out.User.Attributes {
+			if *a.Name == "sub" {
+				subs = append(subs, *a.Value)
+			}
+		}
+	}
+	r := &directory.AWS{IdentityStore: e.IdentityStore, Cognito: e.Cognito}
+	d := config.Directory{Type: config.Cognito, ID: poolID}
+	u, err := r.Lookup(ctx, d, subs[1])
+	if err != nil || strings.Join(u.Emails, ",") != "frank@example.com" || u.ID != subs[1] {
+		t.Fatalf("%+v %v", u, err)
+	}
+	if _, err := r.Lookup(ctx, d, "00000000-0000-0000-0000-000000000000"); !errors.Is(err, directory.ErrNotFound) {
+		t.Fatalf("unknown sub: %v", err)
+	}
+	n := 0
+	if err := r.List(ctx, d, func(directory.User) bool { n++; return true }); err != nil || n != 2 {
+		t.Fatalf("%d %v", n, err)
+	}
+}

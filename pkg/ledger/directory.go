@@ -1,0 +1,61 @@
+package ledger
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// SnapshotTTL is how long a directory user outlives its last refresh.
+const SnapshotTTL = 7 * 24 * time.Hour
+
+// DirectoryUser is one user of a followed directory (DESIGN.md §1b): the
+// snapshot that lets a hard delete still be traced to a person.
+type DirectoryUser struct {
+	Directory string    `json:"directory"` // "identitystore:<id>" or "cognito:<pool>"
+	UserID    string    `json:"user_id"`   // the store's user id, or the pool's sub
+	Emails    []string  `json:"emails"`
+	Refreshed time.Time `json:"refreshed"`
+}
+
+func (l *Ledger) directoryItem(u DirectoryUser) Item {
+	return Item{PK: pkDirectory + u.Directory, SK: skDirUser + u.UserID, TTL: u.Refreshed.Add(SnapshotTTL).Unix(), Data: encode(u)}
+}
+
+// PutDirectoryUsers records (or refreshes) directory users, batched.
+func (l *Ledger) PutDirectoryUsers(ctx context.Context, users []DirectoryUser) error {
+	items := make([]Item, len(users))
+	now := l.now()
+	for i, u := range users {
+		if u.Refreshed.IsZero() {
+			u.Refreshed = now
+		}
+		items[i] = l.directoryItem(u)
+	}
+	if err := l.Store.BatchPut(ctx, items); err != nil {
+		return fmt.Errorf("ledger: directory snapshot: %w", err)
+	}
+	return nil
+}
+
+// DirectoryUser returns a snapshot entry, or nil.
+func (l *Ledger) DirectoryUser(ctx context.Context, directory, userID string) (*DirectoryUser, error) {
+	it, err := l.Store.Get(ctx, Key{PK: pkDirectory + directory, SK: skDirUser + userID})
+	if err != nil {
+		return nil, fmt.Errorf("ledger: directory user: %w", err)
+	}
+	if it == nil {
+		return nil, nil
+	}
+	var u DirectoryUser
+	if err := json.Unmarshal(it.Data, &u); err != nil {
+		return nil, fmt.Errorf("ledger: directory user: %w", err)
+	}
+	return &u, nil
+}
+
+// CountDirectory counts a directory's live snapshot entries.
+func (l *Ledger) CountDirectory(ctx context.Context, directory string) (int, error) {
+	return l.Store.Count(ctx, Query{PK: pkDirectory + directory, Prefix: skDirUser})
+}

@@ -1,0 +1,181 @@
+package ledger
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/revoke-dev/revoke/pkg/message"
+)
+
+// Ledger is revoke's record of requests and outcomes on a Store. Safe for
+// concurrent use.
+type Ledger struct {
+	Store     Store
+	Retention time.Duration    // LEDGER_RETENTION_DAYS
+	Now       func() time.Time // nil: time.Now
+}
+
+// New returns a ledger on store keeping records for retention.
+func New(store Store, retention time.Duration) *Ledger {
+	return &Ledger{Store: store, Retention: retention}
+}
+
+func (l *Ledger) now() time.Time {
+	if l.Now != nil {
+		return l.Now()
+	}
+	return time.Now()
+}
+
+func (l *Ledger) expiry(from time.Time) int64 {
+	r := l.Retention
+	if r <= 0 {
+		r = 400 * 24 * time.Hour
+	}
+	return from.Add(r).Unix()
+}
+
+// Partition and sort keys. Timestamps in sort keys have a fixed width so
+// that they sort as strings.
+const (
+	pkRequest    = "REQ#"
+	skMeta       = "#"
+	skTarget     = "T#"
+	gEmail       = "EMAIL#"
+	gUnqueued    = "UNQUEUED"
+	pkKey        = "KEY#"
+	pkDirectory  = "DIR#"
+	skDirUser    = "U#"
+	pkUnresolved = "UNRESOLVED"
+	sortTime     = "2006-01-02T15:04:05.000000000Z"
+)
+
+func stamp(t time.Time) string { return t.UTC().Format(sortTime) }
+
+func encode(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("ledger: encode %T: %v", v, err)) // only plain structs are encoded
+	}
+	return b
+}
+
+// Request is one request's record.
+type Request struct {
+	ID          string         `json:"request_id"`
+	Action      message.Action `json:"action"`
+	Reason      string         `json:"reason,omitempty"`
+	Source      message.Source `json:"source"`
+	Actor       string         `json:"actor"`
+	DryRun      bool           `json:"dry_run"`
+	RequestedAt time.Time      `json:"requested_at"`
+	Targets     int            `json:"targets"`
+	Complete    bool           `json:"complete"` // every target is queued
+	Key         string         `json:"key,omitempty"`
+}
+
+// Header is the message header of the request's targets.
+func (r Request) Header() message.Header {
+	return message.Header{RequestID: r.ID, Action: r.Action, Reason: r.Reason, Source: r.Source, Actor: r.Actor, DryRun: r.DryRun, RequestedAt: r.RequestedAt}
+}
+
+// Target is one target's record, as the request named it.
+type Target struct {
+	Key        string `json:"key"`
+	Connection string `json:"connection"`
+	Provider   string `json:"provider"`
+	UserID     string `json:"user_id,omitempty"`
+	Email      string `json:"email,omitempty"`
+	Wipe       bool   `json:"wipe,omitempty"`
+	Fanout     bool   `json:"fanout,omitempty"`
+	Queued     bool   `json:"queued,omitempty"`
+	// KnownEmail is an address the requester knew for a user_id target
+	// (a listing's email), so the person's history finds it.
+	KnownEmail string `json:"known_email,omitempty"`
+}
+
+// TargetOf records a message target.
+func TargetOf(t message.Target) Target {
+	return Target{Key: t.Key(), Connection: t.Connection, Provider: t.Provider, UserID: t.UserID, Email: t.Email, Wipe: t.Wipe, Fanout: t.Fanout}
+}
+
+// Message is the target as a queue target.
+func (t Target) Message() message.Target {
+	return message.Target{Connection: t.Connection, Provider: t.Provider, UserID: t.UserID, Email: t.Email, Wipe: t.Wipe, Fanout: t.Fanout}
+}
+
+func (t Target) email() string {
+	if t.Email != "" {
+		return message.NormalEmail(t.Email)
+	}
+	return message.NormalEmail(t.KnownEmail)
+}
+
+// Attempt is one delivery's outcome for one target: append-only, folded on
+// read (never an update, so out-of-order writes cannot lose a settled
+// outcome).
+type Attempt struct {
+	RequestID   string          `json:"request_id"`
+	Key         string          `json:"key"` // the target's key (message.Target.Key)
+	MessageID   string          `json:"message_id,omitempty"`
+	Outcome     message.Outcome `json:"outcome"`
+	Code        message.Code    `json:"error_code,omitempty"`
+	Message     string          `json:"error_message,omitempty"`
+	HTTPStatus  int             `json:"http_status,omitempty"`
+	Receive     int             `json:"receive"` // SQS ApproximateReceiveCount
+	Redrive     int             `json:"redrive"` // the sweep's redrive_count
+	Verified    *bool           `json:"verified"`
+	At          time.Time       `json:"at"`
+	ResolvedIDs []string        `json:"resolved_ids,omitempty"`
+	// Email is an address the provider showed for a user_id target.
+	Email       string    `json:"email,omitempty"`
+	RequestedAt time.Time `json:"requested_at"`
+}
+
+// after reports whether a is a later attempt than b: a re-drive comes
+// after every delivery before it, then deliveries in order, then time.
+func (a Attempt) after(b Attempt) bool {
+	if a.Redrive != b.Redrive {
+		return a.Redrive > b.Redrive
+	}
+	if a.Receive != b.Receive {
+		return a.Receive > b.Receive
+	}
+	return a.At.After(b.At)
+}
+
+func requestPK(id string) string { return pkRequest + id }
+
+func (l *Ledger) metaItem(r Request) Item {
+	it := Item{PK: requestPK(r.ID), SK: skMeta, TTL: l.expiry(r.RequestedAt), Data: encode(r)}
+	if !r.Complete {
+		it.G2PK, it.G2SK = gUnqueued, stamp(r.RequestedAt)+"#"+r.ID
+	}
+	return it
+}
+
+func (l *Ledger) targetItem(r Request, t Target) Item {
+	it := Item{PK: requestPK(r.ID), SK: skTarget + t.Key, TTL: l.expiry(r.RequestedAt), Data: encode(t)}
+	if e := t.email(); e != "" {
+		it.G1PK, it.G1SK = gEmail+e, stamp(r.RequestedAt)+"#"+r.ID
+	}
+	return it
+}
+
+func (l *Ledger) attemptItem(a Attempt) Item {
+	sk := fmt.Sprintf("%s%s#A#%04d#%05d#%s#%s", skTarget, a.Key, a.Redrive, a.Receive, stamp(a.At), a.MessageID)
+	it := Item{PK: requestPK(a.RequestID), SK: sk, TTL: l.expiry(a.RequestedAt), Data: encode(a)}
+	if a.Email != "" && !strings.HasPrefix(a.Key, "e:") {
+		it.G1PK, it.G1SK = gEmail+message.NormalEmail(a.Email), stamp(a.RequestedAt)+"#"+a.RequestID
+	}
+	return it
+}
+
+// kind of a request partition item, from its payload.
+type probe struct {
+	RequestID string          `json:"request_id"`
+	Key       string          `json:"key"`
+	Outcome   message.Outcome `json:"outcome"`
+}

@@ -1,0 +1,263 @@
+package ledger
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrUniqueness means another SCIM user already has the userName.
+var ErrUniqueness = errors.New("ledger: userName is taken")
+
+// ErrVersion means the SCIM user changed since it was read.
+var ErrVersion = errors.New("ledger: the user changed since it was read")
+
+// SCIM user records (DESIGN.md §1a): the user item, a uniqueness item per
+// userName (lower-cased), an index item per email; externalId and the
+// listing are secondary-index keys of the user item. SCIM users never
+// expire; they go when the identity provider deletes them.
+const (
+	pkSCIMUser  = "SCIMU#"
+	pkSCIMName  = "SCIMN#"
+	pkSCIMEmail = "SCIME#"
+	gSCIMExt    = "SCIMX#"
+	gSCIMUsers  = "SCIMUSERS"
+)
+
+// SCIMEmail is one of a SCIM user's emails.
+type SCIMEmail struct {
+	Value   string `json:"value"`
+	Type    string `json:"type,omitempty"`
+	Primary bool   `json:"primary,omitempty"`
+}
+
+// SCIMName is a SCIM user's name.
+type SCIMName struct {
+	Formatted       string `json:"formatted,omitempty"`
+	FamilyName      string `json:"familyName,omitempty"`
+	GivenName       string `json:"givenName,omitempty"`
+	MiddleName      string `json:"middleName,omitempty"`
+	HonorificPrefix string `json:"honorificPrefix,omitempty"`
+	HonorificSuffix string `json:"honorificSuffix,omitempty"`
+}
+
+// SCIMUser is a user an identity provider provisioned into revoke.
+type SCIMUser struct {
+	ID           string      `json:"id"`
+	UserName     string      `json:"userName"`
+	ExternalID   string      `json:"externalId,omitempty"`
+	Active       bool        `json:"active"`
+	Emails       []SCIMEmail `json:"emails,omitempty"`
+	Name         *SCIMName   `json:"name,omitempty"`
+	DisplayName  string      `json:"displayName,omitempty"`
+	Created      time.Time   `json:"created"`
+	LastModified time.Time   `json:"lastModified"`
+	Version      int64       `json:"version"`
+}
+
+func (u SCIMUser) emailKeys() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range u.Emails {
+		if k := strings.ToLower(e.Value); k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (l *Ledger) scimUserItem(u SCIMUser) Item {
+	it := Item{PK: pkSCIMUser + u.ID, SK: skMeta, Ver: u.Version, Data: encode(u),
+		G2PK: gSCIMUsers, G2SK: stamp(u.Created) + "#" + u.ID}
+	if u.ExternalID != "" {
+		it.G1PK, it.G1SK = gSCIMExt+u.ExternalID, u.ID
+	}
+	return it
+}
+
+func nameKey(userName string) Key { return Key{PK: pkSCIMName + strings.ToLower(userName), SK: skMeta} }
+
+func (l *Ledger) nameItem(u SCIMUser) *Item {
+	k := nameKey(u.UserName)
+	return &Item{PK: k.PK, SK: k.SK, Data: encode(map[string]string{"id": u.ID})}
+}
+
+func emailItem(id, email string) *Item {
+	return &Item{PK: pkSCIMEmail + email, SK: id, Data: []byte(`{}`)}
+}
+
+// CreateSCIMUser stores a new user (Version 1). ErrUniqueness when the
+// userName is taken (case-insensitively).
+func (l *Ledger) CreateSCIMUser(ctx context.Context, u SCIMUser) error {
+	u.Version = 1
+	it := l.scimUserItem(u)
+	writes := []Write{{Put: &it, IfAbsent: true}, {Put: l.nameItem(u), IfAbsent: true}}
+	for _, e := range u.emailKeys() {
+		writes = append(writes, Write{Put: emailItem(u.ID, e)})
+	}
+	err := l.Store.Write(ctx, writes...)
+	if errors.Is(err, ErrCondition) {
+		return ErrUniqueness
+	}
+	if err != nil {
+		return fmt.Errorf("ledger: create SCIM user: %w", err)
+	}
+	return nil
+}
+
+// ReplaceSCIMUser stores next over prev (read before), with Version+1.
+// ErrVersion when the user changed meanwhile, ErrUniqueness when a new
+// userName is taken.
+func (l *Ledger) ReplaceSCIMUser(ctx context.Context, prev, next SCIMUser) (SCIMUser, error) {
+	next.ID, next.Created, next.Version = prev.ID, prev.Created, prev.Version+1
+	it := l.scimUserItem(next)
+	ver := prev.Version
+	writes := []Write{{Put: &it, IfVer: &ver}}
+	if !strings.EqualFold(prev.UserName, next.UserName) {
+		old := nameKey(prev.UserName)
+		writes = append(writes, Write{Delete: &old}, Write{Put: l.nameItem(next), IfAbsent: true})
+	}
+	keep := map[string]bool{}
+	for _, e := range next.emailKeys() {
+		keep[e] = true
+	}
+	had := map[string]bool{}
+	for _, e := range prev.emailKeys() {
+		had[e] = true
+		if !keep[e] {
+			k := Key{PK: pkSCIMEmail + e, SK: prev.ID}
+			writes = append(writes, Write{Delete: &k})
+		}
+	}
+	for e := range keep {
+		if !had[e] {
+			writes = append(writes, Write{Put: emailItem(prev.ID, e)})
+		}
+	}
+	err := l.Store.Write(ctx, writes...)
+	if errors.Is(err, ErrCondition) {
+		cur, gerr := l.SCIMUser(ctx, prev.ID)
+		if gerr == nil && cur != nil && cur.Version == prev.Version {
+			return SCIMUser{}, ErrUniqueness
+		}
+		return SCIMUser{}, ErrVersion
+	}
+	if err != nil {
+		return SCIMUser{}, fmt.Errorf("ledger: replace SCIM user: %w", err)
+	}
+	return next, nil
+}
+
+// DeleteSCIMUser removes a user (as read) and its index items.
+func (l *Ledger) DeleteSCIMUser(ctx context.Context, u SCIMUser) error {
+	ver := u.Version
+	k := Key{PK: pkSCIMUser + u.ID, SK: skMeta}
+	name := nameKey(u.UserName)
+	writes := []Write{{Delete: &k, IfVer: &ver}, {Delete: &name}}
+	for _, e := range u.emailKeys() {
+		ek := Key{PK: pkSCIMEmail + e, SK: u.ID}
+		writes = append(writes, Write{Delete: &ek})
+	}
+	err := l.Store.Write(ctx, writes...)
+	if errors.Is(err, ErrCondition) {
+		return ErrVersion
+	}
+	if err != nil {
+		return fmt.Errorf("ledger: delete SCIM user: %w", err)
+	}
+	return nil
+}
+
+// SCIMUser returns a user by id, or nil.
+func (l *Ledger) SCIMUser(ctx context.Context, id string) (*SCIMUser, error) {
+	it, err := l.Store.Get(ctx, Key{PK: pkSCIMUser + id, SK: skMeta})
+	if err != nil || it == nil {
+		return nil, err
+	}
+	var u SCIMUser
+	if err := json.Unmarshal(it.Data, &u); err != nil {
+		return nil, fmt.Errorf("ledger: SCIM user: %w", err)
+	}
+	return &u, nil
+}
+
+// SCIMUserByName returns the user whose userName equals name
+// case-insensitively, or nil.
+func (l *Ledger) SCIMUserByName(ctx context.Context, name string) (*SCIMUser, error) {
+	it, err := l.Store.Get(ctx, nameKey(name))
+	if err != nil || it == nil {
+		return nil, err
+	}
+	var ref struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(it.Data, &ref) != nil {
+		return nil, nil
+	}
+	return l.SCIMUser(ctx, ref.ID)
+}
+
+// SCIMUsersByExternalID returns the users with an externalId.
+func (l *Ledger) SCIMUsersByExternalID(ctx context.Context, ext string) ([]SCIMUser, error) {
+	items, err := queryAll(ctx, l.Store, Query{Index: G1, PK: gSCIMExt + ext}, 1000)
+	if err != nil {
+		return nil, err
+	}
+	return decodeSCIM(items), nil
+}
+
+// SCIMUsersByEmail returns the users with an email (case-insensitively).
+func (l *Ledger) SCIMUsersByEmail(ctx context.Context, email string) ([]SCIMUser, error) {
+	items, err := queryAll(ctx, l.Store, Query{PK: pkSCIMEmail + strings.ToLower(email)}, 1000)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]Key, len(items))
+	for i, it := range items {
+		keys[i] = Key{PK: pkSCIMUser + it.SK, SK: skMeta}
+	}
+	users, err := l.Store.BatchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	return decodeSCIM(users), nil
+}
+
+// SCIMUsers lists users in creation order from a 0-based offset, at most
+// count, and the total.
+func (l *Ledger) SCIMUsers(ctx context.Context, offset, count int) ([]SCIMUser, int, error) {
+	q := Query{Index: G2, PK: gSCIMUsers}
+	total, err := l.Store.Count(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []SCIMUser
+	if count == 0 || offset >= total {
+		return out, total, nil
+	}
+	items, err := queryAll(ctx, l.Store, q, offset+count)
+	if err != nil {
+		return nil, 0, err
+	}
+	if offset < len(items) {
+		items = items[offset:min(len(items), offset+count)]
+	} else {
+		items = nil
+	}
+	return decodeSCIM(items), total, nil
+}
+
+func decodeSCIM(items []Item) []SCIMUser {
+	out := make([]SCIMUser, 0, len(items))
+	for _, it := range items {
+		var u SCIMUser
+		if json.Unmarshal(it.Data, &u) == nil && u.ID != "" {
+			out = append(out, u)
+		}
+	}
+	return out
+}

@@ -1,0 +1,215 @@
+// Package submit is the one request path: the API, the Okta hook, the SCIM
+// front door, the EventBridge trigger and the sweep all make requests
+// through Submitter.Submit, so a request is recorded in the ledger before
+// anything is queued, keyed requests are made once, and every message is
+// built the same way (DESIGN.md §1, §8).
+package submit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/ledger"
+	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/request"
+	"github.com/revoke-dev/revoke/pkg/retry"
+)
+
+// Submitter makes requests. Build it once per container; safe for
+// concurrent use.
+type Submitter struct {
+	Config *config.Config
+	Ledger *ledger.Ledger
+	Queue  queue.Sender // sends to Config.QueueURL
+	Log    *slog.Logger
+	// SendPolicy retries refused queue entries (zero: queue.DefaultPolicy).
+	SendPolicy retry.Policy
+	// Now and NewID are injectable for tests (nil: time.Now, message.NewID).
+	Now   func() time.Time
+	NewID func() string
+}
+
+// Submission is one request as a caller makes it.
+type Submission struct {
+	Request *request.Request // its shape already checked (request.Parse or Check)
+	Source  message.Source
+	Actor   string
+	// Key makes the request at most once: a caller's Idempotency-Key
+	// ("idem:<actor>:<key>") or an event's key ("okta:<uuid>", …).
+	Key string
+	// BodyHash, with a caller's key: a repeat with another body conflicts.
+	BodyHash string
+	// RequestID is used for a new request when set (the API's own id).
+	RequestID string
+}
+
+// Receipt is what a request answers.
+type Receipt struct {
+	RequestID string `json:"request_id"`
+	Accepted  int    `json:"accepted"`
+	Repeat    bool   `json:"-"` // an earlier request with the same key answered
+}
+
+// ErrConflict means an idempotency key came back with another body.
+var ErrConflict = errors.New("submit: the idempotency key was used with a different request")
+
+// UnavailableError means the ledger or the queue could not take the
+// request: the caller may repeat it (with its key, only what was not
+// queued is sent again).
+type UnavailableError struct {
+	Stage   string   // "ledger" or "queue"
+	Queued  []string // connection:subject of the targets queued
+	Missing []string // and of those not queued
+	Err     error
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("submit: %s unavailable (%d queued, %d not): %v", e.Stage, len(e.Queued), len(e.Missing), e.Err)
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+func (s *Submitter) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Submitter) newID() string {
+	if s.NewID != nil {
+		return s.NewID()
+	}
+	return message.NewID()
+}
+
+// Submit validates a request against the configuration, records it and its
+// targets, and queues one message per target. A *request.Error is a bad
+// request (nothing recorded); ErrConflict and *UnavailableError are the
+// other failures. DRY_RUN makes every request a dry run.
+func (s *Submitter) Submit(ctx context.Context, sub Submission) (Receipt, error) {
+	planned, err := request.Expand(sub.Request, s.Config)
+	if err != nil {
+		return Receipt{}, err
+	}
+	r := ledger.Request{
+		ID: sub.RequestID, Action: sub.Request.Action, Reason: sub.Request.Reason, Source: sub.Source, Actor: sub.Actor,
+		DryRun: sub.Request.DryRun || s.Config.DryRun, RequestedAt: s.now().UTC(), Targets: len(planned), Key: sub.Key,
+	}
+	if r.ID == "" {
+		r.ID = s.newID()
+	}
+	if sub.Key != "" {
+		old, err := s.Ledger.ClaimKey(ctx, ledger.KeyRecord{Key: sub.Key, RequestID: r.ID, BodyHash: sub.BodyHash, Accepted: len(planned)})
+		if err != nil {
+			return Receipt{}, &UnavailableError{Stage: "ledger", Err: err}
+		}
+		if old != nil {
+			if sub.BodyHash != "" && old.BodyHash != sub.BodyHash {
+				return Receipt{}, ErrConflict
+			}
+			return s.resume(ctx, old, r, planned)
+		}
+	}
+	return s.create(ctx, r, planned)
+}
+
+func targets(planned []request.Planned) []ledger.Target {
+	out := make([]ledger.Target, len(planned))
+	for i, p := range planned {
+		out[i] = ledger.TargetOf(p.Target)
+		out[i].KnownEmail = p.KnownEmail
+	}
+	return out
+}
+
+// create records a new request and queues all its targets.
+func (s *Submitter) create(ctx context.Context, r ledger.Request, planned []request.Planned) (Receipt, error) {
+	ts := targets(planned)
+	if err := s.Ledger.CreateRequest(ctx, r, ts); err != nil {
+		return Receipt{}, &UnavailableError{Stage: "ledger", Err: err}
+	}
+	if err := s.enqueue(ctx, r, ts); err != nil {
+		return Receipt{}, err
+	}
+	return Receipt{RequestID: r.ID, Accepted: len(ts)}, nil
+}
+
+// resume answers a repeat of a keyed request: it queues the targets the
+// first arrival never queued, then answers as the first did. A request the
+// first arrival never got to record is recorded now, under its id.
+func (s *Submitter) resume(ctx context.Context, old *ledger.KeyRecord, r ledger.Request, planned []request.Planned) (Receipt, error) {
+	rec, err := s.Ledger.Load(ctx, old.RequestID)
+	if errors.Is(err, ledger.ErrNotFound) {
+		r.ID = old.RequestID
+		rc, err := s.create(ctx, r, planned)
+		rc.Repeat = true
+		return rc, err
+	}
+	if err != nil {
+		return Receipt{}, &UnavailableError{Stage: "ledger", Err: err}
+	}
+	if err := s.Requeue(ctx, rec); err != nil {
+		return Receipt{}, err
+	}
+	return Receipt{RequestID: old.RequestID, Accepted: old.Accepted, Repeat: true}, nil
+}
+
+// Requeue queues a recorded request's targets that were never queued (the
+// repeat of an interrupted request, and the sweep's backstop).
+func (s *Submitter) Requeue(ctx context.Context, rec *ledger.Record) error {
+	if unq := rec.Unqueued(); len(unq) > 0 {
+		s.Log.Warn("queueing targets an earlier attempt left unqueued", "request_id", rec.Request.ID, "targets", len(unq))
+		return s.enqueue(ctx, rec.Request, unq)
+	}
+	return nil
+}
+
+// enqueue sends one message per target and marks what was sent.
+func (s *Submitter) enqueue(ctx context.Context, r ledger.Request, ts []ledger.Target) error {
+	out := make([]queue.Outgoing, len(ts))
+	h := r.Header()
+	for i, t := range ts {
+		m := message.New(h, t.Message())
+		body, err := m.Encode()
+		if err != nil {
+			return &UnavailableError{Stage: "queue", Err: err}
+		}
+		out[i] = queue.Outgoing{Body: body}
+	}
+	p := s.SendPolicy
+	if p.Attempts == 0 {
+		p = queue.DefaultPolicy
+	}
+	unsent, err := queue.SendAll(ctx, s.Queue, s.Config.QueueURL, out, p)
+	sent := make([]ledger.Target, 0, len(ts))
+	var queued, missing []string
+	j := 0
+	for i, t := range ts {
+		name := t.Connection + ":" + t.Message().Key()
+		if j < len(unsent) && unsent[j] == i {
+			missing = append(missing, name)
+			j++
+			continue
+		}
+		sent = append(sent, t)
+		queued = append(queued, name)
+	}
+	complete := len(unsent) == 0
+	if len(sent) > 0 {
+		// The queue holds them now; failing to mark them only means a repeat
+		// or the sweep may send them again (a revocation is idempotent).
+		if merr := s.Ledger.MarkQueued(context.WithoutCancel(ctx), r, sent, complete); merr != nil {
+			s.Log.Error("marking targets queued failed; the sweep will queue the request again", "request_id", r.ID, "error", merr)
+		}
+	}
+	if !complete {
+		return &UnavailableError{Stage: "queue", Queued: queued, Missing: missing, Err: err}
+	}
+	return nil
+}

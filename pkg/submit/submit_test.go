@@ -1,0 +1,154 @@
+package submit
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/revoke-dev/revoke/internal/inmem"
+	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/ledger"
+	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/request"
+	"github.com/revoke-dev/revoke/pkg/retry"
+)
+
+// flakyQueue refuses the entries whose index is in refuse, every time.
+type flakyQueue struct {
+	mu     sync.Mutex
+	sent   []message.Message
+	refuse map[int]bool
+}
+
+func (q *flakyQueue) SendBatch(_ context.Context, _ string, msgs []queue.Outgoing) ([]int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var failed []int
+	for i, m := range msgs {
+		d, err := message.Decode(m.Body)
+		if err != nil {
+			return nil, err
+		}
+		if q.refuse[len(q.sent)+len(failed)] {
+			failed = append(failed, i)
+			continue
+		}
+		q.sent = append(q.sent, *d)
+	}
+	return failed, nil
+}
+
+func fixture(t *testing.T, vars map[string]string) (*Submitter, *flakyQueue, *inmem.Store) {
+	t.Helper()
+	env := map[string]string{"CONNECTIONS": "field-app=journeyapps,crm=backendless,mendix=mendix,wiki=scim", "QUEUE_URL": "q"}
+	for k, v := range vars {
+		env[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := inmem.NewStore(nil)
+	q := &flakyQueue{refuse: map[int]bool{}}
+	return &Submitter{Config: cfg, Ledger: ledger.New(store, time.Hour), Queue: q, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		SendPolicy: retry.Policy{Attempts: 1}}, q, store
+}
+
+func alice() *request.Request {
+	return request.ForEvent(message.Revoke, []string{"alice@example.com"}, nil, "leaver")
+}
+
+// One message per target, recorded before it is queued, with the
+// request's source and actor in both.
+func TestSubmitRecordsThenQueues(t *testing.T) {
+	s, q, _ := fixture(t, nil)
+	rc, err := s.Submit(context.Background(), Submission{Request: alice(), Source: message.SourceOkta, Actor: "okta", Key: "okta:u-1"})
+	if err != nil || rc.Accepted != 4 || len(q.sent) != 4 || rc.Repeat {
+		t.Fatalf("%+v %v, %d sent", rc, err, len(q.sent))
+	}
+	for _, m := range q.sent {
+		if m.RequestID != rc.RequestID || m.Source != message.SourceOkta || m.Actor != "okta" || m.Email != "alice@example.com" || !m.Fanout {
+			t.Fatalf("message %+v", m)
+		}
+	}
+	rec, err := s.Ledger.Load(context.Background(), rc.RequestID)
+	if err != nil || len(rec.Targets) != 4 || len(rec.Unqueued()) != 0 || rec.Request.Actor != "okta" {
+		t.Fatalf("ledger %+v %v", rec, err)
+	}
+	// The same event again: the first answer, nothing more queued.
+	again, err := s.Submit(context.Background(), Submission{Request: alice(), Source: message.SourceOkta, Actor: "okta", Key: "okta:u-1"})
+	if err != nil || again.RequestID != rc.RequestID || !again.Repeat || len(q.sent) != 4 {
+		t.Fatalf("repeat %+v %v, %d sent", again, err, len(q.sent))
+	}
+}
+
+// A caller's key with another body conflicts and queues nothing.
+func TestKeyConflict(t *testing.T) {
+	s, q, _ := fixture(t, nil)
+	sub := Submission{Request: alice(), Source: message.SourceAPI, Actor: "token:ops", Key: "idem:token:ops:k1", BodyHash: "h1"}
+	if _, err := s.Submit(context.Background(), sub); err != nil {
+		t.Fatal(err)
+	}
+	sub.BodyHash = "h2"
+	if _, err := s.Submit(context.Background(), sub); !errors.Is(err, ErrConflict) || len(q.sent) != 4 {
+		t.Fatalf("%v, %d sent", err, len(q.sent))
+	}
+}
+
+// The ledger down: unavailable, and nothing is queued.
+func TestLedgerDownQueuesNothing(t *testing.T) {
+	s, q, store := fixture(t, nil)
+	store.SetFailure(errors.New("throttled"))
+	_, err := s.Submit(context.Background(), Submission{Request: alice(), Source: message.SourceAPI, Actor: "token:ops"})
+	var ue *UnavailableError
+	if !errors.As(err, &ue) || ue.Stage != "ledger" || len(q.sent) != 0 {
+		t.Fatalf("%v, %d sent", err, len(q.sent))
+	}
+}
+
+// A queue that refuses some entries: the caller learns which, and a repeat
+// with the same key queues exactly those.
+func TestRepeatQueuesWhatWasRefused(t *testing.T) {
+	s, q, _ := fixture(t, nil)
+	q.refuse[1], q.refuse[3] = true, true
+	sub := Submission{Request: alice(), Source: message.SourceSCIM, Actor: "scim:entra", Key: "scim:u1:deactivated:v1"}
+	_, err := s.Submit(context.Background(), sub)
+	var ue *UnavailableError
+	if !errors.As(err, &ue) || ue.Stage != "queue" || len(ue.Queued) != 2 || len(ue.Missing) != 2 || len(q.sent) != 2 {
+		t.Fatalf("%v, %d sent", err, len(q.sent))
+	}
+	q.refuse = map[int]bool{}
+	rc, err := s.Submit(context.Background(), sub)
+	if err != nil || !rc.Repeat || rc.Accepted != 4 || len(q.sent) != 4 {
+		t.Fatalf("%+v %v, %d sent", rc, err, len(q.sent))
+	}
+	seen := map[string]bool{}
+	for _, m := range q.sent {
+		if seen[m.Connection] {
+			t.Fatalf("%s queued twice", m.Connection)
+		}
+		seen[m.Connection] = true
+	}
+	rec, _ := s.Ledger.Load(context.Background(), rc.RequestID)
+	if len(rec.Unqueued()) != 0 {
+		t.Fatalf("still unqueued: %v", rec.Unqueued())
+	}
+}
+
+// DRY_RUN makes every request a dry run, whoever makes it.
+func TestShadowMode(t *testing.T) {
+	s, q, _ := fixture(t, map[string]string{"DRY_RUN": "true"})
+	if _, err := s.Submit(context.Background(), Submission{Request: alice(), Source: message.SourceAPI, Actor: "token:ops"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range q.sent {
+		if !m.DryRun {
+			t.Fatalf("not a dry run: %+v", m)
+		}
+	}
+}
