@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// TestSmallRun runs the end-to-end scenario at a tenth of its size: no
+// TestSmallRun runs the end-to-end scenario at a twentieth of its size: no
 // target may be lost (times are logged, never asserted).
 func TestSmallRun(t *testing.T) {
 	if testing.Short() {
@@ -15,7 +15,7 @@ func TestSmallRun(t *testing.T) {
 	}
 	var mix []Mix
 	for _, m := range DefaultMix {
-		m.Users /= 10
+		m.Users /= 20
 		mix = append(mix, m)
 	}
 	r, err := RunThroughput(context.Background(), mix, 30*time.Millisecond, 100, true, nil)

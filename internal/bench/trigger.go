@@ -40,20 +40,34 @@ var triggerSamples = []string{"trigger-okta-deactivate.json", "trigger-auth0-sdu
 // each, so none is deduplicated) through the trigger handler on the
 // embedded pipeline (ledger, submit, queue) and measures the handler.
 func RunTrigger(ctx context.Context, root string, n int) (*TriggerCost, error) {
-	p, err := embedded.Start(embedded.Options{})
-	if err != nil {
-		return nil, err
-	}
-	defer p.Close()
 	res := &TriggerCost{Events: n}
 	for _, name := range triggerSamples {
-		raw, err := os.ReadFile(filepath.Join(root, "events", name))
+		row, err := runTriggerSample(ctx, root, name, n)
 		if err != nil {
 			return nil, err
 		}
+		res.Rows = append(res.Rows, row)
+	}
+	return res, nil
+}
+
+// runTriggerSample measures one sample on a fresh pipeline (an empty
+// ledger, as each source would find it).
+func runTriggerSample(ctx context.Context, root, name string, n int) (TriggerRow, error) {
+	row := TriggerRow{Source: name}
+	p, err := embedded.Start(embedded.Options{})
+	if err != nil {
+		return row, err
+	}
+	defer p.Close()
+	{
+		raw, err := os.ReadFile(filepath.Join(root, "events", name))
+		if err != nil {
+			return row, err
+		}
 		var ev events.EventBridgeEvent
 		if err := json.Unmarshal(raw, &ev); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return row, fmt.Errorf("%s: %w", name, err)
 		}
 		for _, conn := range p.ConnectionNames() {
 			p.Sim(conn).Add(simulator.User{ID: conn + "-trigger", Email: "leaver@example.com"})
@@ -65,7 +79,6 @@ func RunTrigger(ctx context.Context, root string, n int) (*TriggerCost, error) {
 			// Each copy is a distinct event: its id in the detail changes too.
 			evs[i].Detail = json.RawMessage(strings.Replace(string(ev.Detail), `"`+eventKey(ev.Detail)+`"`, fmt.Sprintf(`"%s-%d"`, eventKey(ev.Detail), i), 1))
 		}
-		row := TriggerRow{Source: name}
 		runtime.GC()
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
@@ -73,7 +86,7 @@ func RunTrigger(ctx context.Context, root string, n int) (*TriggerCost, error) {
 		for i := range evs {
 			r, err := p.Trigger.Handle(ctx, evs[i])
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
+				return row, fmt.Errorf("%s: %w", name, err)
 			}
 			if r != nil && r.RequestID != "" {
 				row.Submitted++
@@ -83,9 +96,8 @@ func RunTrigger(ctx context.Context, root string, n int) (*TriggerCost, error) {
 		runtime.ReadMemStats(&m1)
 		row.AllocsPer = float64(m1.Mallocs-m0.Mallocs) / float64(n)
 		row.BytesPer = float64(m1.TotalAlloc-m0.TotalAlloc) / float64(n)
-		res.Rows = append(res.Rows, row)
 	}
-	return res, nil
+	return row, nil
 }
 
 // eventKey returns the sample's own dedupe key (Okta uuid, Auth0 log_id).

@@ -284,7 +284,7 @@ func TestIntegrationPipelineUnderFaults(t *testing.T) {
 	}
 	p.BL.RateLimit200 = true
 	p.BL.SetOptions(simulator.Options{RatePerSecond: 5, Burst: 2, FaultRate: 0.1, Seed: 5}) // code 999 with HTTP 200
-	accepted := p.submit(t, p.populate(25))
+	accepted := p.submit(t, p.populate(12))
 	p.drive(t, p.consumer.Handle)
 	p.check(t, accepted)
 	t.Logf("faults injected: ja %d, bl %d (999s %d), mx %d (429s %d), sc %d (429s %d)",
