@@ -31,7 +31,7 @@ import (
 // Options for a demo run.
 type Options struct {
 	TeamSize int           // JourneyApps users in the team batch (default 250)
-	Timeout  time.Duration // give up after (default 50 s)
+	Timeout  time.Duration // give up after (default 90 s)
 	Log      io.Writer     // the functions' JSON logs (default: discarded)
 }
 
@@ -57,13 +57,13 @@ func Run(ctx context.Context, out io.Writer, o Options) (*Report, error) {
 		o.TeamSize = 250
 	}
 	if o.Timeout == 0 {
-		o.Timeout = 50 * time.Second
+		o.Timeout = 90 * time.Second
 	}
 	dir := &inmem.Directory{}
 	p, err := embedded.Start(embedded.Options{
 		Sims: map[string]simulator.Options{
 			"journeyapps": {Latency: 30 * time.Millisecond},
-			"backendless": {Latency: 10 * time.Millisecond, RatePerSecond: 10, Burst: 2},
+			"backendless": {Latency: 10 * time.Millisecond, RatePerSecond: 20, Burst: 4},
 			"mendix":      {Latency: 20 * time.Millisecond},
 			"scim":        {Latency: 10 * time.Millisecond},
 		},

@@ -46,10 +46,10 @@ type Options struct {
 	Verify     *bool                        // verify in every connection's secret (nil: the default, on)
 	BatchSize  int                          // event source BatchSize (default 100)
 	Window     time.Duration                // MaximumBatchingWindow (default 1 s, the template's)
-	Visibility time.Duration                // queue visibility timeout (default 30 s)
+	Visibility time.Duration                // queue visibility timeout (default 30 s, and always longer than Timeout)
 	Instances  int                          // concurrent consumer instances = MAX_CONCURRENCY (default 2)
 	MaxReceive int                          // redrive maxReceiveCount (default 5)
-	Timeout    time.Duration                // consumer invocation timeout (default 60 s)
+	Timeout    time.Duration                // consumer invocation timeout (default 20 s)
 	Directory  directory.Reader             // the followed directory (DIRECTORY_SOURCES identitystore:d-1234567890); nil: none
 	Log        io.Writer                    // function logs (default: discarded)
 }
@@ -85,7 +85,12 @@ func Start(o Options) (*Pipeline, error) {
 	o.Visibility = cmp.Or(o.Visibility, 30*time.Second)
 	o.Instances = cmp.Or(o.Instances, 2)
 	o.MaxReceive = cmp.Or(o.MaxReceive, 5)
-	o.Timeout = cmp.Or(o.Timeout, 60*time.Second)
+	o.Timeout = cmp.Or(o.Timeout, 20*time.Second)
+	if o.Visibility <= o.Timeout {
+		// As in the template (visibility 6 × the timeout): a batch must not
+		// come back while its invocation still runs.
+		o.Visibility = o.Timeout + o.Timeout/2
+	}
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
