@@ -187,7 +187,7 @@ func (r *Report) Markdown(svgName string) string {
 		w("\nTargets: ≤ 10 MB each, init ≤ 1.3× the baseline.\n\n")
 	}
 	if m := r.Memory; m != nil {
-		w("## 3. Consumer memory\n\nOne invocation with a %d-message batch (70 %% JourneyApps, 10 %% each other provider, zero-latency simulators, in-memory ledger): peak heap **%.1f MiB** (%.1f MiB before), %.1f s, %d `GetSecretValue` calls for 4 connections. Target: < 64 MiB, so the consumer runs at 128 MB.\n\n",
+		w("## 3. Consumer memory\n\nOne invocation with a %d-message batch (70 %% JourneyApps, 10 %% each other provider, zero-latency simulators, in-memory ledger): peak heap **%.1f MiB** (%.1f MiB before), %.1f s, %d `GetSecretValue` calls for 4 connections. Target: < 64 MiB (the template gives the consumer 256 MB with `GOMEMLIMIT` 200 MiB; it would fit in 128 MB).\n\n",
 			m.Messages, float64(m.PeakHeap)/(1<<20), float64(m.BaselineHeap)/(1<<20), m.Wall.Seconds(), m.SecretFetches)
 	}
 	if m := r.HugeMemory; m != nil {

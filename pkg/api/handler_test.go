@@ -103,7 +103,11 @@ func newEnv(t *testing.T, vars map[string]string) *env {
 	q := &fakeQueue{}
 	log := audit.NewLogger(io.MultiWriter(&buf, testWriter(t)), slog.LevelDebug)
 	ls := inmem.NewStore(nil)
-	led := ledger.New(ls, time.Hour)
+	var st ledger.Store = ls
+	if ledgerStore != nil {
+		st = ledgerStore(t)
+	}
+	led := ledger.New(st, time.Hour)
 	return &env{q: q, log: &buf, store: ls, ledger: led, h: &Handler{
 		Config: cfg,
 		Auth:   &auth.Authenticator{SecretID: cfg.APITokensSecretID, Source: secrets.NewCache(store, time.Minute), RefreshAfter: time.Minute},
@@ -113,6 +117,10 @@ func newEnv(t *testing.T, vars map[string]string) *env {
 		Budget: 2 * time.Second,
 	}}
 }
+
+// ledgerStore, when set, gives newEnv's ledger another store (moto's
+// DynamoDB in TestIntegrationLedger); nil: in memory.
+var ledgerStore func(t *testing.T) ledger.Store
 
 // Tokens with scopes (DESIGN.md §1).
 const (

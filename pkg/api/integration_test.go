@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/revoke-dev/revoke/internal/awstest"
+	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/secrets"
@@ -66,5 +67,30 @@ func TestIntegrationSQS(t *testing.T) {
 		if sort.SearchStrings(subjects, want) == len(subjects) || subjects[sort.SearchStrings(subjects, want)] != want {
 			t.Errorf("missing %s", want)
 		}
+	}
+}
+
+// TestIntegrationLedger runs the ledger's API tests against moto's DynamoDB
+// (a table made from ledger.TableInput, as the template declares it):
+// status and history of a 1000-target request, paginated and as CSV,
+// idempotent repeats, redelivered Okta events, dry runs. A ledger that
+// cannot be written makes POST answer 503 with nothing queued.
+func TestIntegrationLedger(t *testing.T) {
+	aws := awstest.New(t)
+	ledgerStore = func(t *testing.T) ledger.Store { _, s := aws.Ledger(t); return s }
+	t.Cleanup(func() { ledgerStore = nil })
+	for _, c := range []struct {
+		name string
+		test func(*testing.T)
+	}{
+		{"status", TestStatus}, {"history and CSV", TestHistoryAndCSV}, {"idempotency", TestIdempotencyKey},
+		{"repeat queues the unqueued", TestRepeatQueuesOnlyWhatWasNotQueued}, {"dry run", TestDryRunRequests}, {"okta events", TestOktaEvents},
+	} {
+		t.Run(c.name, c.test)
+	}
+	ledgerStore = func(t *testing.T) ledger.Store { return &ledger.Dynamo{API: aws.Dynamo, Table: "no-such-table"} }
+	e := newEnv(t, nil)
+	if resp, _ := e.do(t, httpReq("POST", "/revocations", validBody, nil)); resp.StatusCode != 503 || e.q.calls != 0 {
+		t.Fatalf("ledger unreachable: %d, %d queue calls", resp.StatusCode, e.q.calls)
 	}
 }
