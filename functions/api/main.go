@@ -3,7 +3,6 @@
 package main
 
 import (
-	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -22,7 +21,7 @@ func main() {
 	sub := env.Submitter()
 	h := &api.Handler{
 		Config: env.Config, Auth: tokens(env.Config.APITokensSecretID), Submit: sub, Ledger: env.Ledger, Log: env.Log,
-		SCIM: &scimapi.Handler{Config: env.Config, Auth: tokens(env.Config.SCIMTokensSecretID), Ledger: env.Ledger, Submit: sub, Body: api.Body, Metrics: os.Stdout},
+		SCIM: &scimapi.Handler{Config: env.Config, Auth: tokens(env.Config.SCIMTokensSecretID), Ledger: env.Ledger, Submit: sub},
 	}
 	lambda.Start(h.Handle)
 }

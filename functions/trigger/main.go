@@ -4,8 +4,6 @@
 package main
 
 import (
-	"os"
-
 	"github.com/aws/aws-lambda-go/lambda"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -18,7 +16,7 @@ import (
 func main() {
 	env := lambdainit.Must()
 	h := &trigger.Handler{
-		Config: env.Config, Submit: env.Submitter(), Ledger: env.Ledger, Log: env.Log, Metrics: os.Stdout,
+		Config: env.Config, Submit: env.Submitter(), Ledger: env.Ledger, Log: env.Log,
 		Directory: &directory.AWS{IdentityStore: identitystore.NewFromConfig(env.AWS), Cognito: cip.NewFromConfig(env.AWS)},
 	}
 	lambda.Start(h.Handle)

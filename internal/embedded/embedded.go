@@ -123,10 +123,10 @@ func Start(o Options) (*Pipeline, error) {
 	log := audit.NewLogger(o.Log, slog.LevelInfo)
 	cache := secrets.NewCache(p.Secrets, config.DefaultSecretTTL)
 	p.Ledger = ledger.New(store, cfg.Retention())
-	sub := &submit.Submitter{Config: cfg, Ledger: p.Ledger, Queue: p.Queue, Log: log}
+	sub := &submit.Submitter{Config: cfg, Ledger: p.Ledger, Queue: p.Queue, Log: log, Metrics: o.Log}
 	p.API = &api.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.APITokensSecretID, Source: cache}, Submit: sub, Ledger: p.Ledger, Log: log,
-		SCIM: &scimapi.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.SCIMTokensSecretID, Source: cache}, Ledger: p.Ledger, Submit: sub, Body: api.Body}}
-	p.Trigger = &trigger.Handler{Config: cfg, Submit: sub, Ledger: p.Ledger, Directory: o.Directory, Log: log, Metrics: o.Log}
+		SCIM: &scimapi.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.SCIMTokensSecretID, Source: cache}, Ledger: p.Ledger, Submit: sub}}
+	p.Trigger = &trigger.Handler{Config: cfg, Submit: sub, Ledger: p.Ledger, Directory: o.Directory, Log: log}
 	for range o.Instances {
 		// Each instance has its own secret cache and rate limiters, and
 		// spends 1/Instances of each provider's budget, as in Lambda.

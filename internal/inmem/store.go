@@ -23,6 +23,9 @@ const pageBytes = 1 << 20
 type Store struct {
 	mu    sync.Mutex
 	items map[ledger.Key]ledger.Item
+	// parts indexes the items by partition, per index (ledger.Base, G1,
+	// G2), so a query reads its partition, not the table.
+	parts [3]map[string]map[ledger.Key]struct{}
 	now   func() time.Time
 
 	// Calls counts the calls a DynamoDB store would make (a BatchPut of
@@ -39,7 +42,45 @@ func NewStore(now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{items: map[ledger.Key]ledger.Item{}, now: now}
+	st := &Store{items: map[ledger.Key]ledger.Item{}, now: now}
+	for i := range st.parts {
+		st.parts[i] = map[string]map[ledger.Key]struct{}{}
+	}
+	return st
+}
+
+// put stores it (replacing its key's item) and indexes it; s.mu is held.
+func (s *Store) put(it ledger.Item) {
+	s.remove(it.Key())
+	it.Data = slices.Clone(it.Data)
+	s.items[it.Key()] = it
+	for ix := range s.parts {
+		if pk, _ := indexKeys(it, ledger.Index(ix)); pk != "" {
+			part := s.parts[ix][pk]
+			if part == nil {
+				part = map[ledger.Key]struct{}{}
+				s.parts[ix][pk] = part
+			}
+			part[it.Key()] = struct{}{}
+		}
+	}
+}
+
+// remove deletes k's item and its index entries; s.mu is held.
+func (s *Store) remove(k ledger.Key) {
+	old, ok := s.items[k]
+	if !ok {
+		return
+	}
+	delete(s.items, k)
+	for ix := range s.parts {
+		if pk, _ := indexKeys(old, ledger.Index(ix)); pk != "" {
+			delete(s.parts[ix][pk], k)
+			if len(s.parts[ix][pk]) == 0 {
+				delete(s.parts[ix], pk)
+			}
+		}
+	}
 }
 
 // SetFailure makes every call fail with err until called with nil.
@@ -102,8 +143,7 @@ func (s *Store) BatchPut(_ context.Context, items []ledger.Item) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, it := range items {
-		it.Data = slices.Clone(it.Data)
-		s.items[it.Key()] = it
+		s.put(it)
 	}
 	return nil
 }
@@ -130,11 +170,9 @@ func (s *Store) Write(_ context.Context, writes ...ledger.Write) error {
 	}
 	for _, w := range writes {
 		if w.Put != nil {
-			it := *w.Put
-			it.Data = slices.Clone(it.Data)
-			s.items[it.Key()] = it
+			s.put(*w.Put)
 		} else {
-			delete(s.items, *w.Delete)
+			s.remove(*w.Delete)
 		}
 	}
 	return nil
@@ -158,9 +196,10 @@ func indexKeys(it ledger.Item, ix ledger.Index) (pk, sk string) {
 // condition, in index order (sort key, then primary key).
 func (s *Store) sorted(q ledger.Query) []ledger.Item {
 	var out []ledger.Item
-	for _, it := range s.items {
-		pk, sk := indexKeys(it, q.Index)
-		if pk == "" || pk != q.PK || !s.live(it) {
+	for k := range s.parts[q.Index][q.PK] {
+		it := s.items[k]
+		_, sk := indexKeys(it, q.Index)
+		if !s.live(it) {
 			continue
 		}
 		switch {

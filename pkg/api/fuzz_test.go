@@ -37,8 +37,8 @@ func FuzzHandle(f *testing.F) {
 			t.Fatalf("invalid JSON answer %q", resp.Body)
 		}
 		valid := authz == "Bearer "+token || authz == "Bearer "+oktaToken || authz == "Bearer "+readToken
-		if !valid && len(e.q.sent) > 0 {
-			t.Fatalf("%q got %d messages queued", authz, len(e.q.sent))
+		if !valid && len(e.q.Sent()) > 0 {
+			t.Fatalf("%q got %d messages queued", authz, len(e.q.Sent()))
 		}
 	})
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/base64"
 	"log/slog"
 	"maps"
 	"mime"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/revoke-dev/revoke/pkg/apigw"
 	"github.com/revoke-dev/revoke/pkg/auth"
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/ledger"
@@ -143,7 +143,7 @@ func (h *Handler) authenticate(ctx context.Context, rc *reqCtx, rt route) (event
 		rc.who = caller{actor: "iam:" + arn, principal: auth.Principal{Name: arn, Scopes: auth.AllScopes}}
 		return events.APIGatewayV2HTTPResponse{}, true
 	}
-	p, verdict, err := h.Auth.Check(ctx, header(rc.req, "authorization"))
+	p, verdict, err := h.Auth.Check(ctx, apigw.Header(rc.req, "authorization"))
 	switch verdict {
 	case auth.Unauthorized:
 		return respondError(401, rc.id, codeUnauthorized, "missing or invalid bearer token", ""), false
@@ -187,20 +187,6 @@ func routePath(req *events.APIGatewayV2HTTPRequest) string {
 // logPath keeps a path fit for a log line (bounded, no control characters).
 func logPath(p string) string { return message.Trim(p, 256) }
 
-// header looks a header up case-insensitively (payload v2 lower-cases
-// names, but sam local and hand-made events may not).
-func header(req *events.APIGatewayV2HTTPRequest, name string) string {
-	if v, ok := req.Headers[name]; ok {
-		return v
-	}
-	for k, v := range req.Headers {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
-}
-
 // query returns a query string parameter (the first value). The raw
 // query string is read when API Gateway gives it, with "+" kept as a plus
 // (addresses have them; nobody means a space there).
@@ -225,38 +211,15 @@ func query(req *events.APIGatewayV2HTTPRequest, name string) (string, bool) {
 	return v, ok
 }
 
-// Body returns a request's body (decoded from base64 when API Gateway
-// encoded it), bounded by max; tooLarge reports a body over max.
-func Body(req *events.APIGatewayV2HTTPRequest, max int) (b []byte, tooLarge bool, err error) {
-	body := req.Body
-	if !req.IsBase64Encoded {
-		if len(body) > max {
-			return nil, true, nil
-		}
-		return []byte(body), false, nil
-	}
-	if base64.StdEncoding.DecodedLen(len(body)) > max+3 {
-		return nil, true, nil
-	}
-	b, err = base64.StdEncoding.DecodeString(body)
-	if err != nil {
-		return nil, false, err
-	}
-	if len(b) > max {
-		return nil, true, nil
-	}
-	return b, false, nil
-}
-
 // jsonBody checks the content type and size and returns the decoded body,
 // or the error response to send.
 func jsonBody(rc *reqCtx) ([]byte, *events.APIGatewayV2HTTPResponse) {
-	mt, _, err := mime.ParseMediaType(header(rc.req, "content-type"))
+	mt, _, err := mime.ParseMediaType(apigw.Header(rc.req, "content-type"))
 	if err != nil || mt != "application/json" {
 		r := respondError(415, rc.id, codeUnsupportedMedia, "Content-Type must be application/json", "")
 		return nil, &r
 	}
-	b, tooLarge, err := Body(rc.req, request.MaxBodyBytes)
+	b, tooLarge, err := apigw.Body(rc.req, request.MaxBodyBytes)
 	switch {
 	case tooLarge:
 		r := respondError(413, rc.id, codeTooLarge, "body is larger than 256 KiB", "")

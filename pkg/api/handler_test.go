@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,51 +29,19 @@ import (
 
 const token = "s3cr3t-token-0123456789"
 
-// fakeQueue records sent messages; fail decides per call which entries to refuse.
-type fakeQueue struct {
-	mu    sync.Mutex
-	sent  []queue.Outgoing
-	calls int
-	fail  func(call, i int, m queue.Outgoing) bool
-	err   error
-}
-
-func (q *fakeQueue) SendBatch(_ context.Context, _ string, msgs []queue.Outgoing) ([]int, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.calls++
-	if q.err != nil {
-		return nil, q.err
-	}
-	var failed []int
-	for i, m := range msgs {
-		if q.fail != nil && q.fail(q.calls, i, m) {
-			failed = append(failed, i)
-			continue
-		}
-		q.sent = append(q.sent, m)
-	}
-	return failed, nil
-}
-
-func (q *fakeQueue) messages(t *testing.T) []*message.Message {
+// messages decodes what the queue accepted.
+func messages(t *testing.T, q *inmem.Sender) []*message.Message {
 	t.Helper()
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	var out []*message.Message
-	for _, o := range q.sent {
-		m, err := message.Decode(o.Body)
-		if err != nil {
-			t.Fatalf("enqueued an undecodable body %q: %v", o.Body, err)
-		}
-		out = append(out, m)
+	m, err := q.Messages()
+	if err != nil {
+		t.Fatalf("enqueued an undecodable body: %v", err)
 	}
-	return out
+	return m
 }
 
 type env struct {
 	h      *Handler
-	q      *fakeQueue
+	q      *inmem.Sender
 	log    *bytes.Buffer
 	store  *inmem.Store
 	ledger *ledger.Ledger
@@ -100,7 +67,7 @@ func newEnv(t *testing.T, vars map[string]string) *env {
 	  {"name":"auditor","token":"`+readToken+`","scopes":["read"]},
 	  {"name":"offboarding","token":"`+revokeToken+`","scopes":["revoke"]}]}`)
 	var buf bytes.Buffer
-	q := &fakeQueue{}
+	q := &inmem.Sender{}
 	log := audit.NewLogger(io.MultiWriter(&buf, testWriter(t)), slog.LevelDebug)
 	ls := inmem.NewStore(nil)
 	var st ledger.Store = ls
@@ -186,7 +153,7 @@ func TestRevocationAccepted(t *testing.T) {
 	if body["accepted"] != float64(7) || body["request_id"] != resp.Headers["X-Request-Id"] {
 		t.Errorf("body = %v", body)
 	}
-	msgs := e.q.messages(t)
+	msgs := messages(t, e.q)
 	if len(msgs) != 7 {
 		t.Fatalf("enqueued %d, want 7", len(msgs))
 	}
@@ -270,8 +237,8 @@ func TestRejectedRequestsEnqueueNothing(t *testing.T) {
 			if tt.header[0] != "" && resp.Headers[tt.header[0]] != tt.header[1] {
 				t.Errorf("%s = %q", tt.header[0], resp.Headers[tt.header[0]])
 			}
-			if e.q.calls != 0 {
-				t.Errorf("queue was called %d times", e.q.calls)
+			if e.q.Calls() != 0 {
+				t.Errorf("queue was called %d times", e.q.Calls())
 			}
 		})
 	}
@@ -287,7 +254,7 @@ func TestIAMMode(t *testing.T) {
 	if resp.StatusCode != 202 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	if m := e.q.messages(t); m[0].Actor != "iam:arn:aws:iam::123456789012:user/ops" {
+	if m := messages(t, e.q); m[0].Actor != "iam:arn:aws:iam::123456789012:user/ops" {
 		t.Fatalf("actor %q", m[0].Actor)
 	}
 	st, sb := e.do(t, withAuth(httpReq("GET", "/revocations/"+body["request_id"].(string), "", nil), ""))
@@ -313,12 +280,12 @@ func withAuth(r events.APIGatewayV2HTTPRequest, tok string) events.APIGatewayV2H
 
 func TestQueueRecovers(t *testing.T) {
 	e := newEnv(t, nil)
-	e.q.fail = func(call, i int, _ queue.Outgoing) bool { return call <= 2 && i%2 == 0 } // first calls refuse half the entries
+	e.q.Refuse = func(call, i int, _ queue.Outgoing) bool { return call <= 2 && i%2 == 0 } // first calls refuse half the entries
 	resp, _ := e.do(t, httpReq("POST", "/revocations", validBody, nil))
 	if resp.StatusCode != 202 {
 		t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
 	}
-	msgs := e.q.messages(t)
+	msgs := messages(t, e.q)
 	seen := map[string]int{}
 	for _, m := range msgs {
 		seen[m.Connection+m.Subject()]++
@@ -329,9 +296,9 @@ func TestQueueRecovers(t *testing.T) {
 }
 
 func TestQueueNeverRecovers(t *testing.T) {
-	for name, q := range map[string]*fakeQueue{
-		"entries refused": {fail: func(_, _ int, m queue.Outgoing) bool { return strings.Contains(m.Body, "mendix") }},
-		"calls fail":      {err: errors.New("connection refused")},
+	for name, q := range map[string]*inmem.Sender{
+		"entries refused": {Refuse: func(_, _ int, m queue.Outgoing) bool { return strings.Contains(m.Body, "mendix") }},
+		"calls fail":      {Err: errors.New("connection refused")},
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, nil)

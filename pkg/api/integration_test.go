@@ -90,7 +90,7 @@ func TestIntegrationLedger(t *testing.T) {
 	}
 	ledgerStore = func(t *testing.T) ledger.Store { return &ledger.Dynamo{API: aws.Dynamo, Table: "no-such-table"} }
 	e := newEnv(t, nil)
-	if resp, _ := e.do(t, httpReq("POST", "/revocations", validBody, nil)); resp.StatusCode != 503 || e.q.calls != 0 {
-		t.Fatalf("ledger unreachable: %d, %d queue calls", resp.StatusCode, e.q.calls)
+	if resp, _ := e.do(t, httpReq("POST", "/revocations", validBody, nil)); resp.StatusCode != 503 || e.q.Calls() != 0 {
+		t.Fatalf("ledger unreachable: %d, %d queue calls", resp.StatusCode, e.q.Calls())
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/revoke-dev/revoke/pkg/apigw"
+
 	"github.com/aws/aws-lambda-go/events"
 	"golang.org/x/sync/errgroup"
 
@@ -19,7 +21,7 @@ import (
 const oktaBudget = 2500 * time.Millisecond
 
 func (h *Handler) oktaVerify(_ context.Context, rc *reqCtx) events.APIGatewayV2HTTPResponse {
-	v := header(rc.req, "x-okta-verification-challenge")
+	v := apigw.Header(rc.req, "x-okta-verification-challenge")
 	if v == "" || len(v) > 1024 {
 		return respondError(400, rc.id, codeInvalid, "X-Okta-Verification-Challenge header is required", "X-Okta-Verification-Challenge")
 	}

@@ -29,7 +29,7 @@ func TestOktaEvents(t *testing.T) {
 		t.Errorf("body %v", body)
 	}
 	var got []string
-	for _, m := range e.q.messages(t) {
+	for _, m := range messages(t, e.q) {
 		if m.Action != message.Revoke || !m.Fanout || m.Source != message.SourceOkta || m.Actor != "token:okta-prod" || !strings.HasPrefix(m.Reason, "okta user.lifecycle.") {
 			t.Errorf("message %+v", m)
 		}
@@ -40,16 +40,16 @@ func TestOktaEvents(t *testing.T) {
 		t.Errorf("enqueued %v", got)
 	}
 	// Okta delivers again (at least once): nothing more is queued.
-	if resp, body := e.do(t, r); resp.StatusCode != 200 || len(e.q.sent) != 4 || body["accepted"] != float64(4) {
-		t.Fatalf("redelivery: %d %v, %d queued", resp.StatusCode, body, len(e.q.sent))
+	if resp, body := e.do(t, r); resp.StatusCode != 200 || len(e.q.Sent()) != 4 || body["accepted"] != float64(4) {
+		t.Fatalf("redelivery: %d %v, %d queued", resp.StatusCode, body, len(e.q.Sent()))
 	}
 }
 
 func TestOktaEventsNeedAuth(t *testing.T) {
 	e := newEnv(t, nil)
 	for _, h := range []string{"", "Bearer wrong-token", "Basic " + token} {
-		if resp, _ := e.do(t, httpReq("POST", "/hooks/okta", oktaDelivery, map[string]string{"authorization": h})); resp.StatusCode != 401 || e.q.calls != 0 {
-			t.Errorf("%q: status %d, queue calls %d", h, resp.StatusCode, e.q.calls)
+		if resp, _ := e.do(t, httpReq("POST", "/hooks/okta", oktaDelivery, map[string]string{"authorization": h})); resp.StatusCode != 401 || e.q.Calls() != 0 {
+			t.Errorf("%q: status %d, queue calls %d", h, resp.StatusCode, e.q.Calls())
 		}
 	}
 }
@@ -57,8 +57,8 @@ func TestOktaEventsNeedAuth(t *testing.T) {
 func TestOktaBadBody(t *testing.T) {
 	for _, b := range []string{`nope`, `{"data":{}}`, `{"data":{"events":{}}}`, `{"data":{"events":[{"target":"x"}]}}`} {
 		e := newEnv(t, nil)
-		if resp, _ := e.do(t, httpReq("POST", "/hooks/okta", b, nil)); resp.StatusCode != 400 || e.q.calls != 0 {
-			t.Errorf("%s: status %d, queue calls %d", b, resp.StatusCode, e.q.calls)
+		if resp, _ := e.do(t, httpReq("POST", "/hooks/okta", b, nil)); resp.StatusCode != 400 || e.q.Calls() != 0 {
+			t.Errorf("%s: status %d, queue calls %d", b, resp.StatusCode, e.q.Calls())
 		}
 	}
 }

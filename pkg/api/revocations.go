@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/revoke-dev/revoke/pkg/apigw"
+
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/revoke-dev/revoke/pkg/auth"
@@ -36,7 +38,7 @@ func (h *Handler) revocations(ctx context.Context, rc *reqCtx) events.APIGateway
 	if need := scopeOf(req.Action); !p.Has(need) {
 		return forbidden(rc.id, need)
 	}
-	key := header(rc.req, "idempotency-key")
+	key := apigw.Header(rc.req, "idempotency-key")
 	if _, present := headerPresent(rc.req, "idempotency-key"); present && !validKey(key) {
 		return respondError(400, rc.id, codeInvalid, "Idempotency-Key must be 1-128 of [A-Za-z0-9._:-]", "Idempotency-Key")
 	}

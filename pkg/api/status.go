@@ -74,29 +74,42 @@ type statusJSON struct {
 // page reads ?limit= and ?cursor= (an opaque offset): the error response
 // when they are not valid.
 func page(rc *reqCtx, csv bool) (offset, limit int, bad *events.APIGatewayV2HTTPResponse) {
-	limit = defaultPage
+	def := defaultPage
 	if csv {
-		limit = 1 << 30 // evidence: every target unless a page is asked for
+		def = 1 << 30 // evidence: every target unless a page is asked for
 	}
-	if v, ok := query(rc.req, "limit"); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPage {
-			r := respondError(400, rc.id, codeInvalid, "limit must be 1 to 1000", "limit")
-			return 0, 0, &r
-		}
-		limit = n
+	if limit, bad = pageLimit(rc, def); bad != nil {
+		return 0, 0, bad
 	}
 	if v, ok := query(rc.req, "cursor"); ok && v != "" {
 		b, err := base64.RawURLEncoding.DecodeString(v)
 		s, found := strings.CutPrefix(string(b), "o:")
 		n, aerr := strconv.Atoi(s)
 		if err != nil || !found || aerr != nil || n < 0 {
-			r := respondError(400, rc.id, codeInvalid, "cursor is not one this API issued", "cursor")
+			r := badCursor(rc)
 			return 0, 0, &r
 		}
 		offset = n
 	}
 	return offset, limit, nil
+}
+
+func badCursor(rc *reqCtx) events.APIGatewayV2HTTPResponse {
+	return respondError(400, rc.id, codeInvalid, "cursor is not one this API issued", "cursor")
+}
+
+// pageLimit reads ?limit= (1 to 1000; def when absent).
+func pageLimit(rc *reqCtx, def int) (int, *events.APIGatewayV2HTTPResponse) {
+	v, ok := query(rc.req, "limit")
+	if !ok {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPage {
+		r := respondError(400, rc.id, codeInvalid, "limit must be 1 to 1000", "limit")
+		return 0, &r
+	}
+	return n, nil
 }
 
 func offsetCursor(n int) *string {
@@ -184,23 +197,22 @@ func (h *Handler) history(ctx context.Context, rc *reqCtx) events.APIGatewayV2HT
 	if bad != nil {
 		return *bad
 	}
-	limit := defaultPage
-	if v, ok := query(rc.req, "limit"); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPage {
-			return respondError(400, rc.id, codeInvalid, "limit must be 1 to 1000", "limit")
-		}
-		limit = n
+	limit, bad := pageLimit(rc, defaultPage)
+	if bad != nil {
+		return *bad
 	}
 	cursor := ""
 	if v, ok := query(rc.req, "cursor"); ok && v != "" {
 		b, err := base64.RawURLEncoding.DecodeString(v)
-		if err != nil || !historyCursor(string(b)) {
-			return respondError(400, rc.id, codeInvalid, "cursor is not one this API issued", "cursor")
+		if err != nil {
+			return badCursor(rc)
 		}
 		cursor = string(b)
 	}
 	reqs, next, err := h.Ledger.History(ctx, email, cursor, limit)
+	if errors.Is(err, ledger.ErrCursor) {
+		return badCursor(rc)
+	}
 	if err != nil {
 		rc.log.Error("ledger: history", "error", err)
 		return unavailable(rc.id, "the ledger is not available", 5*time.Second)
@@ -228,14 +240,4 @@ func (h *Handler) history(ctx context.Context, rc *reqCtx) events.APIGatewayV2HT
 		out.Requests = append(out.Requests, hr)
 	}
 	return respond(200, rc.id, out)
-}
-
-// historyCursor reports whether s is a history position: "<time>#<uuid>".
-func historyCursor(s string) bool {
-	ts, id, ok := strings.Cut(s, "#")
-	if !ok || !message.IsID(id) {
-		return false
-	}
-	_, err := time.Parse("2006-01-02T15:04:05.000000000Z", ts)
-	return err == nil
 }

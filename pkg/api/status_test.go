@@ -31,11 +31,11 @@ func TestIdempotencyKey(t *testing.T) {
 	h := map[string]string{"idempotency-key": "offboard-HR-4211"}
 	first := submitOK(t, e, validBody, h)
 	resp, body := e.do(t, httpReq("POST", "/revocations", strings.ReplaceAll(validBody, "\n", " "), h))
-	if resp.StatusCode != 202 || body["request_id"] != first || body["accepted"] != float64(7) || len(e.q.sent) != 7 {
-		t.Fatalf("repeat: %d %v, %d queued", resp.StatusCode, body, len(e.q.sent))
+	if resp.StatusCode != 202 || body["request_id"] != first || body["accepted"] != float64(7) || len(e.q.Sent()) != 7 {
+		t.Fatalf("repeat: %d %v, %d queued", resp.StatusCode, body, len(e.q.Sent()))
 	}
 	resp, body = e.do(t, httpReq("POST", "/revocations", `{"targets":[{"connection":"crm","user_id":"other"}]}`, h))
-	if resp.StatusCode != 409 || body["error"].(map[string]any)["code"] != "idempotency_conflict" || len(e.q.sent) != 7 {
+	if resp.StatusCode != 409 || body["error"].(map[string]any)["code"] != "idempotency_conflict" || len(e.q.Sent()) != 7 {
 		t.Fatalf("conflict: %d %v", resp.StatusCode, body)
 	}
 	h["authorization"] = "Bearer " + revokeToken
@@ -49,19 +49,19 @@ func TestIdempotencyKey(t *testing.T) {
 // would have.
 func TestRepeatQueuesOnlyWhatWasNotQueued(t *testing.T) {
 	e := newEnv(t, nil)
-	e.q.fail = func(_, _ int, m queue.Outgoing) bool { return strings.Contains(m.Body, `"mendix"`) }
+	e.q.Refuse = func(_, _ int, m queue.Outgoing) bool { return strings.Contains(m.Body, `"mendix"`) }
 	h := map[string]string{"idempotency-key": "k-1"}
 	if resp, _ := e.do(t, httpReq("POST", "/revocations", validBody, h)); resp.StatusCode != 503 {
 		t.Fatalf("first: %d", resp.StatusCode)
 	}
-	queued := len(e.q.sent)
-	e.q.fail = nil
+	queued := len(e.q.Sent())
+	e.q.Refuse = nil
 	resp, body := e.do(t, httpReq("POST", "/revocations", validBody, h))
 	if resp.StatusCode != 202 || body["accepted"] != float64(7) {
 		t.Fatalf("repeat: %d %v", resp.StatusCode, body)
 	}
-	if len(e.q.sent) != 7 || queued != 5 {
-		t.Fatalf("queued %d then %d in all, want 5 then 7", queued, len(e.q.sent))
+	if len(e.q.Sent()) != 7 || queued != 5 {
+		t.Fatalf("queued %d then %d in all, want 5 then 7", queued, len(e.q.Sent()))
 	}
 }
 
@@ -70,8 +70,8 @@ func TestLedgerDown(t *testing.T) {
 	e := newEnv(t, nil)
 	e.store.SetFailure(errors.New("ServiceUnavailable"))
 	resp, _ := e.do(t, httpReq("POST", "/revocations", validBody, nil))
-	if resp.StatusCode != 503 || resp.Headers["Retry-After"] == "" || e.q.calls != 0 {
-		t.Fatalf("%d, %d queue calls", resp.StatusCode, e.q.calls)
+	if resp.StatusCode != 503 || resp.Headers["Retry-After"] == "" || e.q.Calls() != 0 {
+		t.Fatalf("%d, %d queue calls", resp.StatusCode, e.q.Calls())
 	}
 	r := httpReq("GET", "/revocations", "", nil)
 	r.QueryStringParameters = map[string]string{"email": "a@example.com"}
@@ -83,7 +83,7 @@ func TestLedgerDown(t *testing.T) {
 func TestDryRunRequests(t *testing.T) {
 	e := newEnv(t, nil)
 	id := submitOK(t, e, `{"dry_run":true,"targets":[{"connection":"crm","user_id":"a"}]}`, map[string]string{"authorization": "Bearer " + revokeToken})
-	if m := e.q.messages(t); len(m) != 1 || !m[0].DryRun {
+	if m := messages(t, e.q); len(m) != 1 || !m[0].DryRun {
 		t.Fatalf("%+v", m)
 	}
 	_, st := e.do(t, httpReq("GET", "/revocations/"+id, "", nil))
@@ -92,7 +92,7 @@ func TestDryRunRequests(t *testing.T) {
 	}
 	shadow := newEnv(t, map[string]string{"DRY_RUN": "true"})
 	submitOK(t, shadow, validBody, nil)
-	for _, m := range shadow.q.messages(t) {
+	for _, m := range messages(t, shadow.q) {
 		if !m.DryRun {
 			t.Fatal("DRY_RUN=true must make every request a dry run")
 		}

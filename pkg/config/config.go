@@ -25,10 +25,12 @@ const (
 
 // Connection is one configured provider account.
 type Connection struct {
-	Name     string        // [a-z0-9-]{1,64}
-	Provider string        // a registry kind's name
-	Kind     registry.Kind // what the provider can do
+	Name string        // [a-z0-9-]{1,64}
+	Kind registry.Kind // its provider: name, constructor, what it can do
 }
+
+// Provider is the connection's provider name (a registry kind's name).
+func (c Connection) Provider() string { return c.Kind.Name }
 
 // Directory is a directory the trigger follows and the sweep snapshots.
 type Directory struct {
@@ -210,7 +212,7 @@ func ParseConnections(s string, reg *registry.Registry) ([]Connection, error) {
 				return nil, fmt.Errorf("CONNECTIONS: connection %q is listed twice", name)
 			}
 		}
-		out = append(out, Connection{Name: name, Provider: prov, Kind: kind})
+		out = append(out, Connection{Name: name, Kind: kind})
 	}
 	return out, nil
 }

@@ -14,7 +14,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Connections) != 3 || c.Connections[1].Name != "crm" || c.Connections[1].Provider != "backendless" || c.Connections[1].Kind.Name != "backendless" {
+	if len(c.Connections) != 3 || c.Connections[1].Name != "crm" || c.Connections[1].Provider() != "backendless" || c.Connections[1].Kind.Name != "backendless" {
 		t.Fatalf("%+v", c.Connections)
 	}
 	if c.SecretPrefix != "revoke/" || c.MaxTargets != 1000 || c.MaxConcurrency != 2 || c.MaxReceiveCount != 5 || c.OktaConnections != nil ||

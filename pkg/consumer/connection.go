@@ -47,7 +47,7 @@ func (c *Consumer) processConnection(ctx context.Context, name string, items []*
 	if len(again) == 0 {
 		return
 	}
-	c.Log.Warn("provider refused the credential; refreshing the secret once", "connection", name, "provider", cn.Provider, "targets", len(again))
+	c.Log.Warn("provider refused the credential; refreshing the secret once", "connection", name, "provider", cn.Provider(), "targets", len(again))
 	if client, settings, err = c.client(ctx, cn, true); err != nil {
 		c.settleAll(cn, again, err)
 		return
@@ -123,7 +123,7 @@ func (c *Consumer) client(ctx context.Context, cn config.Connection, refresh boo
 	}
 	cl, err := cn.Kind.New([]byte(raw), rest.Options{
 		HTTP: c.HTTP, AllowInsecureHTTP: c.Config.AllowInsecureHTTP, Limiter: st.limiter,
-		Instances: c.Config.MaxConcurrency, Observe: c.observe(cn.Provider),
+		Instances: c.Config.MaxConcurrency, Observe: c.observe(cn.Provider()),
 	})
 	if err != nil {
 		return nil, rest.Settings{}, err

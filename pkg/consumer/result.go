@@ -60,10 +60,10 @@ func (c *Consumer) decode(items []*item) map[string][]*item {
 		switch {
 		case !ok:
 			it.res = permanent(message.CodeConfig, "connection "+m.Connection+" is not configured (CONNECTIONS)", 0)
-		case m.Provider != "" && m.Provider != cn.Provider:
-			it.res = permanent(message.CodeConfig, "message is for provider "+m.Provider+" but connection "+cn.Name+" is "+cn.Provider, 0)
+		case m.Provider != "" && m.Provider != cn.Provider():
+			it.res = permanent(message.CodeConfig, "message is for provider "+m.Provider+" but connection "+cn.Name+" is "+cn.Provider(), 0)
 		default:
-			m.Provider = cn.Provider
+			m.Provider = cn.Provider()
 			groups[cn.Name] = append(groups[cn.Name], it)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -35,7 +36,7 @@ func identityStoreUser(t *testing.T, e *awstest.Env, store, userName string, ema
 
 func TestIdentityStore(t *testing.T) {
 	e := awstest.New(t)
-	store := "d-" + fmt.Sprint(1000000000+len(t.Name()))
+	store := fmt.Sprintf("d-%010d", time.Now().UnixNano()%1e10) // a store of its own on a shared moto
 	id := identityStoreUser(t, e, store, "carol@example.com", "Carol.Work@example.com")
 	other := identityStoreUser(t, e, store, "dave", "dave@example.com")
 	r := &directory.AWS{IdentityStore: e.IdentityStore, Cognito: e.Cognito}

@@ -64,5 +64,5 @@ func Must() *Env {
 
 // Submitter is the one request path on this environment.
 func (e *Env) Submitter() *submit.Submitter {
-	return &submit.Submitter{Config: e.Config, Ledger: e.Ledger, Queue: e.Queue, Log: e.Log}
+	return &submit.Submitter{Config: e.Config, Ledger: e.Ledger, Queue: e.Queue, Log: e.Log, Metrics: os.Stdout}
 }

@@ -135,7 +135,7 @@ func (d *Dynamo) BatchGet(ctx context.Context, keys []Key) ([]Item, error) {
 		_, err := retry.Do(ctx, storePolicy, func(ctx context.Context, _ int) error {
 			res, err := d.API.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
 			if err != nil {
-				return transient{fmt.Errorf("ledger: batch get: %w", err)}
+				return fmt.Errorf("ledger: batch get: %w", err) // the SDK has retried throttling already
 			}
 			for _, m := range res.Responses[d.Table] {
 				if it := fromAttrs(m); d.live(it) {
@@ -155,7 +155,8 @@ func (d *Dynamo) BatchGet(ctx context.Context, keys []Key) ([]Item, error) {
 	return out, nil
 }
 
-// storePolicy retries throttled or unprocessed batch entries.
+// storePolicy re-sends the entries a batch call left unprocessed (the
+// SDK's own retryer handles throttled and failed calls).
 var storePolicy = retry.Policy{Attempts: 6, Base: 50 * time.Millisecond, Max: time.Second}
 
 type transient struct{ error }
@@ -174,7 +175,7 @@ func (d *Dynamo) BatchPut(ctx context.Context, items []Item) error {
 		_, err := retry.Do(ctx, storePolicy, func(ctx context.Context, _ int) error {
 			res, err := d.API.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {
-				return transient{fmt.Errorf("ledger: batch write: %w", err)}
+				return fmt.Errorf("ledger: batch write: %w", err) // the SDK has retried throttling already
 			}
 			if len(res.UnprocessedItems) == 0 {
 				return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/revoke-dev/revoke/pkg/message"
 )
@@ -20,7 +21,11 @@ type PersonRequest struct {
 // History returns the requests that named email (an email target, a "*"
 // fan-out, an event) or whose providers resolved it, newest first, at most
 // limit; next continues after the last one ("" at the end).
+// A cursor it did not issue is ErrCursor.
 func (l *Ledger) History(ctx context.Context, email, cursor string, limit int) (out []PersonRequest, next string, err error) {
+	if cursor != "" && !historyCursor(cursor) {
+		return nil, "", ErrCursor
+	}
 	email = message.NormalEmail(email)
 	q := Query{Index: G1, PK: gEmail + email, Desc: true, Below: cursor}
 	var ids []string
@@ -57,6 +62,17 @@ func (l *Ledger) History(ctx context.Context, email, cursor string, limit int) (
 	}
 	sort.SliceStable(out, func(i, j int) bool { return order[out[i].Request.ID] > order[out[j].Request.ID] })
 	return out, next, nil
+}
+
+// historyCursor reports whether s is a position History issues: the
+// email index's sort key, "<time>#<request id>".
+func historyCursor(s string) bool {
+	ts, id, ok := strings.Cut(s, "#")
+	if !ok || !message.IsID(id) {
+		return false
+	}
+	_, err := time.Parse(sortTime, ts)
+	return err == nil
 }
 
 // personRequest reads one request's record restricted to email's targets.

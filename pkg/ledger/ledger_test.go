@@ -189,6 +189,11 @@ func TestHistory(t *testing.T) {
 		if page, _, _ := l.History(ctx, "nobody@example.com", "", 10); len(page) != 0 {
 			t.Fatal("history of nobody")
 		}
+		for _, bad := range []string{"x", "2026-11-23T19:00:00.000000000Z#not-a-uuid", "yesterday#" + ids[0]} {
+			if _, _, err := l.History(ctx, "alice@example.com", bad, 2); !errors.Is(err, ledger.ErrCursor) {
+				t.Errorf("cursor %q: %v", bad, err)
+			}
+		}
 	})
 }
 

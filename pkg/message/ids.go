@@ -87,14 +87,28 @@ func CheckText(s string) error {
 	}
 	for _, r := range s {
 		switch {
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0), r == 0x2028 || r == 0x2029:
+		case isControl(r):
 			return errors.New("must not contain control characters or line breaks")
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e || r == 0x200f || r == 0x061c:
+		case isBidi(r):
 			return errors.New("must not contain Unicode bidirectional controls")
 		}
 	}
 	return nil
 }
+
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029
+}
+
+// isBidi: the embedding, override and isolate controls, and the implicit
+// marks LRM, RLM and ALM.
+func isBidi(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
+}
+
+// Unsafe reports whether r may not reach a log line as it is (what
+// CheckText refuses, rune by rune; utf8.RuneError included).
+func Unsafe(r rune) bool { return isControl(r) || isBidi(r) || r == utf8.RuneError }
 
 // NormalEmail is the form emails are stored and compared in (lower-cased).
 func NormalEmail(s string) string { return strings.ToLower(s) }
@@ -103,7 +117,7 @@ func NormalEmail(s string) string { return strings.ToLower(s) }
 // dropped, and it is cut to n characters.
 func Trim(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
-		if CheckText(string(r)) != nil {
+		if Unsafe(r) {
 			return -1
 		}
 		return r

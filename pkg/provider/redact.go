@@ -3,6 +3,8 @@ package provider
 import (
 	"net/url"
 	"strings"
+
+	"github.com/revoke-dev/revoke/pkg/message"
 )
 
 // MaxErrorText bounds the provider text an error carries (bytes).
@@ -124,9 +126,10 @@ func jsonEscape(s string) string {
 	return b.String()
 }
 
+// controls maps what may not reach a log line (message.Unsafe) to spaces.
 func controls(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+		if message.Unsafe(r) {
 			return ' '
 		}
 		return r

@@ -2,12 +2,13 @@ package scimapi
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"mime"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/revoke-dev/revoke/pkg/apigw"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -24,19 +25,12 @@ const MaxBodyBytes = 256 << 10
 // MaxResults is the most resources one list answers.
 const MaxResults = 100
 
-// BodyReader decodes an API Gateway request body within a bound (the API
-// package's Body).
-type BodyReader func(req *events.APIGatewayV2HTTPRequest, max int) (b []byte, tooLarge bool, err error)
-
 // Handler serves /scim/v2. Safe for concurrent use.
 type Handler struct {
 	Config *config.Config
 	Auth   *auth.Authenticator // SCIM_TOKENS_SECRET_ID; unset fails closed (503)
 	Ledger *ledger.Ledger
 	Submit *submit.Submitter
-	Body   BodyReader
-	// Metrics receives EMF lines (the "unresolved" count); nil: none.
-	Metrics io.Writer
 	// Now and NewID are injectable for tests (nil: time.Now, message.NewID).
 	Now   func() time.Time
 	NewID func() string
@@ -58,7 +52,7 @@ func (h *Handler) Serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	if h.Auth == nil || h.Auth.SecretID == "" {
 		return fail(503, c.id, "", "the SCIM front door is not configured (SCIM_TOKENS_SECRET_ID)")
 	}
-	p, verdict, err := h.Auth.Check(ctx, header(req, "authorization"))
+	p, verdict, err := h.Auth.Check(ctx, apigw.Header(req, "authorization"))
 	switch verdict {
 	case auth.Unauthorized:
 		r := fail(401, c.id, "", "missing or invalid bearer token")
@@ -132,14 +126,14 @@ func notAllowed(c *call, allow string) events.APIGatewayV2HTTPResponse {
 // body checks a request body's media type and size and decodes it, or
 // returns the error response.
 func (h *Handler) body(c *call) ([]byte, *events.APIGatewayV2HTTPResponse) {
-	if ct := header(c.req, "content-type"); ct != "" {
+	if ct := apigw.Header(c.req, "content-type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != MediaType && mt != "application/json") {
 			r := fail(415, c.id, "", "Content-Type must be application/scim+json or application/json")
 			return nil, &r
 		}
 	}
-	b, tooLarge, err := h.Body(c.req, MaxBodyBytes)
+	b, tooLarge, err := apigw.Body(c.req, MaxBodyBytes)
 	switch {
 	case tooLarge:
 		r := fail(413, c.id, "", "the body is larger than 256 KiB")
@@ -166,23 +160,11 @@ func queryOf(req *events.APIGatewayV2HTTPRequest) url.Values {
 	return v
 }
 
-func header(req *events.APIGatewayV2HTTPRequest, name string) string {
-	if v, ok := req.Headers[name]; ok {
-		return v
-	}
-	for k, v := range req.Headers {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
-}
-
 // baseURL is the absolute URL of /scim/v2 as the caller reached it.
 func baseURL(req *events.APIGatewayV2HTTPRequest) string {
 	d := req.RequestContext.DomainName
 	if d == "" {
-		d = header(req, "host")
+		d = apigw.Header(req, "host")
 	}
 	if d == "" || message.CheckText(d) != nil || strings.ContainsAny(d, "/\\?#@ ") || len(d) > 253 {
 		return "/scim/v2"

@@ -23,8 +23,8 @@ func TestIntegrationIdPReplays(t *testing.T) {
 			vars := map[string]string{"QUEUE_URL": url, "SCIM_RESTORE": fmt.Sprint(name == "okta restore")}
 			f := newFixtureOn(t, vars, store, &queue.SQS{API: e.SQS})
 			run(f)
-			if got := len(e.Drain(t, url)); got != len(f.q.sent) {
-				t.Fatalf("SQS holds %d messages, the front door sent %d", got, len(f.q.sent))
+			if got := len(e.Drain(t, url)); got != len(f.q.Sent()) {
+				t.Fatalf("SQS holds %d messages, the front door sent %d", got, len(f.q.Sent()))
 			}
 		})
 	}

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,46 +28,20 @@ import (
 
 const scimToken = "entra-scim-secret-token-0123456789"
 
-// fakeQueue records what is sent, and passes it on to a real queue when
-// it has one (moto's SQS in the integration replay).
-type fakeQueue struct {
-	mu   sync.Mutex
-	sent []queue.Outgoing
-	next queue.Sender
-}
-
-func (q *fakeQueue) SendBatch(ctx context.Context, url string, msgs []queue.Outgoing) ([]int, error) {
-	if q.next != nil {
-		failed, err := q.next.SendBatch(ctx, url, msgs)
-		if err != nil || len(failed) > 0 {
-			return failed, err
-		}
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.sent = append(q.sent, msgs...)
-	return nil, nil
-}
-
-func (q *fakeQueue) messages(t *testing.T) []*message.Message {
+// messages decodes what the front door queued.
+func messages(t *testing.T, q *inmem.Sender) []*message.Message {
 	t.Helper()
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	var out []*message.Message
-	for _, o := range q.sent {
-		m, err := message.Decode(o.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, m)
+	m, err := q.Messages()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return m
 }
 
 type fixture struct {
 	metrics *bytes.Buffer
 	api     *api.Handler
-	q       *fakeQueue
+	q       *inmem.Sender
 	ledger  *ledger.Ledger
 	store   *inmem.Store
 }
@@ -100,11 +73,11 @@ func newFixtureOn(t *testing.T, vars map[string]string, store ledger.Store, next
 	}
 	led := ledger.New(store, time.Hour)
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	q := &fakeQueue{next: next}
+	q := &inmem.Sender{Next: next}
 	metrics := &bytes.Buffer{}
-	sub := &submit.Submitter{Config: cfg, Ledger: led, Queue: q, Log: log}
+	sub := &submit.Submitter{Config: cfg, Ledger: led, Queue: q, Log: log, Metrics: metrics}
 	h := &api.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.APITokensSecretID, Source: cache}, Submit: sub, Ledger: led, Log: log,
-		SCIM: &scimapi.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.SCIMTokensSecretID, Source: cache}, Ledger: led, Submit: sub, Body: api.Body, Metrics: metrics}}
+		SCIM: &scimapi.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.SCIMTokensSecretID, Source: cache}, Ledger: led, Submit: sub}}
 	return &fixture{api: h, q: q, ledger: led, store: mem, metrics: metrics}
 }
 
@@ -206,8 +179,8 @@ func entraSequence(t *testing.T, f *fixture) {
 	if a := f.call(t, "GET", "/scim/v2/Users/"+id, ""); a.body["name"].(map[string]any)["familyName"] != "updatedFamilyName" || a.body["emails"].([]any)[0].(map[string]any)["value"] != "updatedEmail@testuser.com" {
 		t.Fatalf("%s", a.raw)
 	}
-	if len(f.q.sent) != 0 {
-		t.Fatalf("profile changes enqueued %d messages", len(f.q.sent))
+	if len(f.q.Sent()) != 0 {
+		t.Fatalf("profile changes enqueued %d messages", len(f.q.Sent()))
 	}
 	// The soft delete: Entra's default dialect.
 	disable := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}`
@@ -215,7 +188,7 @@ func entraSequence(t *testing.T, f *fixture) {
 	if a.status != 200 || a.body["active"] != false || a.header["ETag"] == `W/"1"` {
 		t.Fatalf("disable: %d %s", a.status, a.raw)
 	}
-	msgs := f.q.messages(t)
+	msgs := messages(t, f.q)
 	if len(msgs) != 8 { // two addresses (userName, the email) on four connections
 		t.Fatalf("%d messages", len(msgs))
 	}
@@ -226,11 +199,11 @@ func entraSequence(t *testing.T, f *fixture) {
 	}
 	// Sending the same state again, and the hard delete weeks later, revoke
 	// nothing more.
-	if a := f.call(t, "PATCH", "/scim/v2/Users/"+id, disable); a.status != 200 || len(f.q.sent) != 8 {
-		t.Fatalf("repeat: %d, %d messages", a.status, len(f.q.sent))
+	if a := f.call(t, "PATCH", "/scim/v2/Users/"+id, disable); a.status != 200 || len(f.q.Sent()) != 8 {
+		t.Fatalf("repeat: %d, %d messages", a.status, len(f.q.Sent()))
 	}
-	if a := f.call(t, "DELETE", "/scim/v2/Users/"+id, ""); a.status != 204 || a.raw != "" || len(f.q.sent) != 8 {
-		t.Fatalf("delete: %d %q, %d messages", a.status, a.raw, len(f.q.sent))
+	if a := f.call(t, "DELETE", "/scim/v2/Users/"+id, ""); a.status != 204 || a.raw != "" || len(f.q.Sent()) != 8 {
+		t.Fatalf("delete: %d %q, %d messages", a.status, a.raw, len(f.q.Sent()))
 	}
 	f.call(t, "GET", "/scim/v2/Users/"+id, "").scimError(t, 404, "")
 	// The revocation is in the ledger under the person's address.
@@ -262,30 +235,30 @@ func oktaSequence(t *testing.T, f *fixture, restore bool) {
 		}
 		id := a.body["id"].(string)
 		a = f.call(t, "PUT", "/scim/v2/Users/"+id, strings.Replace(user, `"familyName":"User"`, `"familyName":"Renamed"`, 1))
-		if a.status != 200 || a.body["name"].(map[string]any)["familyName"] != "Renamed" || len(f.q.sent) != 0 {
+		if a.status != 200 || a.body["name"].(map[string]any)["familyName"] != "Renamed" || len(f.q.Sent()) != 0 {
 			t.Fatalf("put: %d %s", a.status, a.raw)
 		}
 		a = f.call(t, "PATCH", "/scim/v2/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`)
-		if a.status != 200 || a.body["active"] != false || len(f.q.sent) != 4 {
-			t.Fatalf("deactivate: %d %s, %d messages", a.status, a.raw, len(f.q.sent))
+		if a.status != 200 || a.body["active"] != false || len(f.q.Sent()) != 4 {
+			t.Fatalf("deactivate: %d %s, %d messages", a.status, a.raw, len(f.q.Sent()))
 		}
 		a = f.call(t, "PATCH", "/scim/v2/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":true}}]}`)
 		want := 4
 		if restore {
 			want = 7 // a restore on the three connections that can
 		}
-		if a.status != 200 || len(f.q.sent) != want {
-			t.Fatalf("reactivate (restore %v): %d, %d messages", restore, a.status, len(f.q.sent))
+		if a.status != 200 || len(f.q.Sent()) != want {
+			t.Fatalf("reactivate (restore %v): %d, %d messages", restore, a.status, len(f.q.Sent()))
 		}
 		if restore {
-			last := f.q.messages(t)[6]
+			last := messages(t, f.q)[6]
 			if last.Action != message.Restore || last.Provider == "mendix" {
 				t.Fatalf("%+v", last)
 			}
 		}
 		// Okta deactivates by PUT too.
-		if a := f.call(t, "PUT", "/scim/v2/Users/"+id, strings.Replace(user, `"active":true`, `"active":false`, 1)); a.status != 200 || len(f.q.sent) != want+4 {
-			t.Fatalf("put inactive: %d, %d messages", a.status, len(f.q.sent))
+		if a := f.call(t, "PUT", "/scim/v2/Users/"+id, strings.Replace(user, `"active":true`, `"active":false`, 1)); a.status != 200 || len(f.q.Sent()) != want+4 {
+			t.Fatalf("put inactive: %d, %d messages", a.status, len(f.q.Sent()))
 		}
 	}
 }
@@ -295,13 +268,13 @@ func oktaSequence(t *testing.T, f *fixture, restore bool) {
 func TestDeleteAndUnresolved(t *testing.T) {
 	f := newFixture(t, nil)
 	a := f.call(t, "POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"jdoe@example.com"}`)
-	if d := f.call(t, "DELETE", "/scim/v2/Users/"+a.body["id"].(string), ""); d.status != 204 || len(f.q.sent) != 4 {
-		t.Fatalf("%d, %d messages", d.status, len(f.q.sent))
+	if d := f.call(t, "DELETE", "/scim/v2/Users/"+a.body["id"].(string), ""); d.status != 204 || len(f.q.Sent()) != 4 {
+		t.Fatalf("%d, %d messages", d.status, len(f.q.Sent()))
 	}
 	a = f.call(t, "POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"jdoe-handle"}`)
 	f.call(t, "PATCH", "/scim/v2/Users/"+a.body["id"].(string), `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`)
-	if len(f.q.sent) != 4 {
-		t.Fatalf("%d messages", len(f.q.sent))
+	if len(f.q.Sent()) != 4 {
+		t.Fatalf("%d messages", len(f.q.Sent()))
 	}
 	un, _, _ := f.ledger.ListUnresolved(context.Background(), "", 10)
 	if len(un) != 1 || un[0].Source != message.SourceSCIM || un[0].UserID != a.body["id"] {
@@ -369,8 +342,8 @@ func TestRefusals(t *testing.T) {
 		}
 		t.Run(tc.method+" "+tc.path[:min(len(tc.path), 60)], func(t *testing.T) { a.scimError(t, tc.status, tc.scimType) })
 	}
-	if len(f.q.sent) != 0 || f.store.Len() != before {
-		t.Fatalf("refused requests changed something: %d messages, %d → %d items", len(f.q.sent), before, f.store.Len())
+	if len(f.q.Sent()) != 0 || f.store.Len() != before {
+		t.Fatalf("refused requests changed something: %d messages, %d → %d items", len(f.q.Sent()), before, f.store.Len())
 	}
 	if u, _ := f.ledger.SCIMUser(context.Background(), id); !u.Active || u.Version != 1 {
 		t.Fatalf("%+v", u)

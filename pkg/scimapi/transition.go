@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/revoke-dev/revoke/pkg/audit"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/request"
@@ -42,14 +41,10 @@ func (h *Handler) transition(ctx context.Context, c *call, cur ledger.SCIMUser, 
 	}
 	key := "scim:" + cur.ID + ":" + what + ":v" + strconv.FormatInt(cur.Version, 10)
 	if len(emails) == 0 {
-		c.log.Error("scim: a user was "+what+" but has no email address; nothing revoked", "scim_user_id", cur.ID, "event_id", key)
-		if err := h.Ledger.RecordUnresolved(ctx, ledger.Unresolved{Source: message.SourceSCIM, UserID: cur.ID, EventID: key, Key: key,
+		if err := h.Submit.Unresolved(ctx, ledger.Unresolved{Source: message.SourceSCIM, UserID: cur.ID, EventID: key, Key: key,
 			Reason: "SCIM user " + what + " with no email address"}); err != nil {
 			r := c.unavailable("the ledger", err)
 			return &r
-		}
-		if h.Metrics != nil {
-			audit.Emit(h.Metrics, h.now(), "unresolved", map[string]string{"source": string(message.SourceSCIM)}, 1)
 		}
 		return nil
 	}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/revoke-dev/revoke/pkg/apigw"
+
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/revoke-dev/revoke/pkg/ledger"
@@ -159,7 +161,7 @@ func (h *Handler) get(ctx context.Context, c *call, id string) events.APIGateway
 
 // preconditionFailed checks If-Match against the user's version.
 func (c *call) preconditionFailed(u ledger.SCIMUser) *events.APIGatewayV2HTTPResponse {
-	im := strings.TrimSpace(header(c.req, "if-match"))
+	im := strings.TrimSpace(apigw.Header(c.req, "if-match"))
 	if im == "" || im == "*" {
 		return nil
 	}

@@ -9,8 +9,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
+
+	"github.com/revoke-dev/revoke/pkg/audit"
 
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/ledger"
@@ -27,6 +30,9 @@ type Submitter struct {
 	Ledger *ledger.Ledger
 	Queue  queue.Sender // sends to Config.QueueURL
 	Log    *slog.Logger
+	// Metrics receives EMF lines (the "unresolved" count; stdout in
+	// Lambda); nil: none.
+	Metrics io.Writer
 	// SendPolicy retries refused queue entries (zero: queue.DefaultPolicy).
 	SendPolicy retry.Policy
 	// Now and NewID are injectable for tests (nil: time.Now, message.NewID).
@@ -158,6 +164,24 @@ func (s *Submitter) resume(ctx context.Context, old *ledger.KeyRecord, r ledger.
 		return Receipt{}, err
 	}
 	return Receipt{RequestID: old.RequestID, Accepted: old.Accepted, Repeat: true}, nil
+}
+
+// Unresolved records a person an event or a SCIM change names but revoke
+// cannot resolve to an address (DESIGN.md §1b): one ERROR line naming the
+// user id and the event, the EMF metric "unresolved" (alarmed in the
+// template) and the ledger record `revokectl unresolved` lists. Nothing is
+// enqueued and the event is not retried; an error means the ledger could
+// not record it.
+func (s *Submitter) Unresolved(ctx context.Context, u ledger.Unresolved) error {
+	if u.At.IsZero() {
+		u.At = s.now().UTC()
+	}
+	s.Log.Error("unresolved: an event names a person revoke cannot resolve to an email; nothing revoked for them",
+		"source", u.Source, "directory", u.Directory, "user_id", u.UserID, "event_id", u.EventID, "why", u.Reason)
+	if s.Metrics != nil {
+		audit.Emit(s.Metrics, s.now(), "unresolved", map[string]string{"source": string(u.Source)}, 1)
+	}
+	return s.Ledger.RecordUnresolved(ctx, u)
 }
 
 // Requeue queues a recorded request's targets that were never queued (the

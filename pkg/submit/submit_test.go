@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,32 +17,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/retry"
 )
 
-// flakyQueue refuses the entries whose index is in refuse, every time.
-type flakyQueue struct {
-	mu     sync.Mutex
-	sent   []message.Message
-	refuse map[int]bool
-}
-
-func (q *flakyQueue) SendBatch(_ context.Context, _ string, msgs []queue.Outgoing) ([]int, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	var failed []int
-	for i, m := range msgs {
-		d, err := message.Decode(m.Body)
-		if err != nil {
-			return nil, err
-		}
-		if q.refuse[len(q.sent)+len(failed)] {
-			failed = append(failed, i)
-			continue
-		}
-		q.sent = append(q.sent, *d)
-	}
-	return failed, nil
-}
-
-func fixture(t *testing.T, vars map[string]string) (*Submitter, *flakyQueue, *inmem.Store) {
+func fixture(t *testing.T, vars map[string]string) (*Submitter, *inmem.Sender, *inmem.Store) {
 	t.Helper()
 	env := map[string]string{"CONNECTIONS": "field-app=journeyapps,crm=backendless,mendix=mendix,wiki=scim", "QUEUE_URL": "q"}
 	for k, v := range vars {
@@ -54,9 +28,19 @@ func fixture(t *testing.T, vars map[string]string) (*Submitter, *flakyQueue, *in
 		t.Fatal(err)
 	}
 	store := inmem.NewStore(nil)
-	q := &flakyQueue{refuse: map[int]bool{}}
+	q := &inmem.Sender{}
 	return &Submitter{Config: cfg, Ledger: ledger.New(store, time.Hour), Queue: q, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		SendPolicy: retry.Policy{Attempts: 1}}, q, store
+}
+
+// sent decodes what the queue accepted.
+func sent(t *testing.T, q *inmem.Sender) []*message.Message {
+	t.Helper()
+	m, err := q.Messages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 func alice() *request.Request {
@@ -68,10 +52,10 @@ func alice() *request.Request {
 func TestSubmitRecordsThenQueues(t *testing.T) {
 	s, q, _ := fixture(t, nil)
 	rc, err := s.Submit(context.Background(), Submission{Request: alice(), Source: message.SourceOkta, Actor: "okta", Key: "okta:u-1"})
-	if err != nil || rc.Accepted != 4 || len(q.sent) != 4 || rc.Repeat {
-		t.Fatalf("%+v %v, %d sent", rc, err, len(q.sent))
+	if err != nil || rc.Accepted != 4 || len(q.Sent()) != 4 || rc.Repeat {
+		t.Fatalf("%+v %v, %d sent", rc, err, len(q.Sent()))
 	}
-	for _, m := range q.sent {
+	for _, m := range sent(t, q) {
 		if m.RequestID != rc.RequestID || m.Source != message.SourceOkta || m.Actor != "okta" || m.Email != "alice@example.com" || !m.Fanout {
 			t.Fatalf("message %+v", m)
 		}
@@ -82,8 +66,8 @@ func TestSubmitRecordsThenQueues(t *testing.T) {
 	}
 	// The same event again: the first answer, nothing more queued.
 	again, err := s.Submit(context.Background(), Submission{Request: alice(), Source: message.SourceOkta, Actor: "okta", Key: "okta:u-1"})
-	if err != nil || again.RequestID != rc.RequestID || !again.Repeat || len(q.sent) != 4 {
-		t.Fatalf("repeat %+v %v, %d sent", again, err, len(q.sent))
+	if err != nil || again.RequestID != rc.RequestID || !again.Repeat || len(q.Sent()) != 4 {
+		t.Fatalf("repeat %+v %v, %d sent", again, err, len(q.Sent()))
 	}
 }
 
@@ -95,8 +79,8 @@ func TestKeyConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	sub.BodyHash = "h2"
-	if _, err := s.Submit(context.Background(), sub); !errors.Is(err, ErrConflict) || len(q.sent) != 4 {
-		t.Fatalf("%v, %d sent", err, len(q.sent))
+	if _, err := s.Submit(context.Background(), sub); !errors.Is(err, ErrConflict) || len(q.Sent()) != 4 {
+		t.Fatalf("%v, %d sent", err, len(q.Sent()))
 	}
 }
 
@@ -106,8 +90,8 @@ func TestLedgerDownQueuesNothing(t *testing.T) {
 	store.SetFailure(errors.New("throttled"))
 	_, err := s.Submit(context.Background(), Submission{Request: alice(), Source: message.SourceAPI, Actor: "token:ops"})
 	var ue *UnavailableError
-	if !errors.As(err, &ue) || ue.Stage != "ledger" || len(q.sent) != 0 {
-		t.Fatalf("%v, %d sent", err, len(q.sent))
+	if !errors.As(err, &ue) || ue.Stage != "ledger" || len(q.Sent()) != 0 {
+		t.Fatalf("%v, %d sent", err, len(q.Sent()))
 	}
 }
 
@@ -115,20 +99,20 @@ func TestLedgerDownQueuesNothing(t *testing.T) {
 // with the same key queues exactly those.
 func TestRepeatQueuesWhatWasRefused(t *testing.T) {
 	s, q, _ := fixture(t, nil)
-	q.refuse[1], q.refuse[3] = true, true
+	q.Refuse = func(_, i int, _ queue.Outgoing) bool { return i == 1 || i == 3 }
 	sub := Submission{Request: alice(), Source: message.SourceSCIM, Actor: "scim:entra", Key: "scim:u1:deactivated:v1"}
 	_, err := s.Submit(context.Background(), sub)
 	var ue *UnavailableError
-	if !errors.As(err, &ue) || ue.Stage != "queue" || len(ue.Queued) != 2 || len(ue.Missing) != 2 || len(q.sent) != 2 {
-		t.Fatalf("%v, %d sent", err, len(q.sent))
+	if !errors.As(err, &ue) || ue.Stage != "queue" || len(ue.Queued) != 2 || len(ue.Missing) != 2 || len(q.Sent()) != 2 {
+		t.Fatalf("%v, %d sent", err, len(q.Sent()))
 	}
-	q.refuse = map[int]bool{}
+	q.Refuse = nil
 	rc, err := s.Submit(context.Background(), sub)
-	if err != nil || !rc.Repeat || rc.Accepted != 4 || len(q.sent) != 4 {
-		t.Fatalf("%+v %v, %d sent", rc, err, len(q.sent))
+	if err != nil || !rc.Repeat || rc.Accepted != 4 || len(q.Sent()) != 4 {
+		t.Fatalf("%+v %v, %d sent", rc, err, len(q.Sent()))
 	}
 	seen := map[string]bool{}
-	for _, m := range q.sent {
+	for _, m := range sent(t, q) {
 		if seen[m.Connection] {
 			t.Fatalf("%s queued twice", m.Connection)
 		}
@@ -146,7 +130,7 @@ func TestShadowMode(t *testing.T) {
 	if _, err := s.Submit(context.Background(), Submission{Request: alice(), Source: message.SourceAPI, Actor: "token:ops"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range q.sent {
+	for _, m := range sent(t, q) {
 		if !m.DryRun {
 			t.Fatalf("not a dry run: %+v", m)
 		}

@@ -51,7 +51,7 @@ func (s *Sweeper) inactive(ctx, work context.Context, dryRun bool, e Inactive) I
 		r.Status, r.Error = StatusError, "connection is not configured (CONNECTIONS)"
 		return r
 	}
-	r.Provider = cn.Provider
+	r.Provider = cn.Provider()
 	q, reason, err := query(cn, e, s.now())
 	if err != nil {
 		r.Status, r.Error = StatusUnsupported, err.Error()
@@ -87,7 +87,7 @@ func (s *Sweeper) inactive(ctx, work context.Context, dryRun bool, e Inactive) I
 // lister builds the connection's client if its provider can list users.
 func (s *Sweeper) lister(ctx context.Context, cn config.Connection) (provider.Lister, error) {
 	if !cn.Kind.Can(registry.List) {
-		return nil, provider.Permanent("sweep", message.CodeUnsupported, cn.Provider+" has no user listing API; inactive sweeps need a provider that can list users")
+		return nil, provider.Permanent("sweep", message.CodeUnsupported, cn.Provider()+" has no user listing API; inactive sweeps need a provider that can list users")
 	}
 	raw, err := s.Secrets.Get(ctx, s.Config.SecretID(cn.Name))
 	if err != nil {
@@ -145,7 +145,7 @@ func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provide
 func query(cn config.Connection, e Inactive, now time.Time) (provider.ListQuery, string, error) {
 	switch {
 	case e.Where != "" && !cn.Kind.Can(registry.Where):
-		return provider.ListQuery{}, "", fmt.Errorf("where is supported only for providers with a where filter; use days for %s", cn.Provider)
+		return provider.ListQuery{}, "", fmt.Errorf("where is supported only for providers with a where filter; use days for %s", cn.Provider())
 	case e.Where != "":
 		return provider.ListQuery{Where: e.Where}, message.Trim("sweep: where "+e.Where, message.MaxReasonChars), nil
 	case cn.Kind.Can(registry.Where):

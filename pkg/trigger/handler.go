@@ -3,14 +3,11 @@ package trigger
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/revoke-dev/revoke/pkg/audit"
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/ledger"
@@ -27,8 +24,6 @@ type Handler struct {
 	Ledger    *ledger.Ledger
 	Directory directory.Reader
 	Log       *slog.Logger
-	Metrics   io.Writer // EMF lines (stdout in Lambda); nil: none
-	Now       func() time.Time
 }
 
 // Result is what one event did (also logged).
@@ -124,25 +119,12 @@ func (h *Handler) resolve(ctx context.Context, e *Event) error {
 	return nil
 }
 
-// unresolved records a person an event names but revoke cannot resolve:
-// ledger, an ERROR line and the EMF metric "unresolved"; never retried.
+// unresolved records a person an event names but revoke cannot resolve.
 func (h *Handler) unresolved(ctx context.Context, e *Event, userID string) error {
 	dir := ""
 	if e.Dir != nil {
 		dir = e.Dir.String()
 	}
-	h.Log.Error("trigger: unresolved: the event names a user revoke cannot resolve to an email; nothing revoked for them",
-		"user_id", userID, "event_id", e.EventID, "directory", dir, "source", e.Source)
-	if h.Metrics != nil {
-		audit.Emit(h.Metrics, h.now(), "unresolved", map[string]string{"source": string(e.Source)}, 1)
-	}
-	return h.Ledger.RecordUnresolved(ctx, ledger.Unresolved{At: e.At, Source: e.Source, Directory: dir, UserID: userID, EventID: e.EventID, Key: e.Key,
+	return h.Submit.Unresolved(ctx, ledger.Unresolved{At: e.At, Source: e.Source, Directory: dir, UserID: userID, EventID: e.EventID, Key: e.Key,
 		Reason: e.Type + ": no address for this user"})
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
 }

@@ -20,7 +20,6 @@ import (
 	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
-	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/request"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
@@ -155,21 +154,9 @@ func (f *fakeDirectory) List(context.Context, config.Directory, func(directory.U
 	return nil
 }
 
-type fakeQueue struct {
-	mu   sync.Mutex
-	sent []queue.Outgoing
-}
-
-func (q *fakeQueue) SendBatch(_ context.Context, _ string, msgs []queue.Outgoing) ([]int, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.sent = append(q.sent, msgs...)
-	return nil, nil
-}
-
 type world struct {
 	h      *Handler
-	q      *fakeQueue
+	q      *inmem.Sender
 	dir    *fakeDirectory
 	ledger *ledger.Ledger
 	log    *bytes.Buffer
@@ -184,9 +171,9 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	var log bytes.Buffer
-	w := &world{q: &fakeQueue{}, dir: &fakeDirectory{users: map[string]directory.User{}}, ledger: ledger.New(inmem.NewStore(nil), time.Hour), log: &log}
+	w := &world{q: &inmem.Sender{}, dir: &fakeDirectory{users: map[string]directory.User{}}, ledger: ledger.New(inmem.NewStore(nil), time.Hour), log: &log}
 	l := audit.NewLogger(&log, 0)
-	w.h = &Handler{Config: cfg, Submit: &submit.Submitter{Config: cfg, Ledger: w.ledger, Queue: w.q, Log: l}, Ledger: w.ledger, Directory: w.dir, Log: l, Metrics: &log}
+	w.h = &Handler{Config: cfg, Submit: &submit.Submitter{Config: cfg, Ledger: w.ledger, Queue: w.q, Log: l, Metrics: &log}, Ledger: w.ledger, Directory: w.dir, Log: l}
 	return w
 }
 
@@ -198,15 +185,15 @@ func TestDisableResolvesAndDedupes(t *testing.T) {
 	w.dir.users["906722b2be-1c2a3b4c-5d6e-7f80-9a1b-2c3d4e5f6a7b"] = directory.User{ID: "906722b2be-1c2a3b4c-5d6e-7f80-9a1b-2c3d4e5f6a7b", Emails: []string{"frank@example.com"}}
 	ev := sample(t, "trigger-identitycenter-disableuser.json")
 	res, err := w.h.Handle(context.Background(), ev)
-	if err != nil || res.Outcome != "requested" || res.Accepted != 2 || len(w.q.sent) != 2 {
-		t.Fatalf("%+v %v, %d sent", res, err, len(w.q.sent))
+	if err != nil || res.Outcome != "requested" || res.Accepted != 2 || len(w.q.Sent()) != 2 {
+		t.Fatalf("%+v %v, %d sent", res, err, len(w.q.Sent()))
 	}
-	m, _ := message.Decode(w.q.sent[0].Body)
+	m, _ := message.Decode(w.q.Sent()[0].Body)
 	if m.Source != message.SourceIdentityCenter || m.Actor != "identity-center" || !strings.Contains(m.Reason, "DisableUser") || !m.Fanout {
 		t.Fatalf("%+v", m)
 	}
-	if res, err := w.h.Handle(context.Background(), ev); err != nil || res.Outcome != "repeat" || len(w.q.sent) != 2 {
-		t.Fatalf("redelivery: %+v %v, %d sent", res, err, len(w.q.sent))
+	if res, err := w.h.Handle(context.Background(), ev); err != nil || res.Outcome != "repeat" || len(w.q.Sent()) != 2 {
+		t.Fatalf("redelivery: %+v %v, %d sent", res, err, len(w.q.Sent()))
 	}
 	snap, _ := w.ledger.DirectoryUser(context.Background(), "identitystore:d-9067642ac7", "906722b2be-1c2a3b4c-5d6e-7f80-9a1b-2c3d4e5f6a7b")
 	if snap == nil || snap.Emails[0] != "frank@example.com" {
@@ -225,7 +212,7 @@ func TestDeleteFromSnapshotOrUnresolved(t *testing.T) {
 	w := newWorld(t)
 	ev := sample(t, "trigger-identitycenter-deleteuser.json")
 	res, err := w.h.Handle(context.Background(), ev)
-	if err != nil || res.Outcome != "unresolved" || len(w.q.sent) != 0 {
+	if err != nil || res.Outcome != "unresolved" || len(w.q.Sent()) != 0 {
 		t.Fatalf("%+v %v", res, err)
 	}
 	un, _, _ := w.ledger.ListUnresolved(context.Background(), "", 10)
@@ -247,7 +234,7 @@ func TestDeleteFromSnapshotOrUnresolved(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err = w2.h.Handle(context.Background(), ev)
-	if err != nil || res.Outcome != "requested" || len(w2.q.sent) != 2 {
+	if err != nil || res.Outcome != "requested" || len(w2.q.Sent()) != 2 {
 		t.Fatalf("%+v %v", res, err)
 	}
 }
@@ -257,8 +244,8 @@ func TestDeleteFromSnapshotOrUnresolved(t *testing.T) {
 func TestTransientFailureIsAnError(t *testing.T) {
 	w := newWorld(t)
 	w.dir.err = errors.New("ThrottlingException: rate exceeded")
-	if _, err := w.h.Handle(context.Background(), sample(t, "trigger-cognito-admindisableuser.json")); err == nil || len(w.q.sent) != 0 {
-		t.Fatalf("%v, %d sent", err, len(w.q.sent))
+	if _, err := w.h.Handle(context.Background(), sample(t, "trigger-cognito-admindisableuser.json")); err == nil || len(w.q.Sent()) != 0 {
+		t.Fatalf("%v, %d sent", err, len(w.q.Sent()))
 	}
 	if un, _, _ := w.ledger.ListUnresolved(context.Background(), "", 10); len(un) != 0 {
 		t.Fatal("a transient failure was recorded as unresolved")
@@ -274,9 +261,9 @@ func TestOktaStreamKeyMatchesHook(t *testing.T) {
 	if _, err := w.h.Submit.Submit(context.Background(), hook); err != nil {
 		t.Fatal(err)
 	}
-	sent := len(w.q.sent)
+	sent := len(w.q.Sent())
 	res, err := w.h.Handle(context.Background(), sample(t, "trigger-okta-deactivate.json"))
-	if err != nil || res.Outcome != "repeat" || len(w.q.sent) != sent {
+	if err != nil || res.Outcome != "repeat" || len(w.q.Sent()) != sent {
 		t.Fatalf("%+v %v", res, err)
 	}
 }
@@ -317,7 +304,7 @@ func BenchmarkHandle(b *testing.B) {
 	led := ledger.New(inmem.NewStore(nil), time.Hour)
 	dir := &fakeDirectory{users: map[string]directory.User{"906722b2be-1c2a3b4c-5d6e-7f80-9a1b-2c3d4e5f6a7b": {Emails: []string{"frank@example.com"}}}}
 	l := audit.NewLogger(bytes.NewBuffer(nil), 0)
-	h := &Handler{Config: cfg, Submit: &submit.Submitter{Config: cfg, Ledger: led, Queue: &fakeQueue{}, Log: l}, Ledger: led, Directory: dir, Log: l}
+	h := &Handler{Config: cfg, Submit: &submit.Submitter{Config: cfg, Ledger: led, Queue: &inmem.Sender{}, Log: l}, Ledger: led, Directory: dir, Log: l}
 	ev := sample(b, "trigger-identitycenter-disableuser.json")
 	var d map[string]any
 	_ = json.Unmarshal(ev.Detail, &d)
