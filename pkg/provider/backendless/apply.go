@@ -12,13 +12,19 @@ import (
 // Revoke sets userStatus DISABLED on each user, concurrently within the
 // rate limit.
 func (c *Client) Revoke(ctx context.Context, users []provider.User) []provider.Result {
-	return c.setStatus(ctx, users, "DISABLED")
+	return c.setStatus(ctx, users, statusDisabled)
 }
 
 // Restore sets userStatus ENABLED on each user.
 func (c *Client) Restore(ctx context.Context, users []provider.User) []provider.Result {
-	return c.setStatus(ctx, users, "ENABLED")
+	return c.setStatus(ctx, users, statusEnabled)
 }
+
+// The userStatus values revoke sets.
+const (
+	statusDisabled = "DISABLED"
+	statusEnabled  = "ENABLED"
+)
 
 func (c *Client) setStatus(ctx context.Context, users []provider.User, status string) []provider.Result {
 	return rest.ApplyEach(ctx, users, 16, func(ctx context.Context, u provider.User) provider.Result {
@@ -28,10 +34,10 @@ func (c *Client) setStatus(ctx context.Context, users []provider.User, status st
 		}
 		resp, err := c.http.Do(ctx, rest.Request{
 			Op: "set user status", Method: http.MethodPut, URL: target,
-			Body: map[string]string{"userStatus": status}, Check: Check,
+			Body: map[string]string{"userStatus": status}, Check: statusCheck(status),
 		})
 		r := rest.Outcome(resp, err)
-		if err == nil && already(resp.Body) {
+		if err == nil && already(resp.Body, status) {
 			r.Outcome = provider.Already
 		}
 		return r

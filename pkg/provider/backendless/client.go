@@ -30,8 +30,14 @@ const (
 	CodeEntityNotFound  = 1000 // entity with the specified id cannot be found
 	CodeUserNotFound    = 3030 // unable to find user
 	CodeUserNotFound2   = 3057 // user cannot be found
-	CodeAlreadyDisabled = 3085 // user already disabled: success for revoke
-	CodeAlreadyEnabled  = 3086 // user already enabled: success for restore
+	// 3085 "user already disabled" and 3086 "user already enabled": the
+	// meanings Backendless' error code list gives them (the "complete list
+	// of Backendless Error Codes" linked from
+	// https://backendless.com/docs/rest/shared_error_handling.html; see
+	// docs/design.md §6). Each is "already done" only for the change it
+	// names: 3085 for a disable, 3086 for an enable (statusCheck).
+	CodeAlreadyDisabled = 3085
+	CodeAlreadyEnabled  = 3086
 )
 
 // PageSize is the largest page Backendless serves.
@@ -115,14 +121,13 @@ func errorCode(body []byte) (code int, eb ErrorBody, ok bool) {
 }
 
 // Check reads every response body: an error object fails the call even
-// with HTTP 200; code 999 is a rate limit; 3085/3086 (already in the asked
-// state) are success; "no such user" is only the documented codes, and any
-// other 404 means the URL is wrong (config).
+// with HTTP 200; code 999 is a rate limit; "no such user" is only the
+// documented codes, and any other 404 means the URL is wrong (config).
+// 3085/3086 are errors here: only statusCheck, which knows the asked
+// status, may take one as "already".
 func Check(status int, body []byte) error {
 	code, eb, hasErr := errorCode(body)
 	switch {
-	case hasErr && (code == CodeAlreadyDisabled || code == CodeAlreadyEnabled) && (status == http.StatusOK || status == http.StatusBadRequest):
-		return nil
 	case status >= 200 && status < 300 && !hasErr:
 		return nil
 	case !hasErr && status == http.StatusNotFound:
@@ -148,10 +153,41 @@ func Check(status int, body []byte) error {
 	return e
 }
 
-// already reports whether a successful answer said "already in that state".
-func already(body []byte) bool {
+// alreadyCode is the code that means "the user already has userStatus
+// want": 3085 for DISABLED, 3086 for ENABLED.
+func alreadyCode(want string) int {
+	if want == statusDisabled {
+		return CodeAlreadyDisabled
+	}
+	return CodeAlreadyEnabled
+}
+
+// statusCheck is Check for PUT users/{id}/status asking for want: the
+// code saying the user already has want (with HTTP 200 or 400) succeeds;
+// the other "already" code says the user is in the opposite state, so the
+// change did not happen: a permanent provider error.
+func statusCheck(want string) func(status int, body []byte) error {
+	return func(status int, body []byte) error {
+		code, eb, ok := errorCode(body)
+		if ok && (status == http.StatusOK || status == http.StatusBadRequest) {
+			switch code {
+			case alreadyCode(want):
+				return nil
+			case CodeAlreadyDisabled, CodeAlreadyEnabled:
+				e := provider.Permanent("", message.CodeProvider, "code "+eb.Code.String()+" answered a change to "+want+": "+eb.Message)
+				e.Status, e.ProviderID = status, eb.Code.String()
+				return e
+			}
+		}
+		return Check(status, body)
+	}
+}
+
+// already reports whether a successful status change was answered with
+// the code for "already has want".
+func already(body []byte, want string) bool {
 	code, _, ok := errorCode(body)
-	return ok && (code == CodeAlreadyDisabled || code == CodeAlreadyEnabled)
+	return ok && code == alreadyCode(want)
 }
 
 // Quote makes a string literal for a where clause: single quotes doubled.

@@ -63,8 +63,9 @@ func TestRequestsExactly(t *testing.T) {
 	}
 }
 
-// The documented codes decide: 3085/3086 are "already" (success), 1000,
-// 3030 and 3057 are "no such user", and nothing else is — not 3020
+// The documented codes decide: 1000, 3030 and 3057 are "no such user",
+// 3085/3086 are errors outside a status change (statusCheck), and nothing
+// else is "no such user" — not 3020
 // (password recovery), not a message that says "not found", not a bare
 // 404 (a custom domain without /api). (Before: 3085 was a permanent error,
 // 3020 and message text meant not found, a bare 404 meant not found.)
@@ -77,8 +78,8 @@ func TestCheck(t *testing.T) {
 	}{
 		{200, ``, "", false},
 		{200, `{"objectId":"x"}`, "", false},
-		{400, `{"code":3085,"message":"User is already disabled"}`, "", false},
-		{400, `{"code":3086,"message":"User is already enabled"}`, "", false},
+		{400, `{"code":3085,"message":"User is already disabled"}`, message.CodeInvalid, false},
+		{400, `{"code":3086,"message":"User is already enabled"}`, message.CodeInvalid, false},
 		{500, `{"code":3085,"message":"?"}`, message.CodeUnavailable, true},
 		{200, `{"code":999,"message":"Request rate exhausted"}`, message.CodeRateLimited, true},
 		{429, `{"code":999,"message":"x"}`, message.CodeRateLimited, true},
@@ -223,11 +224,17 @@ func FuzzCheck(f *testing.F) {
 	f.Add(200, []byte(`{"code":999}`))
 	f.Add(404, []byte(`{"code":"1000","message":"x"}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		err := Check(status, body)
-		already := (status == 200 || status == 400) && already(body)
-		if err == nil && (status < 200 || status > 299) && !already {
+		if err := Check(status, body); err == nil && (status < 200 || status > 299) {
 			t.Fatal("non-2xx accepted")
 		}
+		for _, want := range []string{statusDisabled, statusEnabled} {
+			err := statusCheck(want)(status, body)
+			code, _, _ := errorCode(body)
+			if err == nil && code != 0 && code != alreadyCode(want) {
+				t.Fatalf("%s accepted an answer with code %d: %d %q", want, code, status, body)
+			}
+		}
+		err := Check(status, body)
 		if err != nil && provider.As(err).Code == message.CodeNotFound {
 			code, _, _ := errorCode(body)
 			if code != CodeEntityNotFound && code != CodeUserNotFound && code != CodeUserNotFound2 {
@@ -251,4 +258,52 @@ func FuzzParseUsers(f *testing.F) {
 			}
 		}
 	})
+}
+
+// 3085 ("user already disabled") is "already" only for a disable, 3086
+// ("user already enabled") only for an enable; the other combination means
+// the user is in the opposite state and the change did not happen.
+// (Before: either code was "already" for either change.)
+func TestAlreadyOnlyForTheAskedStatus(t *testing.T) {
+	tests := []struct {
+		name    string
+		restore bool
+		status  int
+		body    string
+		want    provider.Outcome
+	}{
+		{"disable answered 3085", false, 400, `{"code":3085,"message":"User is already disabled"}`, provider.Already},
+		{"disable answered 3085 with HTTP 200", false, 200, `{"code":3085,"message":"User is already disabled"}`, provider.Already},
+		{"disable answered 3086", false, 400, `{"code":3086,"message":"User is already enabled"}`, provider.Failed},
+		{"disable answered 3086 with HTTP 200", false, 200, `{"code":3086,"message":"User is already enabled"}`, provider.Failed},
+		{"enable answered 3086", true, 400, `{"code":3086,"message":"User is already enabled"}`, provider.Already},
+		{"enable answered 3085", true, 400, `{"code":3085,"message":"User is already disabled"}`, provider.Failed},
+		{"enable answered 3085 with HTTP 200", true, 200, `{"code":3085,"message":"User is already disabled"}`, provider.Failed},
+	}
+	root := "/" + appID + "/" + apiKey
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status := "DISABLED"
+			if tt.restore {
+				status = "ENABLED"
+			}
+			s := providertest.NewScript(t, providertest.Step{Method: "PUT", Path: root + "/users/u1/status",
+				Header: map[string]string{"Content-Type": "application/json"}, Body: `{"userStatus":"` + status + `"}`, Status: tt.status, RespBody: tt.body})
+			c := newClient(t, s.URL())
+			users := []provider.User{{ID: "u1"}}
+			r := c.Revoke
+			if tt.restore {
+				r = c.Restore
+			}
+			got := r(context.Background(), users)[0]
+			if got.Outcome != tt.want {
+				t.Fatalf("got %+v, want %v", got, tt.want)
+			}
+			if tt.want == provider.Failed {
+				if e := provider.As(got.Err); e.Code != message.CodeProvider || e.Retryable() || e.ProviderID == "" {
+					t.Fatalf("the opposite state must be a permanent provider error: %+v", e)
+				}
+			}
+		})
+	}
 }
