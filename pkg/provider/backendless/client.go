@@ -26,10 +26,10 @@ const (
 
 // Documented error codes revoke acts on.
 const (
-	CodeRateLimit       = 999  // request rate exhausted (sometimes with HTTP 200)
-	CodeEntityNotFound  = 1000 // entity with the specified id cannot be found
-	CodeUserNotFound    = 3030 // unable to find user
-	CodeUserNotFound2   = 3057 // user cannot be found
+	CodeRateLimit      = 999  // request rate exhausted (sometimes with HTTP 200)
+	CodeEntityNotFound = 1000 // entity with the specified id cannot be found
+	CodeUserNotFound   = 3030 // unable to find user
+	CodeUserNotFound2  = 3057 // user cannot be found
 	// 3085 "user already disabled" and 3086 "user already enabled": the
 	// meanings Backendless' error code list gives them (the "complete list
 	// of Backendless Error Codes" linked from
