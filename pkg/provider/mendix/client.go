@@ -78,7 +78,9 @@ func New(raw []byte, o rest.Options) (*Client, error) {
 }
 
 // Revoke deactivates each platform user with PATCH
-// /v1/platform-users/{uuid} {"active": false}.
+// /v1/platform-users/{uuid} {"active": false}. The API has no "no such
+// user" answer (deactivationCheck): a UUID it does not take is a failure,
+// never no_account.
 func (c *Client) Revoke(ctx context.Context, users []provider.User) []provider.Result {
 	return rest.ApplyEach(ctx, users, 16, func(ctx context.Context, u provider.User) provider.Result {
 		target, err := rest.URL(c.deactivate, "v1", "platform-users", u.ID)
@@ -86,9 +88,24 @@ func (c *Client) Revoke(ctx context.Context, users []provider.User) []provider.R
 			return provider.Fail(provider.Permanent(Name+": deactivate user", message.CodeInvalid, "invalid user id"), 0)
 		}
 		return rest.Outcome(c.http.Do(ctx, rest.Request{
-			Op: "deactivate user", Method: http.MethodPatch, URL: target, Body: map[string]bool{"active": false},
+			Op: "deactivate user", Method: http.MethodPatch, URL: target, Body: map[string]bool{"active": false}, Check: deactivationCheck,
 		}))
 	})
+}
+
+// deactivationCheck classifies a User Deactivation API answer. Mendix's
+// published spec (mendix/docs static/openapi-spec/user-deactivation-api.yaml,
+// "User Deactivation API" on docs.mendix.com) documents 204, 400, 401,
+// 403, 429, 500 and 503, and no 404. The UUID came from the User
+// Identifiers API a moment earlier, so a 404 means deactivation_url points
+// somewhere else: a config failure, never "no such user".
+func deactivationCheck(status int, body []byte) error {
+	err := rest.DefaultCheck(status, body)
+	if pe := provider.As(err); err != nil && pe.Code == message.CodeNotFound {
+		pe.Code = message.CodeConfig
+		pe.Message = "the User Deactivation API documents no 404: check deactivation_url (" + pe.Message + ")"
+	}
+	return err
 }
 
 type emailAddress struct {

@@ -94,10 +94,49 @@ func TestLongEmailAlone(t *testing.T) {
 	}
 }
 
+// A 404 from the User Deactivation API (which documents none) is a config
+// failure, and a UUID the API refuses is a failure: neither is no_account.
+// (Before: any 404 was NotFound, and the simulator invented a 404
+// USER_NOT_FOUND for an unknown UUID.)
+func TestDeactivationNeverNoAccount(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		code   message.Code
+	}{
+		{"bare 404 (wrong deactivation_url)", 404, ``, message.CodeConfig},
+		{"gateway 404", 404, `{"message":"no Route matched with those values"}`, message.CodeConfig},
+		{"404 shaped like a Mendix error", 404, `{"error":{"message":"Not Found","detail":"user not found","code":404}}`, message.CodeConfig},
+		{"documented 400", 400, `{"error":{"message":"The request data did not validate","detail":"Request payload is invalid.","code":400,"instance":"urn:uuid:d18fb790-05e7-4cd1-8f36-31326a894778"}}`, message.CodeInvalid},
+		{"documented 403", 403, `{"error":{"message":"Forbidden","detail":"Requestor is not Mendix Admin for the company","code":403}}`, message.CodeForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := providertest.NewScript(t, providertest.Step{Method: "PATCH", Path: "/v1/platform-users/6f1e7f5e-1111-4a6b-9c1d-000000000001",
+				Header: mx, Body: `{"active":false}`, Status: tt.status, RespBody: tt.body})
+			r := newClient(t, d.URL(), d.URL(), 100).Revoke(context.Background(), []provider.User{{ID: "6f1e7f5e-1111-4a6b-9c1d-000000000001"}})[0]
+			if e := provider.As(r.Err); r.Outcome != provider.Failed || e.Code != tt.code || e.Retryable() {
+				t.Fatalf("got %+v (%v), want failed/%s", r, r.Err, tt.code)
+			}
+		})
+	}
+	sim := simulator.NewMendix(pat, simulator.Options{})
+	defer sim.Close()
+	r := newClient(t, sim.URL(), sim.URL(), 1000).Revoke(context.Background(), []provider.User{{ID: "6f1e7f5e-1111-4a6b-9c1d-000000000999"}})[0]
+	if r.Outcome != provider.Failed || r.Status != 400 {
+		t.Fatalf("simulator, unknown UUID: %+v", r)
+	}
+	r = newClient(t, sim.URL()+"/wrong", sim.URL(), 1000).Revoke(context.Background(), []provider.User{{ID: "6f1e7f5e-1111-4a6b-9c1d-000000000001"}})[0]
+	if provider.As(r.Err).Code != message.CodeConfig {
+		t.Fatalf("simulator, wrong deactivation_url: %+v", r)
+	}
+}
+
 func TestConformance(t *testing.T) {
 	providertest.Run(t, providertest.Harness{
 		Name:     Name,
-		Features: providertest.Features{Resolve: true},
+		Features: providertest.Features{Resolve: true, NoNotFound: true},
 		ID:       func(i int) string { return fmt.Sprintf("6f1e7f5e-1111-4a6b-9c1d-%012d", i) },
 		New: func(t *testing.T) (simulator.Sim, provider.Client) {
 			sim := simulator.NewMendix(pat, simulator.Options{})

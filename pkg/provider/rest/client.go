@@ -212,15 +212,16 @@ func DefaultCheck(status int, body []byte) error {
 }
 
 // ErrorText pulls the human message out of a JSON error body ("message",
-// "detail", "title", "error.message"…). It neither redacts nor truncates:
-// Client.Do cleans every error message in one step.
+// "detail", "title", "errorText" (Mendix's Identifiers API),
+// "error.message"…). It neither redacts nor truncates: Client.Do cleans
+// every error message in one step.
 func ErrorText(body []byte) string {
 	var m map[string]any
 	if json.Unmarshal(body, &m) != nil {
 		return ""
 	}
 	pick := func(m map[string]any) string {
-		for _, k := range []string{"message", "detail", "title", "error_description", "description"} {
+		for _, k := range []string{"message", "detail", "title", "errorText", "error_description", "description"} {
 			if s, ok := m[k].(string); ok && s != "" {
 				return s
 			}
