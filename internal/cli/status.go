@@ -113,13 +113,13 @@ func progress(w io.Writer, st *statusBody) {
 	if total > 0 {
 		filled = settled * width / total
 	}
-	fmt.Fprintf(w, "\r[%s%s] %d/%d settled  done %d  already %d  no account %d  failed %d  retrying %d ",
-		strings.Repeat("#", filled), strings.Repeat(".", width-filled), settled, total,
-		st.Counts["done"], st.Counts["already"], st.Counts["no_account"], st.Counts["failed"], st.Counts["retrying"])
+	fmt.Fprintf(w, "\r[%s%s] %d/%d settled: %s ",
+		strings.Repeat("#", filled), strings.Repeat(".", width-filled), settled, total, countsText(st.Counts))
 }
 
 func printStatus(io IO, st *statusBody) int {
 	fmt.Fprintf(io.Out, "request %s: %s (%s by %s, source %s, %s)\n", st.RequestID, st.Status, st.Action, st.Actor, st.Source, st.RequestedAt.Format(time.RFC3339))
+	fmt.Fprintf(io.Out, "targets: %s\n", countsText(st.Counts))
 	tw := tabwriter.NewWriter(io.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CONNECTION\tTARGET\tOUTCOME\tVERIFIED\tATTEMPTS\tERROR")
 	for _, t := range st.Targets {
