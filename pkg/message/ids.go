@@ -15,9 +15,14 @@ const (
 
 // CheckUserID accepts 1–128 characters of [A-Za-z0-9._@:+-], and never a
 // run of dots alone ("." or ".." would change a URL path even when escaped).
+// Like CheckEmail, it applies CheckText first, the one check for what may
+// reach a log.
 func CheckUserID(s string) error {
 	if s == "" {
 		return errors.New("must not be empty")
+	}
+	if err := CheckText(s); err != nil {
+		return err
 	}
 	if len(s) > MaxUserIDLen {
 		return errors.New("must be at most 128 characters")
@@ -41,9 +46,13 @@ func CheckUserID(s string) error {
 }
 
 // CheckEmail accepts a single RFC 5322 addr-spec of at most 254 characters:
-// no display name, no angle brackets, no comments, no control characters.
-// Quoted local parts (and so a second '@') are refused: no identity
-// provider issues them and they only serve to smuggle quotes into look-ups.
+// no display name, no angle brackets, no comments, no spaces, and nothing
+// CheckText refuses (control characters, line separators, Unicode
+// bidirectional controls: "evil\u202egro.elpmaxe@…" would read otherwise
+// in a log, the ledger and the CSV). Quoted local parts (and so a second
+// '@') are refused: no identity provider issues them and they only serve
+// to smuggle quotes into look-ups. Every front door (API, Okta hook and
+// stream, SCIM, trigger, sweep) checks addresses with it.
 func CheckEmail(s string) error {
 	if s == "" {
 		return errors.New("must not be empty")
@@ -51,13 +60,11 @@ func CheckEmail(s string) error {
 	if len(s) > MaxEmailLen {
 		return errors.New("must be at most 254 characters")
 	}
-	if !utf8.ValidString(s) {
-		return errors.New("must be valid UTF-8")
+	if err := CheckText(s); err != nil {
+		return err
 	}
-	for _, r := range s {
-		if r < 0x21 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 {
-			return errors.New("must not contain spaces or control characters")
-		}
+	if strings.ContainsRune(s, ' ') {
+		return errors.New("must not contain spaces")
 	}
 	at := strings.IndexByte(s, '@')
 	if at <= 0 || at == len(s)-1 || strings.Count(s, "@") != 1 || strings.ContainsAny(s, "\"\\") {

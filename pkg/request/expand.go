@@ -23,6 +23,9 @@ func Expand(r *Request, cfg *config.Config) ([]Planned, error) {
 	explicit := map[[2]string]bool{} // connection, lower-cased email
 	wildcards := false
 	for i, t := range r.Targets {
+		if err := checkName(i, t); err != nil {
+			return nil, err
+		}
 		if t.Connection == Wildcard {
 			if t.Wipe != nil {
 				return nil, fieldErr(tf(i, "wipe"), "is allowed only on a connection whose provider can wipe, not on \"*\"")
@@ -81,6 +84,25 @@ func Expand(r *Request, cfg *config.Config) ([]Planned, error) {
 		}
 	}
 	return out, nil
+}
+
+// checkName applies the one check for a target's address or user id
+// (message.CheckEmail, message.CheckUserID: nothing that may not reach a
+// log) to every request, whatever its front door: Parse checks an API
+// body, and Expand checks again what an identity event, the SCIM front
+// door or the sweep built with ForEvent.
+func checkName(i int, t Target) error {
+	if t.Email != "" {
+		if err := message.CheckEmail(t.Email); err != nil {
+			return fieldErr(tf(i, "email"), "%v", err)
+		}
+	}
+	if t.UserID != "" {
+		if err := message.CheckUserID(t.UserID); err != nil {
+			return fieldErr(tf(i, "user_id"), "%v", err)
+		}
+	}
+	return nil
 }
 
 // ForEvent is the request an identity event makes (the Okta hook, the

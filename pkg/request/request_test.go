@@ -61,9 +61,9 @@ func TestParseAndExpandRejects(t *testing.T) {
 		{"query", body(target("crm", "user_id", "x?y=1")), "targets[0].user_id", "may contain only"},
 		{"dotdot", body(target("crm", "user_id", "..")), "targets[0].user_id", "dots"},
 		{"dot", body(target("crm", "user_id", ".")), "targets[0].user_id", "dots"},
-		{"nul", `{"targets":[{"connection":"crm","user_id":"a\u0000b"}]}`, "targets[0].user_id", "may contain only"},
-		{"tab", `{"targets":[{"connection":"crm","user_id":"a\tb"}]}`, "targets[0].user_id", "may contain only"},
-		{"newline", `{"targets":[{"connection":"crm","user_id":"a\nb"}]}`, "targets[0].user_id", "may contain only"},
+		{"nul", `{"targets":[{"connection":"crm","user_id":"a\u0000b"}]}`, "targets[0].user_id", "control characters"},
+		{"tab", `{"targets":[{"connection":"crm","user_id":"a\tb"}]}`, "targets[0].user_id", "control characters"},
+		{"newline", `{"targets":[{"connection":"crm","user_id":"a\nb"}]}`, "targets[0].user_id", "control characters"},
 		{"space", body(target("crm", "user_id", "a b")), "targets[0].user_id", "may contain only"},
 		{"hash", body(target("crm", "user_id", "a#b")), "targets[0].user_id", "may contain only"},
 		{"backslash", `{"targets":[{"connection":"crm","user_id":"a\\b"}]}`, "targets[0].user_id", "may contain only"},
@@ -316,5 +316,37 @@ func TestForEvent(t *testing.T) {
 	}
 	if _, err := Expand(ForEvent(message.Restore, []string{"a@example.com"}, []string{"mendix"}, "x"), cfg); err == nil {
 		t.Fatal("a restore that no connection can make was accepted")
+	}
+}
+
+// Every request, whatever its front door, passes the one check for what
+// may reach a log: an API body through Parse, an identity event, SCIM
+// change or sweep through Expand. (Before: a bidi control in an email
+// passed CheckEmail, and Expand checked nothing a front door built.)
+func TestBidiRefusedAtEveryDoor(t *testing.T) {
+	cfg := testConfig(t)
+	tests := []struct {
+		name  string
+		email string
+	}{
+		{"RLO", "evil\u202egro.elpmaxe@example.com"},
+		{"RLI", "a\u2067b@example.com"},
+		{"RLM", "a\u200fb@example.com"},
+		{"ALM", "a\u061cb@example.com"},
+		{"newline", "a\nb@example.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, _ := json.Marshal(map[string]any{"targets": []map[string]string{{"connection": "crm", "email": tt.email}}})
+			var rerr *Error
+			if _, err := Parse(b, 100); !errors.As(err, &rerr) || rerr.Field != "targets[0].email" {
+				t.Errorf("API body: %v", err)
+			}
+			for _, conns := range [][]string{nil, {"crm"}} {
+				if _, err := Expand(ForEvent(message.Revoke, []string{"ok@example.com", tt.email}, conns, "okta"), cfg); !errors.As(err, &rerr) || rerr.Field != "targets[1].email" {
+					t.Errorf("event on %v: %v", conns, err)
+				}
+			}
+		})
 	}
 }
