@@ -11,10 +11,12 @@ import (
 
 // SCIM simulates a SCIM 2.0 service rooted at /scim/v2: PATCH /Users/{id}
 // on "active" (the path form, and the no-path form), GET /Users/{id}, and
-// GET /Users?filter= with userName eq or emails.value eq. Filter values
-// are compared literally, as servers built on common SCIM libraries do
-// (only \" and \\ are unescaped: "\u0026" is not "&"). Anything off
-// /scim/v2 is a bare 404. Safe for concurrent use.
+// GET /Users?filter= with userName eq or emails.value eq, paged as RFC 7644
+// §3.4.2.4 says (startIndex 1-based, below 1 read as 1; count a maximum the
+// server may lower, 0 for totalResults only; itemsPerPage and startIndex
+// in every answer). Filter values are compared literally, as servers built
+// on common SCIM libraries do (only \" and \\ are unescaped: "\u0026" is
+// not "&"). Anything off /scim/v2 is a bare 404. Safe for concurrent use.
 type SCIM struct {
 	base
 	// MatchEmailsOnly: userName is a handle (Slack), so only emails.value
@@ -27,7 +29,13 @@ type SCIM struct {
 	NoContent bool
 	// Deactivated404 answers 404 for a deactivated user (Atlassian).
 	Deactivated404 bool
+	// PageSize is the most resources a list answer holds, whatever count
+	// asks (0: DefaultSCIMPageSize).
+	PageSize int
 }
+
+// DefaultSCIMPageSize is the simulator's page size unless PageSize is set.
+const DefaultSCIMPageSize = 100
 
 // NewSCIM returns a started simulator.
 func NewSCIM(token string, o Options) *SCIM {
@@ -178,7 +186,12 @@ func (s *SCIM) filter(w http.ResponseWriter, r *http.Request) {
 		scimError(w, http.StatusBadRequest, "invalidFilter", `only userName eq "…" and emails.value eq "…" are supported`)
 		return
 	}
-	res := []map[string]any{}
+	start, count, ok := pageParams(r, cmp.Or(s.PageSize, DefaultSCIMPageSize))
+	if !ok {
+		scimError(w, http.StatusBadRequest, "invalidValue", "startIndex and count must be integers")
+		return
+	}
+	var match []User
 	for _, u := range s.Users() {
 		switch {
 		case attr == "emails.value" && strings.EqualFold(u.Email, val):
@@ -187,8 +200,36 @@ func (s *SCIM) filter(w http.ResponseWriter, r *http.Request) {
 		default:
 			continue
 		}
-		res = append(res, s.resource(u))
+		match = append(match, u)
+	}
+	res := []map[string]any{}
+	for i := start - 1; i < len(match) && len(res) < count; i++ {
+		res = append(res, s.resource(match[i]))
 	}
 	s.record("filter")
-	writeJSON(w, http.StatusOK, map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:ListResponse"}, "totalResults": len(res), "Resources": res})
+	writeJSON(w, http.StatusOK, map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:ListResponse"},
+		"totalResults": len(match), "startIndex": start, "itemsPerPage": len(res), "Resources": res})
+}
+
+// pageParams reads startIndex (1-based; absent or below 1 is 1) and count
+// (absent: the server's page size; negative is 0; above the page size is
+// lowered to it), as RFC 7644 §3.4.2.4 says.
+func pageParams(r *http.Request, pageSize int) (start, count int, ok bool) {
+	start, count = 1, pageSize
+	q := r.URL.Query()
+	if v := q.Get("startIndex"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, 0, false
+		}
+		start = max(n, 1)
+	}
+	if v := q.Get("count"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, 0, false
+		}
+		count = min(max(n, 0), pageSize)
+	}
+	return start, count, true
 }

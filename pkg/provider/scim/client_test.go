@@ -39,7 +39,7 @@ func TestRequestsExactly(t *testing.T) {
 			Status: 204},
 		providertest.Step{Method: "PATCH", Path: "/scim/v2/Users/u3", Header: patchHeader, Body: pathOff,
 			Status: 409, RespBody: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"409","scimType":"mutability","detail":"read-only"}`},
-		providertest.Step{Method: "GET", Path: "/scim/v2/Users", Query: "filter=userName%20eq%20%22bob%40example.com%22", Header: map[string]string{"Authorization": "Bearer " + token}, Status: 200,
+		providertest.Step{Method: "GET", Path: "/scim/v2/Users", Query: "filter=userName%20eq%20%22bob%40example.com%22&startIndex=1&count=100", Header: map[string]string{"Authorization": "Bearer " + token}, Status: 200,
 			RespBody: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":2,"Resources":[{"id":"u9","userName":"bob@example.com","active":true},{"id":"u8","userName":"someone-else"}]}`},
 		providertest.Step{Method: "GET", Path: "/scim/v2/Users/u9", Status: 200, RespBody: `{"id":"u9","userName":"bob@example.com","active":false}`},
 	)
@@ -97,7 +97,7 @@ func TestFilterDoesNotEscapeHTML(t *testing.T) {
 	if got := Filter(DefaultUserFilter, `tom&jerry<x>@example.com`); got != `userName eq "tom&jerry<x>@example.com"` {
 		t.Fatalf("filter %s", got)
 	}
-	s := providertest.NewScript(t, providertest.Step{Method: "GET", Path: "/scim/v2/Users", Query: "filter=userName%20eq%20%22tom%26jerry%40example.com%22", Status: 200,
+	s := providertest.NewScript(t, providertest.Step{Method: "GET", Path: "/scim/v2/Users", Query: "filter=userName%20eq%20%22tom%26jerry%40example.com%22&startIndex=1&count=100", Status: 200,
 		RespBody: `{"totalResults":1,"Resources":[{"id":"u1","userName":"tom&jerry@example.com"}]}`})
 	if l := newClient(t, s.URL()+"/scim/v2").Resolve(context.Background(), []string{"tom&jerry@example.com"}); strings.Join(l[0].IDs(), ",") != "u1" {
 		t.Fatalf("%+v", l)
@@ -201,16 +201,21 @@ func FuzzCheck(f *testing.F) {
 	})
 }
 
-// FuzzParseList: a look-up answer never panics the parser; a resource is
-// acted on only when it carries the address.
-func FuzzParseList(f *testing.F) {
+// FuzzParsePage: a look-up answer never panics the parser, its numbers
+// are never negative, and a resource is acted on only when it carries the
+// address.
+func FuzzParsePage(f *testing.F) {
 	f.Add([]byte(`{"totalResults":1,"Resources":[{"id":"u","userName":"a@example.com","emails":[{"value":"b@example.com"}],"active":"False"}]}`), "a@example.com")
+	f.Add([]byte(`{"totalResults":3,"startIndex":2,"itemsPerPage":1,"Resources":[{"id":"u"}]}`), "a@example.com")
 	f.Fuzz(func(t *testing.T, b []byte, email string) {
-		res, err := ParseList(b)
+		p, err := ParsePage(b)
 		if err != nil {
 			return
 		}
-		for _, r := range res {
+		if p.Total < 0 || p.StartIndex < 0 || p.ItemsPerPage < 0 || len(p.Resources) > MaxPageResources {
+			t.Fatalf("%+v", p)
+		}
+		for _, r := range p.Resources {
 			if r.Has(email) && !strings.EqualFold(r.UserName, email) {
 				found := false
 				for _, e := range r.Emails {

@@ -4,4 +4,11 @@
 // (userName eq "{email}" by default) that acts only on resources whose
 // userName or emails equal the address, and read-back with GET
 // /Users/{id}.
+//
+// A look-up pages with startIndex and count (LookupPageSize) until
+// totalResults are seen, however small the pages the server chooses. A
+// filter that matches more than MaxLookupResults users, or needs more than
+// MaxLookupPages requests, fails as config (check user_filter); a server
+// that repeats a page or stops short of its totalResults fails too. A
+// look-up never answers "no account" from part of a list.
 package scim

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/revoke-dev/revoke/pkg/message"
@@ -72,47 +73,134 @@ func (r Resource) state() provider.State {
 	return s
 }
 
-// Resolve looks each email up with GET /Users?filter=<user_filter>; only
-// resources whose userName or one of emails[].value equals the email
-// case-insensitively count, whatever the server's filter returned.
+// Look-up paging (RFC 7644 §3.4.2.4): startIndex is 1-based, count asks
+// for a page size the server may lower (itemsPerPage) or ignore.
+const (
+	// LookupPageSize is the count a look-up asks for.
+	LookupPageSize = 100
+	// MaxLookupResults bounds what one email's filter may match: a filter
+	// that matches more (a user_filter the server ignores returns every
+	// user) is not a look-up by email, and fails as config.
+	MaxLookupResults = 1000
+	// MaxLookupPages bounds the requests one email's look-up makes, however
+	// small the pages the server chooses; past it the look-up fails as
+	// config instead of guessing "no account".
+	MaxLookupPages = 20
+)
+
+// Resolve looks each email up with GET
+// /Users?filter=<user_filter>&startIndex=&count=, following totalResults
+// page by page until every result is seen; only resources whose userName
+// or one of emails[].value equals the email case-insensitively count,
+// whatever the server's filter returned.
 func (c *Client) Resolve(ctx context.Context, emails []string) []provider.Lookup {
 	return rest.LookupEach(ctx, emails, 8, func(ctx context.Context, email string) provider.Lookup {
 		u, err := rest.URL(c.base, "Users")
 		if err != nil {
 			return provider.Lookup{Err: rest.ConfigError(Name, err)}
 		}
-		target := u + "?filter=" + queryEscape(Filter(c.filter, email))
-		resp, err := c.http.Do(ctx, rest.Request{Op: "look up user", Method: http.MethodGet, URL: target, Check: searchCheck})
-		if err != nil {
-			return provider.Lookup{Err: err}
-		}
-		res, err := ParseList(resp.Body)
-		if err != nil {
-			return provider.Lookup{Err: err}
-		}
 		var l provider.Lookup
-		for _, r := range res {
+		err = c.pages(ctx, u, Filter(c.filter, email), func(r Resource) {
 			if r.ID != "" && r.Has(email) {
 				l.Matches = append(l.Matches, provider.Match{ID: r.ID, State: r.state()})
 			}
+		})
+		if err != nil {
+			return provider.Lookup{Err: err}
 		}
 		return l
 	})
 }
 
-// ParseList reads a ListResponse's Resources.
-func ParseList(body []byte) ([]Resource, error) {
+// pages reads every page of a filtered search and gives each resource to
+// fn once. It stops when totalResults are seen, and fails rather than
+// answer from part of the list: past MaxLookupResults or MaxLookupPages
+// (config), or when the server repeats a page (it ignores startIndex) or
+// stops short of its totalResults (provider).
+func (c *Client) pages(ctx context.Context, users, filter string, fn func(Resource)) error {
+	const op = Name + ": look up user"
+	seen := map[string]bool{}
+	for page, start := 0, 1; ; page++ {
+		if page == MaxLookupPages {
+			return provider.Permanent(op, message.CodeConfig, "the filter for one email needs more than "+strconv.Itoa(MaxLookupPages)+" pages: check user_filter")
+		}
+		target := users + "?filter=" + queryEscape(filter) + "&startIndex=" + strconv.Itoa(start) + "&count=" + strconv.Itoa(LookupPageSize)
+		resp, err := c.http.Do(ctx, rest.Request{Op: "look up user", Method: http.MethodGet, URL: target, Check: searchCheck})
+		if err != nil {
+			return err
+		}
+		lp, err := ParsePage(resp.Body)
+		if err != nil {
+			return err
+		}
+		if lp.Total > MaxLookupResults {
+			return provider.Permanent(op, message.CodeConfig, "the filter for one email matched "+strconv.Itoa(lp.Total)+" users (more than "+strconv.Itoa(MaxLookupResults)+"): check user_filter")
+		}
+		if lp.StartIndex != 0 && lp.StartIndex != start {
+			return provider.Permanent(op, message.CodeProvider, "asked for startIndex "+strconv.Itoa(start)+", the service answered "+strconv.Itoa(lp.StartIndex))
+		}
+		fresh := 0
+		for _, r := range lp.Resources {
+			if r.ID != "" && seen[r.ID] {
+				continue
+			}
+			seen[r.ID] = true
+			fresh++
+			fn(r)
+		}
+		next := start + len(lp.Resources)
+		switch {
+		case !lp.HasTotal:
+			return nil // one page: a server that does not page
+		case fresh == 0 && len(lp.Resources) > 0:
+			return provider.Permanent(op, message.CodeProvider, "the service answered the same page again: it ignores startIndex")
+		case next > lp.Total:
+			return nil // every result seen
+		case len(lp.Resources) == 0:
+			return provider.Permanent(op, message.CodeProvider, "the service listed fewer users than its totalResults ("+strconv.Itoa(lp.Total)+")")
+		}
+		start = next
+	}
+}
+
+// Page is one ListResponse (RFC 7644 §3.4.2).
+type Page struct {
+	Resources    []Resource
+	Total        int  // totalResults
+	HasTotal     bool // the answer carried totalResults
+	StartIndex   int  // 0 when absent
+	ItemsPerPage int  // 0 when absent
+}
+
+// MaxPageResources bounds the resources one page may hold.
+const MaxPageResources = 10000
+
+// ParsePage reads a ListResponse: Resources, totalResults, startIndex and
+// itemsPerPage. Negative numbers and oversized pages are refused.
+func ParsePage(body []byte) (Page, error) {
 	var lr struct {
-		Resources *[]Resource `json:"Resources"`
-		Total     *int        `json:"totalResults"`
+		Resources    *[]Resource `json:"Resources"`
+		Total        *int        `json:"totalResults"`
+		StartIndex   int         `json:"startIndex"`
+		ItemsPerPage int         `json:"itemsPerPage"`
+	}
+	bad := func(why string) (Page, error) {
+		return Page{}, provider.Transient(Name+": look up user", message.CodeProvider, why)
 	}
 	if err := json.Unmarshal(body, &lr); err != nil || (lr.Resources == nil && lr.Total == nil) {
-		return nil, provider.Transient(Name+": look up user", message.CodeProvider, "response is not a SCIM ListResponse")
+		return bad("response is not a SCIM ListResponse")
 	}
-	if lr.Resources == nil {
-		return nil, nil
+	p := Page{HasTotal: lr.Total != nil, StartIndex: lr.StartIndex, ItemsPerPage: lr.ItemsPerPage}
+	if lr.Total != nil {
+		p.Total = *lr.Total
 	}
-	return *lr.Resources, nil
+	if lr.Resources != nil {
+		p.Resources = *lr.Resources
+	}
+	if p.Total < 0 || p.StartIndex < 0 || p.ItemsPerPage < 0 || len(p.Resources) > MaxPageResources {
+		return bad("ListResponse with a negative number or more than 10000 resources")
+	}
+	return p, nil
 }
 
 // Verify reads each user back with GET /Users/{id}. A user the service no
