@@ -44,10 +44,10 @@ func TestSCIMPaging(t *testing.T) {
 		return out
 	}
 	tests := []struct {
-		name                   string
-		query                  string
-		status                 int
-		ids                    string
+		name                     string
+		query                    string
+		status                   int
+		ids                      string
 		startIndex, itemsPerPage int
 	}{
 		{"no paging asked: the server's page size", "", 200, "ab", 1, 2},
