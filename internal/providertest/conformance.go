@@ -124,13 +124,18 @@ func Run(t *testing.T, h Harness) {
 			t.Skip("no look-up")
 		}
 		sim, c := h.New(t)
-		sim.Add(user(h, 5), user(h, 6))
-		got := c.(provider.Resolver).Resolve(ctx, []string{"user5@example.com", "nobody@example.com", "USER6@Example.com"})
-		if len(got) != 3 || got[0].Err != nil || got[1].Err != nil || got[2].Err != nil {
+		mixed := user(h, 16)
+		mixed.Email = "John.Smith@Example.com" // stored in mixed case, asked in lower case
+		sim.Add(user(h, 5), user(h, 6), mixed)
+		got := c.(provider.Resolver).Resolve(ctx, []string{"user5@example.com", "nobody@example.com", "USER6@Example.com", "john.smith@example.com"})
+		if len(got) != 4 || got[0].Err != nil || got[1].Err != nil || got[2].Err != nil || got[3].Err != nil {
 			t.Fatalf("lookups: %+v", got)
 		}
 		if strings.Join(got[0].IDs(), ",") != h.ID(5) || len(got[1].Matches) != 0 || strings.Join(got[2].IDs(), ",") != h.ID(6) {
-			t.Fatalf("lookups (the last one differs only in case): %+v", got)
+			t.Fatalf("lookups (the third one differs only in case): %+v", got)
+		}
+		if strings.Join(got[3].IDs(), ",") != h.ID(16) {
+			t.Fatalf("an address stored in mixed case, asked in lower case: %+v", got[3])
 		}
 	})
 	t.Run("a look-up that fails is no answer", func(t *testing.T) {

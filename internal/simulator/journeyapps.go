@@ -12,8 +12,10 @@ import (
 // /api/v4/{Deployment}, as documented: batch.json (an ill-formed batch —
 // an unknown method, a lock without wipe — performs nothing and fails as a
 // whole with 400; users/unlock is not a batch method), users/{id}/lock and
-// unlock, users/{id} with sessions, users listing, and the objects query,
-// which is case-sensitive. A wrong deployment answers 404
+// unlock, users/{id} with sessions, users listing, and objects/user.json:
+// the query, which is case-sensitive (an address stored as
+// John.Smith@corp.com is not found by query[email]=john.smith@corp.com),
+// and the listing of every object with limit and skip. A wrong deployment answers 404
 // ACCOUNT_NOT_FOUND, a wrong route 404 ROUTE_ERROR. Safe for concurrent use.
 type JourneyApps struct {
 	base
@@ -214,25 +216,51 @@ func (s *JourneyApps) list(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"total": len(all), "count": len(objs), "more": skip+len(objs) < len(all), "objects": objs})
 }
 
-// query serves GET objects/user.json?query[email]=… (case-sensitive, as
-// JourneyApps' is; up to 1000 objects a page, skip to continue).
+// query serves GET objects/user.json: with query[email]=… the documented
+// query (case-sensitive, as JourneyApps' is), without a query
+// "Retrieve All Objects"; both answer up to limit (at most 1000, the
+// default) objects from skip, with total, count and more.
 func (s *JourneyApps) query(w http.ResponseWriter, r *http.Request, model string) {
 	if model != "user" {
 		jaError(w, http.StatusNotFound, "ROUTE_ERROR", "no model "+model)
 		return
 	}
 	q := r.URL.Query()
-	skip, _ := strconv.Atoi(q.Get("skip"))
+	limit, skip := 1000, 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			jaError(w, http.StatusBadRequest, "INVALID_API_REQUEST", "limit must be a non-negative integer")
+			return
+		}
+		limit = min(n, 1000)
+	}
+	if v := q.Get("skip"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			jaError(w, http.StatusBadRequest, "INVALID_API_REQUEST", "skip must be a non-negative integer")
+			return
+		}
+		skip = n
+	}
+	queried := false
+	for k := range q {
+		queried = queried || strings.HasPrefix(k, "query[")
+	}
 	var match []User
 	for _, u := range s.Users() {
-		if s.IgnoreQuery || (q.Has("query[email]") && u.Email == q.Get("query[email]")) {
+		if !queried || s.IgnoreQuery || (q.Has("query[email]") && u.Email == q.Get("query[email]")) {
 			match = append(match, u)
 		}
 	}
 	objs := []map[string]any{}
-	for i := max(skip, 0); i < len(match) && len(objs) < 1000; i++ {
+	for i := skip; i < len(match) && len(objs) < limit; i++ {
 		objs = append(objs, map[string]any{"id": match[i].ID, "type": "user", "email": match[i].Email, "display": match[i].Email})
 	}
-	s.record("lookup")
+	if queried {
+		s.record("lookup")
+	} else {
+		s.record("objects")
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"objects": objs, "total": len(match), "count": len(objs), "more": skip+len(objs) < len(match)})
 }

@@ -21,9 +21,36 @@ const maxLookupPages = 5
 // Resolve looks each email up with GET objects/{model}.json?query[field]=.
 // JourneyApps' query is case-sensitive, so the lower-cased form is asked
 // too when it differs; whatever the server returns, only objects whose
-// email field equals the asked email case-insensitively count.
+// email field equals the asked email case-insensitively count. An email
+// neither query finds may still be stored in another case
+// (John.Smith@corp.com): every such miss of the call is then looked for
+// in one pass over the user model's listing (scan), so "no account" comes
+// only from a look-up that saw every case variant.
 func (c *Client) Resolve(ctx context.Context, emails []string) []provider.Lookup {
-	return rest.LookupEach(ctx, emails, 8, c.resolve)
+	out := rest.LookupEach(ctx, emails, 8, c.resolve)
+	misses := map[string][]int{} // lower-cased email → indexes
+	for i, l := range out {
+		if l.Err == nil && len(l.Matches) == 0 {
+			k := strings.ToLower(emails[i])
+			misses[k] = append(misses[k], i)
+		}
+	}
+	if len(misses) == 0 {
+		return out
+	}
+	err := c.scan(ctx, func(o Object) {
+		for _, i := range misses[strings.ToLower(strings.TrimSpace(o.Email))] {
+			out[i].Matches = append(out[i].Matches, provider.Match{ID: o.ID})
+		}
+	})
+	if err != nil {
+		for _, idx := range misses {
+			for _, i := range idx {
+				out[i] = provider.Lookup{Err: err}
+			}
+		}
+	}
+	return out
 }
 
 func (c *Client) resolve(ctx context.Context, email string) provider.Lookup {
@@ -85,8 +112,9 @@ func (c *Client) query(ctx context.Context, value, want string) ([]string, error
 
 // Object is one object of an objects answer, with its email field.
 type Object struct {
-	ID    string
-	Email string
+	ID       string
+	Email    string
+	HasEmail bool // the object carries the email field at all
 }
 
 // ParseObjects reads an objects answer ({"objects": [...], "more": bool};
@@ -106,8 +134,9 @@ func ParseObjects(body []byte, field string) (objs []Object, more bool, err erro
 	for _, o := range raw {
 		var id, email string
 		_ = json.Unmarshal(o["id"], &id)
-		_ = json.Unmarshal(o[field], &email)
-		objs = append(objs, Object{ID: id, Email: email})
+		raw, has := o[field]
+		_ = json.Unmarshal(raw, &email)
+		objs = append(objs, Object{ID: id, Email: email, HasEmail: has})
 	}
 	return objs, more, nil
 }
