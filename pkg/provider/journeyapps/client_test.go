@@ -332,6 +332,11 @@ func FuzzParseObjects(f *testing.F) {
 		if err != nil && len(objs) > 0 {
 			t.Fatal("objects with an error")
 		}
+		for _, o := range objs {
+			if !o.HasEmail && o.Email != "" {
+				t.Fatalf("an email without the field: %+v", o)
+			}
+		}
 	})
 }
 

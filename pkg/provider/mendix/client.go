@@ -103,7 +103,11 @@ func deactivationCheck(status int, body []byte) error {
 	err := rest.DefaultCheck(status, body)
 	if pe := provider.As(err); err != nil && pe.Code == message.CodeNotFound {
 		pe.Code = message.CodeConfig
-		pe.Message = "the User Deactivation API documents no 404: check deactivation_url (" + pe.Message + ")"
+		msg := "the User Deactivation API documents no 404: check deactivation_url"
+		if pe.Message != "" {
+			msg += " (" + pe.Message + ")"
+		}
+		pe.Message = msg
 	}
 	return err
 }
