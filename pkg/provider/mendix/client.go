@@ -99,8 +99,20 @@ func (c *Client) Revoke(ctx context.Context, users []provider.User) []provider.R
 // 403, 429, 500 and 503, and no 404. The UUID came from the User
 // Identifiers API a moment earlier, so a 404 means deactivation_url points
 // somewhere else: a config failure, never "no such user".
+// The spec's error body is {"error": {"message", "detail", "code",
+// "instance"}}: the detail tells its 403s apart (not an admin, the PAT's
+// own user, a missing scope), so it is kept next to the message.
 func deactivationCheck(status int, body []byte) error {
 	err := rest.DefaultCheck(status, body)
+	var eb struct {
+		Error *struct {
+			Message string `json:"message"`
+			Detail  string `json:"detail"`
+		} `json:"error"`
+	}
+	if pe := provider.As(err); err != nil && json.Unmarshal(body, &eb) == nil && eb.Error != nil && eb.Error.Detail != "" && eb.Error.Detail != eb.Error.Message {
+		pe.Message = strings.TrimPrefix(eb.Error.Message+": "+eb.Error.Detail, ": ")
+	}
 	if pe := provider.As(err); err != nil && pe.Code == message.CodeNotFound {
 		pe.Code = message.CodeConfig
 		msg := "the User Deactivation API documents no 404: check deactivation_url"

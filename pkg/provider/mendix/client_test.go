@@ -119,6 +119,9 @@ func TestDeactivationNeverNoAccount(t *testing.T) {
 			if e := provider.As(r.Err); r.Outcome != provider.Failed || e.Code != tt.code || e.Retryable() {
 				t.Fatalf("got %+v (%v), want failed/%s", r, r.Err, tt.code)
 			}
+			if tt.status == 403 && !strings.Contains(r.Err.Error(), "Forbidden: Requestor is not Mendix Admin") {
+				t.Fatalf("the 403's detail is lost: %v", r.Err)
+			}
 		})
 	}
 	sim := simulator.NewMendix(pat, simulator.Options{})
