@@ -16,9 +16,10 @@ import (
 // "more" while objects remain) paged with "Limit and Skip" (limit=, skip=),
 // as the Backend API v4 reference documents them.
 const (
-	// ScanPageSize is the limit each page of the pass asks for (the most
-	// one answer holds).
-	ScanPageSize = 1000
+	// ScanPageSize is the limit each page of the pass asks for: half the
+	// 1000 one answer may hold, so that a page of a user model with many
+	// fields stays well under rest.MaxResponseBytes.
+	ScanPageSize = 500
 	// MaxScanObjects bounds the pass: a user model larger than this cannot
 	// prove that an address has no account in any case, and the look-up
 	// fails as config instead of answering "no account".

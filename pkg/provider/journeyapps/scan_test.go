@@ -62,7 +62,7 @@ func TestScanFailsRatherThanGuess(t *testing.T) {
 	q := "query%5Bemail%5D=a%40corp.com"
 	miss := providertest.Step{Method: "GET", Path: "/api/v4/d/objects/user.json", Query: q, Status: 200, RespBody: `{"objects":[],"total":0,"count":0,"more":false}`}
 	page := func(skip int, body string) providertest.Step {
-		return providertest.Step{Method: "GET", Path: "/api/v4/d/objects/user.json", Query: "limit=1000&skip=" + strconv.Itoa(skip), Status: 200, RespBody: body}
+		return providertest.Step{Method: "GET", Path: "/api/v4/d/objects/user.json", Query: "limit=" + strconv.Itoa(ScanPageSize) + "&skip=" + strconv.Itoa(skip), Status: 200, RespBody: body}
 	}
 	full := func(from int) string {
 		var b strings.Builder
@@ -89,7 +89,7 @@ func TestScanFailsRatherThanGuess(t *testing.T) {
 			page(0, `{"objects":[{"id":"u1","email":"b@corp.com"}],"more":true}`),
 			page(1, `{"objects":[{"id":"u1","email":"b@corp.com"}],"more":true}`)}, message.CodeProvider},
 		{"a route error is config", []providertest.Step{miss,
-			{Method: "GET", Path: "/api/v4/d/objects/user.json", Query: "limit=1000&skip=0", Status: 404, RespBody: `{"type":"ROUTE_ERROR","title":"x"}`}}, message.CodeConfig},
+			{Method: "GET", Path: "/api/v4/d/objects/user.json", Query: "limit=500&skip=0", Status: 404, RespBody: `{"type":"ROUTE_ERROR","title":"x"}`}}, message.CodeConfig},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,8 +108,8 @@ func TestScanPages(t *testing.T) {
 	q := "query%5Bemail%5D=a%40corp.com"
 	s := providertest.NewScript(t,
 		providertest.Step{Method: "GET", Path: "/api/v4/d/objects/user.json", Query: q, Status: 200, RespBody: `{"objects":[],"more":false}`},
-		providertest.Step{Method: "GET", Path: "/api/v4/d/objects/user.json", Query: "limit=1000&skip=0", Status: 200, RespBody: `{"objects":[{"id":"u1","email":"b@corp.com"},{"id":"u2","email":"c@corp.com"}],"more":true}`},
-		providertest.Step{Method: "GET", Path: "/api/v4/d/objects/user.json", Query: "limit=1000&skip=2", Status: 200, RespBody: `{"objects":[{"id":"u3","email":" A@Corp.com "}],"more":false}`},
+		providertest.Step{Method: "GET", Path: "/api/v4/d/objects/user.json", Query: "limit=500&skip=0", Status: 200, RespBody: `{"objects":[{"id":"u1","email":"b@corp.com"},{"id":"u2","email":"c@corp.com"}],"more":true}`},
+		providertest.Step{Method: "GET", Path: "/api/v4/d/objects/user.json", Query: "limit=500&skip=2", Status: 200, RespBody: `{"objects":[{"id":"u3","email":" A@Corp.com "}],"more":false}`},
 	)
 	l := newClient(t, s.URL()+"/api/v4/d").Resolve(context.Background(), []string{"a@corp.com"})
 	if l[0].Err != nil || strings.Join(l[0].IDs(), ",") != "u3" {

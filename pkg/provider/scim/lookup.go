@@ -115,8 +115,9 @@ func (c *Client) Resolve(ctx context.Context, emails []string) []provider.Lookup
 // pages reads every page of a filtered search and gives each resource to
 // fn once. It stops when totalResults are seen, and fails rather than
 // answer from part of the list: past MaxLookupResults or MaxLookupPages
-// (config), or when the server repeats a page (it ignores startIndex) or
-// stops short of its totalResults (provider).
+// (config), or when the server repeats a page (it ignores startIndex),
+// stops short of its totalResults, or sends a full page without
+// totalResults (provider).
 func (c *Client) pages(ctx context.Context, users, filter string, fn func(Resource)) error {
 	const op = Name + ": look up user"
 	seen := map[string]bool{}
@@ -150,8 +151,10 @@ func (c *Client) pages(ctx context.Context, users, filter string, fn func(Resour
 		}
 		next := start + len(lp.Resources)
 		switch {
+		case !lp.HasTotal && len(lp.Resources) >= LookupPageSize:
+			return provider.Permanent(op, message.CodeProvider, "a full page without totalResults: cannot tell whether more users follow")
 		case !lp.HasTotal:
-			return nil // one page: a server that does not page
+			return nil // a short page without totalResults: the whole answer
 		case fresh == 0 && len(lp.Resources) > 0:
 			return provider.Permanent(op, message.CodeProvider, "the service answered the same page again: it ignores startIndex")
 		case next > lp.Total:

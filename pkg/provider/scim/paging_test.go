@@ -60,6 +60,9 @@ func TestResolvePagingFailures(t *testing.T) {
 			{Method: "GET", Path: "/scim/v2/Users", Query: bobQuery + "&startIndex=1&count=100", Status: 200, RespBody: listBody(2, 1, res("u1", "x@example.com"))},
 			{Method: "GET", Path: "/scim/v2/Users", Query: bobQuery + "&startIndex=2&count=100", Status: 200, RespBody: listBody(2, 1, res("u1", "x@example.com"))},
 		}, message.CodeProvider},
+		{"a full page without totalResults", []providertest.Step{
+			{Method: "GET", Path: "/scim/v2/Users", Query: bobQuery + "&startIndex=1&count=100", Status: 200, RespBody: `{"Resources":[` + strings.TrimSuffix(strings.Repeat(res("u", "x@example.com")+",", LookupPageSize), ",") + `]}`},
+		}, message.CodeProvider},
 		{"an empty page before totalResults", []providertest.Step{
 			{Method: "GET", Path: "/scim/v2/Users", Query: bobQuery + "&startIndex=1&count=100", Status: 200, RespBody: listBody(5, 1, res("u1", "x@example.com"))},
 			{Method: "GET", Path: "/scim/v2/Users", Query: bobQuery + "&startIndex=2&count=100", Status: 200, RespBody: listBody(5, 2)},
