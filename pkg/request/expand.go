@@ -86,11 +86,11 @@ func Expand(r *Request, cfg *config.Config) ([]Planned, error) {
 	return out, nil
 }
 
-// checkName applies the one check for a target's address or user id
-// (message.CheckEmail, message.CheckUserID: nothing that may not reach a
-// log) to every request, whatever its front door: Parse checks an API
-// body, and Expand checks again what an identity event, the SCIM front
-// door or the sweep built with ForEvent.
+// checkName applies the one check for a target's address, user id and
+// known address (message.CheckEmail, message.CheckUserID: nothing that may
+// not reach a log) to every request, whatever its front door: Parse checks
+// an API body, and Expand checks again what an identity event, the SCIM
+// front door or the sweep built.
 func checkName(i int, t Target) error {
 	if t.Email != "" {
 		if err := message.CheckEmail(t.Email); err != nil {
@@ -100,6 +100,11 @@ func checkName(i int, t Target) error {
 	if t.UserID != "" {
 		if err := message.CheckUserID(t.UserID); err != nil {
 			return fieldErr(tf(i, "user_id"), "%v", err)
+		}
+	}
+	if t.KnownEmail != "" {
+		if err := message.CheckEmail(t.KnownEmail); err != nil {
+			return fieldErr(tf(i, "user_id"), "the address known for it: %v", err)
 		}
 	}
 	return nil

@@ -260,12 +260,8 @@ func (r *Request) check() error {
 		case t.Connection == Wildcard && t.UserID != "":
 			return fieldErr(tf(i, "user_id"), "connection \"*\" needs email, not user_id")
 		}
-		if t.UserID != "" {
-			if err := message.CheckUserID(t.UserID); err != nil {
-				return fieldErr(tf(i, "user_id"), "%v", err)
-			}
-		} else if err := message.CheckEmail(t.Email); err != nil {
-			return fieldErr(tf(i, "email"), "%v", err)
+		if err := checkName(i, *t); err != nil {
+			return err
 		}
 		if t.Wipe != nil && r.Action == message.Restore {
 			return fieldErr(tf(i, "wipe"), "applies only to revoke")

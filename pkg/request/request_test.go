@@ -342,6 +342,10 @@ func TestBidiRefusedAtEveryDoor(t *testing.T) {
 			if _, err := Parse(b, 100); !errors.As(err, &rerr) || rerr.Field != "targets[0].email" {
 				t.Errorf("API body: %v", err)
 			}
+			sweep := &Request{Action: message.Revoke, Targets: []Target{{Connection: "crm", UserID: "u1", KnownEmail: tt.email}}}
+			if _, err := Expand(sweep, cfg); !errors.As(err, &rerr) || rerr.Field != "targets[0].user_id" {
+				t.Errorf("sweep target's known address: %v", err)
+			}
 			for _, conns := range [][]string{nil, {"crm"}} {
 				if _, err := Expand(ForEvent(message.Revoke, []string{"ok@example.com", tt.email}, conns, "okta"), cfg); !errors.As(err, &rerr) || rerr.Field != "targets[1].email" {
 					t.Errorf("event on %v: %v", conns, err)
