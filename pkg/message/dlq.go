@@ -35,12 +35,13 @@ func (c Code) Transient() bool {
 
 // DLQ message attributes (DESIGN.md §3) and the sweep's re-drive counter.
 const (
-	AttrErrorCode    = "error_code"
-	AttrErrorMessage = "error_message"
-	AttrHTTPStatus   = "http_status"
-	AttrConnection   = "connection"
-	AttrProvider     = "provider"
-	AttrRedriveCount = "redrive_count"
+	AttrErrorCode     = "error_code"
+	AttrErrorMessage  = "error_message"
+	AttrHTTPStatus    = "http_status"
+	AttrLastErrorCode = "last_error_code" // exhausted: the code of the last error
+	AttrConnection    = "connection"
+	AttrProvider      = "provider"
+	AttrRedriveCount  = "redrive_count"
 )
 
 // MaxErrorMessage bounds error_message (bytes).
