@@ -19,7 +19,7 @@ type PersonRequest struct {
 }
 
 // History returns the requests that named email (an email target, a "*"
-// fan-out, an event) or whose providers resolved it, newest first, at most
+// fan-out, an event, a listing's address), newest first, at most
 // limit; next continues after the last one ("" at the end).
 // A cursor it did not issue is ErrCursor.
 func (l *Ledger) History(ctx context.Context, email, cursor string, limit int) (out []PersonRequest, next string, err error) {
@@ -86,7 +86,7 @@ func (l *Ledger) personRequest(ctx context.Context, id, email string) (*PersonRe
 	}
 	pr := &PersonRequest{Request: rec.Request}
 	for _, st := range rec.Statuses() {
-		if st.email() == email || strings.EqualFold(st.ShownEmail, email) {
+		if st.email() == email { // never by what a provider showed
 			pr.Targets = append(pr.Targets, st)
 		}
 	}
