@@ -1,8 +1,12 @@
 package consumer
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/revoke-dev/revoke/internal/simulator"
+	"github.com/revoke-dev/revoke/pkg/message"
 )
 
 // An address a provider shows is kept only when it passes the request's
@@ -27,5 +31,20 @@ func TestShownEmail(t *testing.T) {
 				t.Fatalf("refused not bounded or not escaped: %q", refused)
 			}
 		})
+	}
+}
+
+// The account is named: an email target records the provider's user id of
+// every account it matched, each of several.
+func TestResolvedAccountsAreRecorded(t *testing.T) {
+	w := newWorld(t, simulator.Options{})
+	w.SC.Add(simulator.User{ID: "sc-1", Email: "a@example.com"}, simulator.User{ID: "sc-2", Email: "A@example.com"}, simulator.User{ID: "sc-3", Email: "b@example.com"})
+	resp, _ := w.consumer(&fakeDLQ{}).Handle(context.Background(), event(t, msg("wiki", "scim", "", "a@example.com")))
+	if len(resp.BatchItemFailures) != 0 {
+		t.Fatal(resp.BatchItemFailures)
+	}
+	o := w.outcomes(t)["e:a@example.com#wiki"]
+	if o.Outcome != message.Done || strings.Join(o.ResolvedIDs, ",") != "sc-1,sc-2" {
+		t.Fatalf("%+v", o)
 	}
 }
