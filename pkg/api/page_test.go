@@ -126,3 +126,43 @@ func TestStatusCursorForged(t *testing.T) {
 		})
 	}
 }
+
+// The account is named: a target given by email shows the provider user id
+// of each account it resolved to, in the status (resolved_ids), the
+// history and the CSV's user_id column. (Before: the CSV's user_id was
+// empty for every email target.)
+func TestCSVNamesTheAccounts(t *testing.T) {
+	e := newEnv(t, nil)
+	id := submitOK(t, e, `{"targets":[{"connection":"wiki","email":"alice@example.com"}]}`, nil)
+	rec, err := e.ledger.Load(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := ledger.Attempt{RequestID: id, Key: rec.Targets[0].Key, MessageID: "m", Outcome: message.Done, Receive: 1, At: time.Now(),
+		RequestedAt: rec.Request.RequestedAt, ResolvedIDs: []string{"sc-1", "sc-2"}}
+	if err := e.ledger.RecordAttempts(context.Background(), []ledger.Attempt{a}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, path, email string }{
+		{"status", "/revocations/" + id, ""},
+		{"history", "/revocations", "alice@example.com"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httpReq("GET", tc.path, "", nil)
+			r.QueryStringParameters = map[string]string{"format": "csv"}
+			if tc.email != "" {
+				r.QueryStringParameters["email"] = tc.email
+			}
+			resp, _ := e.do(t, r)
+			rows, err := csv.NewReader(strings.NewReader(resp.Body)).ReadAll()
+			if err != nil || len(rows) != 2 || rows[1][7] != "sc-1 sc-2" || rows[1][8] != "alice@example.com" {
+				t.Fatalf("%d %v %v", resp.StatusCode, rows, err)
+			}
+			delete(r.QueryStringParameters, "format")
+			resp, _ = e.do(t, r)
+			if !strings.Contains(resp.Body, `"resolved_ids":["sc-1","sc-2"]`) {
+				t.Fatalf("json %s", resp.Body)
+			}
+		})
+	}
+}
