@@ -19,8 +19,10 @@ import (
 //     each account, folded per target by aggregate: a retryable failure
 //     wins, then a permanent one, then not found; done only when every
 //     account was seen in the asked state, or cannot be read (no Verifier,
-//     or verify: false). A 401/403 anywhere is tried once more after one
-//     secret refresh (processConnection).
+//     or verify: false); a read-back refused with 401/403 is failed
+//     unverified (readBack). A call the deadline stopped is retryable. A
+//     401/403 anywhere is tried once more after one secret refresh
+//     (processConnection).
 //  4. a panic while processing a connection: its unsettled targets are
 //     retrying (recoverConnection).
 //
@@ -36,8 +38,9 @@ import (
 //     last_error_code unavailable, where the sweep's re-drive brings it
 //     back to be recorded (unrecorded).
 //  7. the DLQ: a failed target is sent with its reason; one that cannot be
-//     sent is retrying, so SQS keeps it (deadLetter). Its ledger record
-//     says failed until the redelivery's outcome, a later attempt, follows.
+//     sent (or no DLQ_URL) is retrying, so SQS keeps it (deadLetter). Its
+//     ledger record says failed until the redelivery's outcome, a later
+//     attempt, follows.
 //  8. the response: retrying is a batch item failure (SQS delivers it
 //     again); every other outcome is deleted from the queue (Handle).
 func (c *Consumer) settle(ctx context.Context, items []*item) {
