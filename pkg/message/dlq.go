@@ -35,14 +35,17 @@ func (c Code) Transient() bool {
 
 // DLQ message attributes (DESIGN.md §3) and the sweep's re-drive counter.
 const (
-	AttrErrorCode     = "error_code"
-	AttrErrorMessage  = "error_message"
-	AttrHTTPStatus    = "http_status"
-	AttrLastErrorCode = "last_error_code" // exhausted: the code of the last error
-	AttrConnection    = "connection"
-	AttrProvider      = "provider"
-	AttrRedriveCount  = "redrive_count"
+	AttrErrorCode    = "error_code"
+	AttrErrorMessage = "error_message"
+	AttrHTTPStatus   = "http_status"
+	AttrConnection   = "connection"
+	AttrProvider     = "provider"
+	AttrRedriveCount = "redrive_count"
 )
 
 // MaxErrorMessage bounds error_message (bytes).
 const MaxErrorMessage = 1000
+
+// AttrLastErrorCode is an exhausted DLQ message's last error's code
+// (unverified, rate_limited, …), so the cause stays visible.
+const AttrLastErrorCode = "last_error_code"

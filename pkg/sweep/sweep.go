@@ -39,20 +39,21 @@ type Sweeper struct {
 
 // Result is the sweep's report (also logged as one line).
 type Result struct {
-	RunID    string `json:"run_id"`
-	DryRun   bool   `json:"dry_run"`
-	Complete bool   `json:"complete"`
-	Found    int    `json:"found"`
-	Enqueued int    `json:"enqueued"`
-	Redriven int    `json:"redriven"`
-	Kept     int    `json:"kept"`
-	Skipped  int    `json:"skipped"`
-	Requeued int    `json:"requeued"` // targets of requests left unqueued, queued now
+	RunID     string           `json:"run_id"`
+	DryRun    bool             `json:"dry_run"`
+	Complete  bool             `json:"complete"`
+	Found     int              `json:"found"`
+	Enqueued  int              `json:"enqueued"`
+	Redriven  int              `json:"redriven"`
+	Kept      int              `json:"kept"`
+	Skipped   int              `json:"skipped"`
+	Requeued  int              `json:"requeued"` // targets of requests left unqueued, queued now
+	Redrive   *RedriveResult   `json:"redrive,omitempty"`
+	Inactive  []InactiveResult `json:"inactive,omitempty"`
+	Snapshots []SnapshotResult `json:"snapshots,omitempty"`
+
 	// BackstopOnly: the run was the unqueued backstop alone.
-	BackstopOnly bool             `json:"backstop_only,omitempty"`
-	Redrive      *RedriveResult   `json:"redrive,omitempty"`
-	Inactive     []InactiveResult `json:"inactive,omitempty"`
-	Snapshots    []SnapshotResult `json:"snapshots,omitempty"`
+	BackstopOnly bool `json:"backstop_only,omitempty"`
 }
 
 // Handle is the Lambda handler: the event is the rule's Input (or a plain
