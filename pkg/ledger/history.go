@@ -60,7 +60,7 @@ func (l *Ledger) History(ctx context.Context, email, cursor string, limit int) (
 		next = order[ids[limit-1]]
 	}
 	for _, id := range ids {
-		pr, err := l.personRequest(ctx, id, targets[id])
+		pr, err := l.personRequest(ctx, id, email, targets[id])
 		if err != nil {
 			return nil, "", err
 		}
@@ -87,9 +87,11 @@ func historyCursor(s string) bool {
 	return err == nil
 }
 
-// personRequest reads one request with the targets at sort keys sks only
-// (each with its attempts: one query a target), not the whole request.
-func (l *Ledger) personRequest(ctx context.Context, id string, sks []string) (*PersonRequest, error) {
+// personRequest reads one request with the person's targets only: those
+// at sort keys sks, each with its attempts. The targets named by the
+// person's email (one a connection) share one key prefix and are read in
+// one query; a user_id target a listing named them on takes its own.
+func (l *Ledger) personRequest(ctx context.Context, id, email string, sks []string) (*PersonRequest, error) {
 	meta, err := l.Store.Get(ctx, Key{PK: requestPK(id), SK: skMeta})
 	if err != nil {
 		return nil, fmt.Errorf("ledger: history: %w", err)
@@ -98,24 +100,35 @@ func (l *Ledger) personRequest(ctx context.Context, id string, sks []string) (*P
 	if meta == nil || json.Unmarshal(meta.Data, &pr.Request) != nil {
 		return nil, nil
 	}
+	want := map[string]bool{}
+	byEmail := skTarget + message.Target{Email: email}.Key() // "T#e:<email>#"
+	prefixes := []string{}
 	for _, sk := range sks {
-		items, err := queryAll(ctx, l.Store, Query{PK: requestPK(id), Prefix: sk}, 0)
+		want[sk] = true
+		if !strings.HasPrefix(sk, byEmail) {
+			prefixes = append(prefixes, sk)
+		} else if len(prefixes) == 0 || prefixes[0] != byEmail {
+			prefixes = append([]string{byEmail}, prefixes...)
+		}
+	}
+	targets := map[string]Target{}
+	attempts := map[string][]Attempt{}
+	for _, prefix := range prefixes {
+		items, err := queryAll(ctx, l.Store, Query{PK: requestPK(id), Prefix: prefix}, 0)
 		if err != nil {
 			return nil, fmt.Errorf("ledger: history: %w", err)
 		}
-		var target *Target
-		var attempts []Attempt
 		for _, it := range items {
 			switch t, a := decodeTargetItem(it); {
-			case t != nil && it.SK == sk:
-				target = t
-			case a != nil && skTarget+a.Key == sk:
-				attempts = append(attempts, *a)
+			case t != nil && want[it.SK]:
+				targets[t.Key] = *t
+			case a != nil && want[skTarget+a.Key]:
+				attempts[a.Key] = append(attempts[a.Key], *a)
 			}
 		}
-		if target != nil {
-			pr.Targets = append(pr.Targets, Fold(*target, attempts, pr.Request.RequestedAt))
-		}
+	}
+	for key, t := range targets {
+		pr.Targets = append(pr.Targets, Fold(t, attempts[key], pr.Request.RequestedAt))
 	}
 	sort.Slice(pr.Targets, func(i, j int) bool { return pr.Targets[i].Key < pr.Targets[j].Key })
 	pr.Status, _ = Summarize(pr.Targets)
