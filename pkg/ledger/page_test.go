@@ -120,3 +120,37 @@ func FuzzStatusCursor(f *testing.F) {
 		}
 	})
 }
+
+// A person's history reads their targets of each request, not the request:
+// one index query, then one item and one query a request, however many
+// other targets the request has. (Before: every request's whole partition
+// was loaded: nine calls for this one.)
+func TestHistoryReadsOnlyThePerson(t *testing.T) {
+	store := inmem.NewStore(time.Now)
+	l := ledger.New(store, time.Hour)
+	ts := []ledger.Target{target("wiki", "", "alice@example.com"), target("crm", "", "alice@example.com")}
+	for i := range 4000 {
+		ts = append(ts, target("wiki", "", fmt.Sprintf("someone-%04d@example.com", i)))
+	}
+	r := request(message.NewID(), time.Now(), ts...)
+	if err := l.CreateRequest(ctx, r, ts); err != nil {
+		t.Fatal(err)
+	}
+	var as []ledger.Attempt
+	for _, tg := range ts {
+		a := attempt(r, tg, message.Done, 1, 0, time.Now())
+		a.Message = string(make([]byte, 200))
+		as = append(as, a)
+	}
+	if err := l.RecordAttempts(ctx, as); err != nil {
+		t.Fatal(err)
+	}
+	before := store.Calls.Load()
+	page, _, err := l.History(ctx, "alice@example.com", "", 10)
+	if err != nil || len(page) != 1 || len(page[0].Targets) != 2 || page[0].Status != ledger.StatusDone {
+		t.Fatalf("%+v %v", page, err)
+	}
+	if calls := store.Calls.Load() - before; calls != 3 {
+		t.Fatalf("%d store calls, want 3", calls)
+	}
+}
