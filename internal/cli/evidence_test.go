@@ -33,7 +33,7 @@ func pagedAPI(t *testing.T, id string) *httptest.Server {
 		} else {
 			status = "done"
 		}
-		fmt.Fprintf(w, `{"request_id":%q,"status":%q,"counts":%s,"targets":[{"connection":"wiki","user_id":"u%d","outcome":"done"}],"next":%s}`,
+		fmt.Fprintf(w, `{"request_id":%q,"status":%q,"counts":%s,"targets":[{"connection":"wiki","email":"p%d@example.com","resolved_ids":["sc-1","sc-2"],"outcome":"done"}],"next":%s}`,
 			id, status, counts, page, nextJSON)
 	}))
 	t.Cleanup(srv.Close)
@@ -42,8 +42,9 @@ func pagedAPI(t *testing.T, id string) *httptest.Server {
 
 // revokectl evidence --request follows the CSV's X-Next-Cursor and prints
 // the header once; revokectl status takes the status and counts of the
-// last page (the one that counted every target). (Before: evidence had no
-// --request, and status printed the first page's counts.)
+// last page (the one that counted every target) and names the accounts
+// an email resolved to. (Before: evidence had no --request, and status
+// printed the first page's status and no account.)
 func TestEvidenceAndStatusFollowPages(t *testing.T) {
 	const id = "3f6c1b2e-7d4a-4c1e-9b8f-2a5d6e7f8a90"
 	srv := pagedAPI(t, id)
@@ -56,7 +57,7 @@ func TestEvidenceAndStatusFollowPages(t *testing.T) {
 		{"evidence", []string{"evidence", "--url", srv.URL, "--insecure", "--request", id},
 			[]string{"request_id,user_id,outcome\n" + id + ",u0,done\n" + id + ",u1,done\n" + id + ",u2,done\n"}},
 		{"status", []string{"status", "--url", srv.URL, "--insecure", id},
-			[]string{"request " + id + ": done", "u0", "u2"}},
+			[]string{"request " + id + ": done", "p0@example.com (sc-1 sc-2)", "p2@example.com"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := run(t, "", tc.args...)
