@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/revoke-dev/revoke/internal/simulator"
 	"github.com/revoke-dev/revoke/pkg/message"
@@ -43,17 +44,23 @@ func readRefusingSCIM(t *testing.T, status int) (*simulator.SCIM, string, *atomi
 	return sim, string(secret), refused
 }
 
-// A change answered 204 whose read-back the provider refuses is not done:
-// after one secret refresh it goes to the DLQ as unverified, with the
-// reason that tells the operator what to do. verify: false makes it done.
-// (Before: done with verified=false, and the message deleted.)
-func TestReadBackRefusedIsNotDone(t *testing.T) {
+// A change answered 204 whose read-back cannot be made is never done. A
+// refusal (401/403) is tried once more after a secret refresh, then goes to
+// the DLQ as unverified with the reason that tells the operator what to do;
+// another permanent answer goes there at once (a transient one is retried
+// as unverified, as before). (Before: done with verified=false, and the
+// message deleted.)
+func TestReadBackNotMadeIsNotDone(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		status int
+		name      string
+		status    int
+		wantDLQ   bool
+		wantReads int32 // -1: the client's own retries decide
+		reason    string
 	}{
-		{"forbidden", http.StatusForbidden},
-		{"unauthorized", http.StatusUnauthorized},
+		{"forbidden", http.StatusForbidden, true, 2, "the token cannot read accounts: grant read, or set verify: false"},
+		{"unauthorized", http.StatusUnauthorized, true, 2, "the token cannot read accounts: grant read, or set verify: false"},
+		{"bad request", http.StatusBadRequest, true, 1, "reading it back failed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, simulator.Options{})
@@ -62,18 +69,25 @@ func TestReadBackRefusedIsNotDone(t *testing.T) {
 			sim.Add(simulator.User{ID: "sc-1"})
 			w.store.Put("revoke/wiki", secret)
 			dlq := &fakeDLQ{}
-			resp, _ := w.consumer(dlq).Handle(context.Background(), event(t, msg("wiki", "scim", "sc-1", "")))
-			if len(resp.BatchItemFailures) != 0 || len(dlq.sent) != 1 {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			resp, _ := w.consumer(dlq).Handle(ctx, event(t, msg("wiki", "scim", "sc-1", "")))
+			if (len(resp.BatchItemFailures) == 0) != tc.wantDLQ || (len(dlq.sent) == 1) != tc.wantDLQ {
 				t.Fatalf("failures %v dlq %v", resp.BatchItemFailures, dlq.sent)
 			}
-			a := dlq.sent[0].Attributes
-			if a["error_code"] != "unverified" || !strings.Contains(a["error_message"], "the token cannot read accounts: grant read, or set verify: false") {
-				t.Fatalf("dlq attributes %v", a)
+			if tc.wantDLQ {
+				if a := dlq.sent[0].Attributes; a["error_code"] != "unverified" || !strings.Contains(a["error_message"], tc.reason) {
+					t.Fatalf("dlq attributes %v", a)
+				}
 			}
-			if n := refused.Load(); n != 2 {
-				t.Fatalf("%d reads, want 2 (one more after the secret refresh)", n)
+			if n := refused.Load(); tc.wantReads >= 0 && n != tc.wantReads {
+				t.Fatalf("%d reads, want %d", n, tc.wantReads)
 			}
-			if o := w.outcomes(t)["u:sc-1#wiki"]; o.Outcome != message.Failed || o.Code != message.CodeUnverified {
+			want := message.Failed
+			if !tc.wantDLQ {
+				want = message.Retrying
+			}
+			if o := w.outcomes(t)["u:sc-1#wiki"]; o.Outcome != want || o.Code != message.CodeUnverified || !strings.Contains(o.Message, tc.reason) {
 				t.Fatalf("ledger %+v", o)
 			}
 			if u, _ := sim.User("sc-1"); !u.Disabled {
