@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 )
 
@@ -66,6 +67,10 @@ type Config struct {
 	TriggerConnections  []string // nil means every connection
 	Auth0LogTypes       []string
 	DirectorySources    []Directory
+	// AllowedEmailDomains (ALLOWED_EMAIL_DOMAINS): when set, an address
+	// from an identity event, the SCIM front door or a directory snapshot
+	// outside these domains is never revoked or restored.
+	AllowedEmailDomains message.Domains
 	AllowInsecureHTTP   bool
 	MaxConcurrency      int
 	MaxReceiveCount     int
@@ -120,6 +125,9 @@ func LoadWith(getenv Getenv, reg *registry.Registry) (*Config, error) {
 	add(err)
 	c.DirectorySources, err = ParseDirectories(getenv("DIRECTORY_SOURCES"))
 	add(err)
+	if c.AllowedEmailDomains, err = message.ParseDomains(getenv("ALLOWED_EMAIL_DOMAINS")); err != nil {
+		add(fmt.Errorf("ALLOWED_EMAIL_DOMAINS: %w", err))
+	}
 	c.AllowInsecureHTTP, err = boolean("ALLOW_INSECURE_HTTP", getenv("ALLOW_INSECURE_HTTP"))
 	add(err)
 	c.DryRun, err = boolean("DRY_RUN", getenv("DRY_RUN"))

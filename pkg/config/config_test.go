@@ -45,6 +45,7 @@ func TestRejects(t *testing.T) {
 		{"ALLOW_INSECURE_HTTP": "maybe"},
 		{"DRY_RUN": "perhaps"},
 		{"SCIM_RESTORE": "2"},
+		{"ALLOWED_EMAIL_DOMAINS": "corp.example,not a domain"},
 		{"AUTH_MODE": "none"},
 		{"LOG_LEVEL": "trace"},
 		{"CONNECTIONS": "a=scim", "OKTA_CONNECTIONS": "b"},
@@ -67,5 +68,17 @@ func TestRejects(t *testing.T) {
 	}
 	if _, ok := c.Directory("identitystore", "d-1234567890"); !ok {
 		t.Fatal("directory not found")
+	}
+}
+
+// TestAllowedEmailDomains: ALLOWED_EMAIL_DOMAINS is read into the one
+// allow-list the trigger, the SCIM front door and the snapshot consult.
+func TestAllowedEmailDomains(t *testing.T) {
+	c, err := Load(env(map[string]string{"ALLOWED_EMAIL_DOMAINS": "Corp.Example, eu.corp.example"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.AllowedEmailDomains.Set() || !c.AllowedEmailDomains.Allows("a@corp.example") || c.AllowedEmailDomains.Allows("ceo@gmail.com") {
+		t.Fatalf("%v", c.AllowedEmailDomains)
 	}
 }
