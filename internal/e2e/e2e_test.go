@@ -356,7 +356,7 @@ func (w *world) cognitoUser(t *testing.T, email string) string {
 	t.Helper()
 	ctx := context.Background()
 	out, err := w.aws.Cognito.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(w.pool), Username: aws.String(awstest.Unique("user")),
-		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(email)}}})
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(email)}, {Name: aws.String("email_verified"), Value: aws.String("true")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
