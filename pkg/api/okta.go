@@ -11,11 +11,16 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/okta"
 	"github.com/revoke-dev/revoke/pkg/request"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
+
+// refusedReason is why a person named only by an address outside
+// ALLOWED_EMAIL_DOMAINS is unresolved.
+const refusedReason = "the address is outside ALLOWED_EMAIL_DOMAINS"
 
 // oktaBudget keeps the answer inside Okta's 3 s timeout.
 const oktaBudget = 2500 * time.Millisecond
@@ -55,7 +60,7 @@ func (h *Handler) oktaEvents(ctx context.Context, rc *reqCtx) events.APIGatewayV
 	g, gctx := errgroup.WithContext(sctx)
 	g.SetLimit(8)
 	for _, e := range d.Data.Events {
-		p := e.Plan(h.Config.OktaEventTypes)
+		p := e.Plan(h.Config.OktaEventTypes, h.Config.AllowedEmailDomains)
 		if !p.Relevant {
 			res.Ignored++
 			continue
@@ -64,6 +69,13 @@ func (h *Handler) oktaEvents(ctx context.Context, rc *reqCtx) events.APIGatewayV
 		res.Skipped += len(p.Skipped)
 		if len(p.Skipped) > 0 {
 			rc.log.Warn("okta User targets without a usable email skipped", "okta_user_ids", p.Skipped, "event_type", e.EventType)
+		}
+		for _, id := range p.Refused {
+			u := ledger.Unresolved{Source: message.SourceOkta, UserID: id, EventID: p.Key, Key: p.Key, Reason: refusedReason}
+			if err := h.Submit.Unresolved(sctx, u); err != nil {
+				rc.log.Error("okta: recording an unresolved person failed; Okta retries the delivery", "error", err)
+				return unavailable(rc.id, "not every event could be recorded", 1*time.Second)
+			}
 		}
 		if len(p.Emails) == 0 {
 			continue

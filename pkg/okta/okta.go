@@ -97,12 +97,14 @@ type Plan struct {
 	Key      string   // "okta:<uuid>": the same whether by hook or by stream
 	Emails   []string // User targets by alternateId, distinct, in order
 	Skipped  []string // ids of User targets whose alternateId is not an address
+	Refused  []string // ids of User targets whose address is outside ALLOWED_EMAIL_DOMAINS
 	Reason   string
 }
 
 // Plan decides an event: only a configured type with outcome SUCCESS, and
-// only its User targets (never the actor), by alternateId as email.
-func (e *Event) Plan(types []string) Plan {
+// only its User targets (never the actor), by alternateId as email, when
+// the address is in the allowed domains.
+func (e *Event) Plan(types []string, allowed message.Domains) Plan {
 	p := Plan{Relevant: slices.Contains(types, e.EventType) && e.Outcome != nil && e.Outcome.Result == "SUCCESS"}
 	if !p.Relevant {
 		return p
@@ -119,6 +121,10 @@ func (e *Event) Plan(types []string) Plan {
 		email := strings.TrimSpace(t.AlternateID)
 		if message.CheckEmail(email) != nil {
 			p.Skipped = append(p.Skipped, safe(t.ID))
+			continue
+		}
+		if !allowed.Allows(email) {
+			p.Refused = append(p.Refused, safe(t.ID))
 			continue
 		}
 		if k := message.NormalEmail(email); !seen[k] {

@@ -3,6 +3,8 @@ package okta
 import (
 	"strings"
 	"testing"
+
+	"github.com/revoke-dev/revoke/pkg/message"
 )
 
 var types = []string{"user.lifecycle.deactivate", "user.lifecycle.suspend"}
@@ -18,17 +20,33 @@ func TestPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := d.Data.Events[0].Plan(types)
+	p := d.Data.Events[0].Plan(types, message.Domains{})
 	if !p.Relevant || p.Key != "okta:1" || strings.Join(p.Emails, ",") != "a@example.com" || !strings.Contains(p.Reason, "user.lifecycle.deactivate") {
 		t.Fatalf("%+v", p)
 	}
-	if p := d.Data.Events[1].Plan(types); !p.Relevant || len(p.Emails) != 0 || strings.Join(p.Skipped, ",") != "b" {
+	if p := d.Data.Events[1].Plan(types, message.Domains{}); !p.Relevant || len(p.Emails) != 0 || strings.Join(p.Skipped, ",") != "b" {
 		t.Fatalf("%+v", p)
 	}
 	for i := 2; i < 5; i++ {
-		if p := d.Data.Events[i].Plan(types); p.Relevant {
+		if p := d.Data.Events[i].Plan(types, message.Domains{}); p.Relevant {
 			t.Errorf("event %d (failed, no outcome, other type) is relevant: %+v", i, p)
 		}
+	}
+}
+
+// TestPlanAllowedDomains: with ALLOWED_EMAIL_DOMAINS set, a User target
+// outside them is refused by id, never revoked (before: every address was
+// planned).
+func TestPlanAllowedDomains(t *testing.T) {
+	d, err := Parse([]byte(`{"data":{"events":[{"uuid":"1","eventType":"user.lifecycle.deactivate","outcome":{"result":"SUCCESS"},
+	   "target":[{"id":"in","type":"User","alternateId":"a@corp.example"},{"id":"out","type":"User","alternateId":"ceo@gmail.com"}]}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed, _ := message.ParseDomains("corp.example")
+	p := d.Data.Events[0].Plan(types, allowed)
+	if strings.Join(p.Emails, ",") != "a@corp.example" || strings.Join(p.Refused, ",") != "out" {
+		t.Fatalf("%+v", p)
 	}
 }
 
@@ -54,7 +72,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		for _, e := range d.Data.Events {
-			p := e.Plan([]string{"user.lifecycle.deactivate"})
+			p := e.Plan([]string{"user.lifecycle.deactivate"}, message.Domains{})
 			if !p.Relevant && (len(p.Emails) > 0 || p.Key != "") {
 				t.Fatal("an irrelevant event asks for something")
 			}
