@@ -25,10 +25,23 @@ type Event struct {
 	UserID  string // a directory user to resolve (Identity Center user id, Cognito sub)
 	EventID string
 	At      time.Time // the event's time (stable across redeliveries)
-	// Unresolved are ids of people the event names without an address
-	// (an Okta User target, an Auth0 user): recorded, never retried.
-	Unresolved []string
+	// Unresolved are people the event names without an address revoke may
+	// use (an Okta User target, an Auth0 user): recorded, never retried.
+	Unresolved []Person
 }
+
+// Person is someone an event names but revoke cannot act on, and why.
+type Person struct {
+	ID  string // the IdP's user id ("?" when it has none fit for a log)
+	Why string
+}
+
+// Reasons a person is unresolved.
+const (
+	whyNoAddress  = "no address for this user"
+	whyDomain     = "the address is outside ALLOWED_EMAIL_DOMAINS"
+	whyUnverified = "the directory does not mark the address verified"
+)
 
 // Ignored is why an event needs nothing (irrelevant or unusable): the
 // handler logs it and succeeds.
@@ -43,7 +56,19 @@ type Options struct {
 	OktaEventTypes []string
 	Auth0LogTypes  []string
 	Directories    []config.Directory
+	// Allowed is ALLOWED_EMAIL_DOMAINS (zero: every domain).
+	Allowed message.Domains
+	// Account is this AWS account's id: a CloudTrail event of another
+	// account is ignored. Empty (outside Lambda) skips the check.
+	Account string
 }
+
+// Partner event source prefixes (EventBridge forbids PutEvents with an
+// "aws." source, so only the partner integration can send them).
+const (
+	oktaSourcePrefix  = "aws.partner/okta.com/"
+	auth0SourcePrefix = "aws.partner/auth0.com/"
+)
 
 // Parse reads an EventBridge event. An *Ignored error means nothing is to
 // be done.
@@ -60,12 +85,15 @@ func Parse(ev events.EventBridgeEvent, o Options) (*Event, error) {
 
 func parse(ev events.EventBridgeEvent, o Options) (*Event, error) {
 	switch {
-	case strings.HasPrefix(ev.Source, "aws.partner/okta.com/") && ev.DetailType == "SystemLog":
+	case strings.HasPrefix(ev.Source, oktaSourcePrefix) && ev.DetailType == "SystemLog":
 		return parseOkta(ev.Detail, o)
-	case strings.HasPrefix(ev.Source, "aws.partner/auth0.com/") && ev.DetailType == "Auth0 log":
+	case strings.HasPrefix(ev.Source, auth0SourcePrefix) && ev.DetailType == "Auth0 log":
 		return parseAuth0(ev.Detail, o)
-	case ev.DetailType == "AWS API Call via CloudTrail":
-		return parseCloudTrail(ev.Detail, o)
+	case strings.HasPrefix(ev.Source, "aws.") && !strings.HasPrefix(ev.Source, "aws.partner/") && ev.DetailType == "AWS API Call via CloudTrail":
+		if o.Account != "" && ev.AccountID != o.Account {
+			return nil, ignore("cloudtrail: an event of another account (" + message.Trim(ev.AccountID, 16) + ")")
+		}
+		return parseCloudTrail(ev.Source, ev.Detail, o)
 	}
 	return nil, ignore("not an identity event revoke follows (source " + message.Trim(ev.Source, 128) + ", detail-type " + message.Trim(ev.DetailType, 64) + ")")
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/directory"
@@ -24,6 +25,11 @@ type Handler struct {
 	Ledger    *ledger.Ledger
 	Directory directory.Reader
 	Log       *slog.Logger
+	// Account is this AWS account's id, which a CloudTrail event must
+	// carry. Empty: learned on each invocation from the Lambda context's
+	// invoked function ARN (no IAM permission needed); outside Lambda,
+	// with neither, the account is not checked.
+	Account string
 }
 
 // Result is what one event did (also logged).
@@ -41,7 +47,8 @@ type Result struct {
 // unreachable) makes Lambda retry the event, then send it to the
 // function's on-failure destination.
 func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (*Result, error) {
-	e, err := Parse(ev, Options{OktaEventTypes: h.Config.OktaEventTypes, Auth0LogTypes: h.Config.Auth0LogTypes, Directories: h.Config.DirectorySources})
+	e, err := Parse(ev, Options{OktaEventTypes: h.Config.OktaEventTypes, Auth0LogTypes: h.Config.Auth0LogTypes, Directories: h.Config.DirectorySources,
+		Allowed: h.Config.AllowedEmailDomains, Account: h.account(ctx)})
 	var ig *Ignored
 	if errors.As(err, &ig) {
 		h.Log.Info("trigger: event ignored", "event_id", message.Trim(ev.ID, 64), "why", ig.Why)
@@ -56,11 +63,11 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (*Resu
 			return nil, err
 		}
 	}
-	for _, id := range e.Unresolved {
-		if err := h.unresolved(ctx, e, id); err != nil {
+	for _, p := range e.Unresolved {
+		if err := h.unresolved(ctx, e, p); err != nil {
 			return nil, err
 		}
-		res.Unresolved = append(res.Unresolved, id)
+		res.Unresolved = append(res.Unresolved, p.ID)
 	}
 	if len(e.Emails) == 0 {
 		res.Outcome = "unresolved"
@@ -91,19 +98,40 @@ func eventUser(e *Event) string {
 	return strings.Join(e.Emails, ",")
 }
 
-// resolve finds a directory user's addresses: live (and recorded in the
-// snapshot), else from the snapshot (a deleted user). A user found nowhere
-// with an address is unresolved.
+// account is this account's id: the configured one, else the one in the
+// invoked function's ARN (arn:aws:lambda:<region>:<account>:function:…).
+func (h *Handler) account(ctx context.Context) string {
+	if h.Account != "" {
+		return h.Account
+	}
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		if parts := strings.Split(lc.InvokedFunctionArn, ":"); len(parts) >= 6 && parts[0] == "arn" && parts[2] == "lambda" {
+			return parts[4]
+		}
+	}
+	return ""
+}
+
+// resolve finds a directory user's addresses the directory vouches for:
+// live (and recorded in the snapshot), else from the snapshot (a deleted
+// user, or one whose current address is unverified). Only addresses in
+// ALLOWED_EMAIL_DOMAINS are used. A user left with none is unresolved,
+// with the reason.
 func (h *Handler) resolve(ctx context.Context, e *Event) error {
 	dir := e.Dir.String()
+	why := whyNoAddress
 	u, err := h.Directory.Lookup(ctx, *e.Dir, e.UserID)
 	switch {
 	case err == nil && len(u.Emails) > 0:
-		e.Emails = u.Emails
 		if perr := h.Ledger.PutDirectoryUsers(ctx, []ledger.DirectoryUser{{Directory: dir, UserID: e.UserID, Emails: u.Emails}}); perr != nil {
 			h.Log.Warn("trigger: recording the resolved user in the snapshot failed", "directory", dir, "error", perr)
 		}
-		return nil
+		if e.Emails, _ = h.Config.AllowedEmailDomains.Split(u.Emails); len(e.Emails) > 0 {
+			return nil
+		}
+		why = whyDomain
+	case err == nil && u.Unverified > 0:
+		why = whyUnverified
 	case err != nil && !errors.Is(err, directory.ErrNotFound):
 		return err // throttled or unreachable: retried
 	}
@@ -112,19 +140,21 @@ func (h *Handler) resolve(ctx context.Context, e *Event) error {
 		return serr
 	}
 	if snap != nil && len(snap.Emails) > 0 {
-		e.Emails = snap.Emails
-		return nil
+		if e.Emails, _ = h.Config.AllowedEmailDomains.Split(snap.Emails); len(e.Emails) > 0 {
+			return nil
+		}
+		why = whyDomain
 	}
-	e.Unresolved = append(e.Unresolved, e.UserID)
+	e.Unresolved = append(e.Unresolved, Person{ID: e.UserID, Why: why})
 	return nil
 }
 
 // unresolved records a person an event names but revoke cannot resolve.
-func (h *Handler) unresolved(ctx context.Context, e *Event, userID string) error {
+func (h *Handler) unresolved(ctx context.Context, e *Event, p Person) error {
 	dir := ""
 	if e.Dir != nil {
 		dir = e.Dir.String()
 	}
-	return h.Submit.Unresolved(ctx, ledger.Unresolved{At: e.At, Source: e.Source, Directory: dir, UserID: userID, EventID: e.EventID, Key: e.Key,
-		Reason: e.Type + ": no address for this user"})
+	return h.Submit.Unresolved(ctx, ledger.Unresolved{At: e.At, Source: e.Source, Directory: dir, UserID: p.ID, EventID: e.EventID, Key: e.Key,
+		Reason: e.Type + ": " + p.Why})
 }

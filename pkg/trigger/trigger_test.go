@@ -38,6 +38,7 @@ func sample(t testing.TB, name string) events.EventBridgeEvent {
 }
 
 var opts = Options{
+	Account:        "123456789012",
 	OktaEventTypes: []string{"user.lifecycle.deactivate", "user.lifecycle.suspend"},
 	Auth0LogTypes:  []string{"sdu"},
 	Directories:    []config.Directory{{Type: "identitystore", ID: "d-9067642ac7"}, {Type: "cognito", ID: "us-east-1_AbCdEfGhI"}},
@@ -101,6 +102,26 @@ func TestIgnored(t *testing.T) {
 		"masked cognito no sub": mutate(t, "trigger-cognito-admindisableuser.json", func(d map[string]any) { delete(d, "additionalEventData") }),
 		"huge":                  huge,
 		"unknown source":        other,
+		"cloudtrail from a custom source": func() events.EventBridgeEvent {
+			ev := sample(t, "trigger-identitycenter-disableuser.json")
+			ev.Source = "custom.revoke"
+			return ev
+		}(),
+		"cloudtrail source of another service": func() events.EventBridgeEvent {
+			ev := sample(t, "trigger-cognito-admindisableuser.json")
+			ev.Source = "aws.sso-directory"
+			return ev
+		}(),
+		"cloudtrail on a partner source": func() events.EventBridgeEvent {
+			ev := sample(t, "trigger-identitycenter-disableuser.json")
+			ev.Source = "aws.partner/okta.com/x"
+			return ev
+		}(),
+		"cloudtrail of another account": func() events.EventBridgeEvent {
+			ev := sample(t, "trigger-identitycenter-disableuser.json")
+			ev.AccountID = "999999999999"
+			return ev
+		}(),
 	} {
 		if e, err := Parse(ev, opts); !errors.As(err, new(*Ignored)) {
 			t.Errorf("%s: %+v %v", name, e, err)
@@ -113,19 +134,27 @@ func TestUnresolvedPeople(t *testing.T) {
 	ev := mutate(t, "trigger-okta-deactivate.json", func(d map[string]any) {
 		d["target"] = []any{map[string]any{"id": "00uX", "type": "User", "alternateId": "carol"}, map[string]any{"id": "00uY", "type": "User", "alternateId": "y@example.com"}}
 	})
-	if e, err := Parse(ev, opts); err != nil || strings.Join(e.Unresolved, ",") != "00uX" || strings.Join(e.Emails, ",") != "y@example.com" {
+	if e, err := Parse(ev, opts); err != nil || ids(e.Unresolved) != "00uX" || strings.Join(e.Emails, ",") != "y@example.com" {
 		t.Fatalf("%+v %v", e, err)
 	}
 	ev = mutate(t, "trigger-auth0-sdu.json", func(d map[string]any) { d["data"].(map[string]any)["user_name"] = "+15551234567" })
-	if e, err := Parse(ev, opts); err != nil || strings.Join(e.Unresolved, ",") != "auth0|5f7c8ec7c33c6c004bbafe82" {
+	if e, err := Parse(ev, opts); err != nil || ids(e.Unresolved) != "waad|5f7c8ec7c33c6c004bbafe82" {
 		t.Fatalf("%+v %v", e, err)
 	}
 	// The other Auth0 layout: detail is the log itself.
 	ev = sample(t, "trigger-auth0-sdu.json")
-	ev.Detail = []byte(`{"log_id":"L1","type":"sdu","user_name":"erin@example.com","user_id":"auth0|e"}`)
+	ev.Detail = []byte(`{"log_id":"L1","type":"sdu","user_name":"erin@example.com","user_id":"auth0|e","email_verified":true}`)
 	if e, err := Parse(ev, opts); err != nil || e.Key != "auth0:L1" || e.Emails[0] != "erin@example.com" {
 		t.Fatalf("%+v %v", e, err)
 	}
+}
+
+func ids(ps []Person) string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.ID)
+	}
+	return strings.Join(out, ",")
 }
 
 // fakeDirectory serves users by id; err makes every call fail (a throttle).
