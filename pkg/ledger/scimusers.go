@@ -15,10 +15,12 @@ var ErrUniqueness = errors.New("ledger: userName is taken")
 // ErrVersion means the SCIM user changed since it was read.
 var ErrVersion = errors.New("ledger: the user changed since it was read")
 
-// SCIM user records (DESIGN.md §1a): the user item, a uniqueness item per
-// userName (lower-cased), an index item per email; externalId and the
-// listing are secondary-index keys of the user item. SCIM users never
-// expire; they go when the identity provider deletes them.
+// SCIM user records (docs/design.md §1a): the user item, a uniqueness item
+// per userName (lower-cased), an index item per email; externalId and the
+// listing are secondary-index keys of the user item. The listing is
+// partitioned by the SCIM token (name) that owns the user, so one identity
+// provider lists only its own users. SCIM users never expire; they go when
+// the identity provider deletes them.
 const (
 	pkSCIMUser  = "SCIMU#"
 	pkSCIMName  = "SCIMN#"
@@ -56,6 +58,22 @@ type SCIMUser struct {
 	Created      time.Time   `json:"created"`
 	LastModified time.Time   `json:"lastModified"`
 	Version      int64       `json:"version"`
+	// Owner is the name of the SCIM token that created the user; no other
+	// token may see or change it. Empty for a user stored before owners
+	// were kept: the first token that changes it becomes its owner.
+	Owner string `json:"owner,omitempty"`
+	// RevokedBy is the request id of the revocation this user's last
+	// deactivation made: a re-activation restores exactly its targets, and
+	// nothing when it is empty.
+	RevokedBy string `json:"revoked_by,omitempty"`
+}
+
+// listPK is the listing partition of an owner's users.
+func listPK(owner string) string {
+	if owner == "" {
+		return gSCIMUsers
+	}
+	return gSCIMUsers + "#" + owner
 }
 
 func (u SCIMUser) emailKeys() []string {
@@ -72,7 +90,7 @@ func (u SCIMUser) emailKeys() []string {
 
 func (l *Ledger) scimUserItem(u SCIMUser) Item {
 	it := Item{PK: pkSCIMUser + u.ID, SK: skMeta, Ver: u.Version, Data: encode(u),
-		G2PK: gSCIMUsers, G2SK: stamp(u.Created) + "#" + u.ID}
+		G2PK: listPK(u.Owner), G2SK: stamp(u.Created) + "#" + u.ID}
 	if u.ExternalID != "" {
 		it.G1PK, it.G1SK = gSCIMExt+u.ExternalID, u.ID
 	}
@@ -227,10 +245,10 @@ func (l *Ledger) SCIMUsersByEmail(ctx context.Context, email string) ([]SCIMUser
 	return decodeSCIM(users), nil
 }
 
-// SCIMUsers lists users in creation order from a 0-based offset, at most
-// count, and the total.
-func (l *Ledger) SCIMUsers(ctx context.Context, offset, count int) ([]SCIMUser, int, error) {
-	q := Query{Index: G2, PK: gSCIMUsers}
+// SCIMUsers lists an owner's users in creation order from a 0-based
+// offset, at most count, and the total.
+func (l *Ledger) SCIMUsers(ctx context.Context, owner string, offset, count int) ([]SCIMUser, int, error) {
+	q := Query{Index: G2, PK: listPK(owner)}
 	total, err := l.Store.Count(ctx, q)
 	if err != nil {
 		return nil, 0, err

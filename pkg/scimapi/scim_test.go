@@ -26,7 +26,11 @@ import (
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
-const scimToken = "entra-scim-secret-token-0123456789"
+const (
+	scimToken     = "entra-scim-secret-token-0123456789"
+	oktaSCIMToken = "okta-scim-secret-token-0123456789"
+	readSCIMToken = "read-only-scim-token-0123456789"
+)
 
 // messages decodes what the front door queued.
 func messages(t *testing.T, q *inmem.Sender) []*message.Message {
@@ -64,7 +68,9 @@ func newFixtureOn(t *testing.T, vars map[string]string, store ledger.Store, next
 		t.Fatal(err)
 	}
 	sec := &inmem.Secrets{}
-	sec.Put("revoke-auth/scim", `{"tokens":[{"name":"entra","token":"`+scimToken+`","scopes":[]}]}`)
+	sec.Put("revoke-auth/scim", `{"tokens":[{"name":"entra","token":"`+scimToken+`","scopes":[]},
+		{"name":"okta","token":"`+oktaSCIMToken+`","scopes":["scim:read","scim:write"]},
+		{"name":"auditor","token":"`+readSCIMToken+`","scopes":["scim:read"]}]}`)
 	sec.Put("revoke-auth/api", `{"tokens":["api-token-not-for-scim-0123"]}`)
 	cache := secrets.NewCache(sec, time.Minute)
 	mem := inmem.NewStore(nil)
