@@ -42,8 +42,8 @@ type call struct {
 	req   *events.APIGatewayV2HTTPRequest
 	log   *slog.Logger
 	actor string
-	owner string // the token's name: the users it may see and change
-	base  string // the absolute /scim/v2 URL, for meta.location
+	owner string     // the token's name: the users it may see and change
+	base  string     // the absolute /scim/v2 URL, for meta.location
 	query url.Values // decoded from the raw query string ("+" is a space)
 }
 
