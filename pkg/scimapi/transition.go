@@ -99,8 +99,8 @@ func (h *Handler) restore(ctx context.Context, c *call, cur ledger.SCIMUser, nex
 	req := &request.Request{Action: message.Restore, Reason: message.Trim("scim: user reactivated, restoring "+cur.RevokedBy, message.MaxReasonChars)}
 	var emails []string
 	for _, t := range rec.Targets {
-		if t.Email == "" {
-			continue
+		if _, configured := h.Config.Connection(t.Connection); t.Email == "" || !configured {
+			continue // a connection removed since is not restored
 		}
 		req.Targets = append(req.Targets, request.Target{Connection: t.Connection, Email: t.Email, Fanout: true})
 		if !containsFold(emails, t.Email) {

@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 )
 
@@ -200,6 +202,26 @@ func TestTokenSeparation(t *testing.T) {
 	}
 	if a := f.call(t, "GET", "/scim/v2/Users/"+id, "", "authorization", "Bearer "+scimToken); a.status != 200 || a.body["owner"] != nil {
 		t.Fatalf("the owner: %d %s", a.status, a.raw)
+	}
+}
+
+// A user stored before owners were kept belongs to the first token that
+// changes it; from then on other tokens get 404.
+func TestUnownedUserAdopted(t *testing.T) {
+	f := newFixture(t, nil)
+	u := ledger.SCIMUser{ID: message.NewID(), UserName: "old@example.com", Active: true, Created: time.Unix(1e9, 0).UTC()}
+	if err := f.ledger.CreateSCIMUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	okta := []string{"authorization", "Bearer " + oktaSCIMToken}
+	if a := f.call(t, "PATCH", "/scim/v2/Users/"+u.ID, patchOp+`{"op":"replace","path":"displayName","value":"Old"}]}`, okta...); a.status != 200 {
+		t.Fatalf("%d %s", a.status, a.raw)
+	}
+	if a := f.call(t, "GET", "/scim/v2/Users/"+u.ID, ""); a.status != 404 {
+		t.Fatalf("another token after adoption: %d", a.status)
+	}
+	if a := f.call(t, "GET", "/scim/v2/Users", "", okta...); a.body["totalResults"] != float64(1) {
+		t.Fatalf("the adopter's list: %s", a.raw)
 	}
 }
 
