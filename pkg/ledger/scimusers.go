@@ -246,27 +246,97 @@ func (l *Ledger) SCIMUsersByEmail(ctx context.Context, email string) ([]SCIMUser
 }
 
 // SCIMUsers lists an owner's users in creation order from a 0-based
-// offset, at most count, and the total.
+// offset, at most count, and the total. Identity providers page on
+// (offset = the previous offset + count), so each page leaves a bookmark
+// for the next: the key to continue from and the total counted on the
+// first page, kept for an hour. A listing read page after page then costs
+// one count and one read of each user, O(page) a page; only an offset no
+// page ended at reads the users before it.
 func (l *Ledger) SCIMUsers(ctx context.Context, owner string, offset, count int) ([]SCIMUser, int, error) {
 	q := Query{Index: G2, PK: listPK(owner)}
-	total, err := l.Store.Count(ctx, q)
+	bm, err := l.bookmark(ctx, owner, offset)
 	if err != nil {
 		return nil, 0, err
 	}
-	var out []SCIMUser
-	if count == 0 || offset >= total {
+	total := 0
+	if bm != nil {
+		total, q.Cursor = bm.Total, bm.Cursor
+	} else if total, err = l.Store.Count(ctx, q); err != nil {
+		return nil, 0, err
+	}
+	out := []SCIMUser{}
+	if count == 0 || offset >= total || (bm != nil && bm.Cursor == "") {
 		return out, total, nil
 	}
-	items, err := queryAll(ctx, l.Store, q, offset+count)
-	if err != nil {
-		return nil, 0, err
+	if bm == nil && offset > 0 {
+		if q.Cursor, err = skip(ctx, l.Store, q, offset); err != nil || q.Cursor == "" {
+			return out, total, err
+		}
 	}
-	if offset < len(items) {
-		items = items[offset:min(len(items), offset+count)]
-	} else {
-		items = nil
+	var items []Item
+	for len(items) < count {
+		q.Limit = count - len(items)
+		p, err := l.Store.Query(ctx, q)
+		if err != nil {
+			return nil, 0, err
+		}
+		items, q.Cursor = append(items, p.Items...), p.Next
+		if p.Next == "" {
+			break
+		}
 	}
+	// A bookmark that cannot be written only makes the next page find its
+	// place the long way: the page is answered either way.
+	_ = l.Store.BatchPut(ctx, []Item{{PK: pkSCIMPage + owner, SK: pageSK(offset + len(items)), TTL: l.now().Add(bookmarkTTL).Unix(),
+		Data: encode(listBookmark{Cursor: q.Cursor, Total: total})}})
 	return decodeSCIM(items), total, nil
+}
+
+// Listing bookmarks: SCIMP#<owner>, sort key the 0-based offset a page
+// ended at.
+const (
+	pkSCIMPage  = "SCIMP#"
+	bookmarkTTL = time.Hour
+)
+
+type listBookmark struct {
+	Cursor string `json:"cursor"` // empty: that page was the last
+	Total  int    `json:"total"`
+}
+
+func pageSK(offset int) string { return fmt.Sprintf("%012d", offset) }
+
+// bookmark returns the bookmark a page ending at offset left, or nil.
+func (l *Ledger) bookmark(ctx context.Context, owner string, offset int) (*listBookmark, error) {
+	if offset == 0 {
+		return nil, nil // a listing's first page counts afresh
+	}
+	it, err := l.Store.Get(ctx, Key{PK: pkSCIMPage + owner, SK: pageSK(offset)})
+	if err != nil || it == nil {
+		return nil, err
+	}
+	var bm listBookmark
+	if json.Unmarshal(it.Data, &bm) != nil {
+		return nil, nil
+	}
+	return &bm, nil
+}
+
+// skip reads past the first n items of a query and returns the cursor
+// after them ("" when there are no more).
+func skip(ctx context.Context, s Store, q Query, n int) (string, error) {
+	for done := 0; done < n; {
+		q.Limit = min(n-done, 1000)
+		p, err := s.Query(ctx, q)
+		if err != nil {
+			return "", err
+		}
+		done += len(p.Items)
+		if q.Cursor = p.Next; p.Next == "" {
+			return "", nil
+		}
+	}
+	return q.Cursor, nil
 }
 
 func decodeSCIM(items []Item) []SCIMUser {
