@@ -35,6 +35,8 @@ func (h *Handler) transition(ctx context.Context, c *call, cur ledger.SCIMUser, 
 		return h.revoke(ctx, c, cur, next, "deactivated")
 	case !cur.Active && next != nil && next.Active && h.Config.SCIMRestore:
 		return h.restore(ctx, c, cur, next)
+	case !cur.Active && next != nil && next.Active:
+		next.RevokedBy = "" // re-enabled at the IdP: that revocation is no longer the user's to restore
 	}
 	return nil
 }
@@ -60,6 +62,9 @@ func (h *Handler) revoke(ctx context.Context, c *call, cur ledger.SCIMUser, next
 		if err := h.Submit.Unresolved(ctx, ledger.Unresolved{Source: message.SourceSCIM, UserID: cur.ID, EventID: key, Key: key, Reason: why}); err != nil {
 			r := c.unavailable("the ledger", err)
 			return &r
+		}
+		if next != nil {
+			next.RevokedBy = "" // this deactivation revoked nothing
 		}
 		return nil
 	}
@@ -99,8 +104,8 @@ func (h *Handler) restore(ctx context.Context, c *call, cur ledger.SCIMUser, nex
 	req := &request.Request{Action: message.Restore, Reason: message.Trim("scim: user reactivated, restoring "+cur.RevokedBy, message.MaxReasonChars)}
 	var emails []string
 	for _, t := range rec.Targets {
-		if _, configured := h.Config.Connection(t.Connection); t.Email == "" || !configured {
-			continue // a connection removed since is not restored
+		if _, configured := h.Config.Connection(t.Connection); t.Email == "" || !configured || !h.Config.AllowedEmailDomains.Allows(t.Email) {
+			continue // a connection removed since, or a domain no longer allowed, is not restored
 		}
 		req.Targets = append(req.Targets, request.Target{Connection: t.Connection, Email: t.Email, Fanout: true})
 		if !containsFold(emails, t.Email) {

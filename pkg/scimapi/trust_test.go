@@ -101,6 +101,18 @@ func TestRestoreOnlyOwnRevocation(t *testing.T) {
 			f.call(t, "PATCH", "/scim/v2/Users/"+id, inactive)
 			f.call(t, "PUT", "/scim/v2/Users/"+id, userBody("ceo-was-revoked@example.com", true))
 		}, []string{"revoke wiki:alice@example.com", "restore wiki:alice@example.com"}},
+		{"an old revocation after a re-enable without restore", func(t *testing.T, f *fixture) {
+			id := f.create(t, userBody("alice@example.com", true))
+			f.call(t, "PATCH", "/scim/v2/Users/"+id, inactive)
+			f.api.Config.SCIMRestore = false
+			f.call(t, "PATCH", "/scim/v2/Users/"+id, active)
+			f.api.Config.SCIMRestore = true
+			// Renamed to a handle with no address, then deactivated: nothing
+			// revoked, so nothing to restore (not the first revocation).
+			f.call(t, "PUT", "/scim/v2/Users/"+id, userBody("alice-handle", true))
+			f.call(t, "PATCH", "/scim/v2/Users/"+id, inactive)
+			f.call(t, "PATCH", "/scim/v2/Users/"+id, active)
+		}, []string{"revoke wiki:alice@example.com"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, map[string]string{"SCIM_CONNECTIONS": "wiki", "SCIM_RESTORE": "true"})
