@@ -11,16 +11,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/okta"
-	"github.com/revoke-dev/revoke/pkg/request"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
-
-// refusedReason is why a person named only by an address outside
-// ALLOWED_EMAIL_DOMAINS is unresolved.
-const refusedReason = "the address is outside ALLOWED_EMAIL_DOMAINS"
 
 // oktaBudget keeps the answer inside Okta's 3 s timeout.
 const oktaBudget = 2500 * time.Millisecond
@@ -41,9 +35,10 @@ type oktaResult struct {
 	RequestIDs []string `json:"request_ids"`
 }
 
-// oktaEvents turns each configured, successful event of a delivery into
-// one request keyed by the event's uuid (so a redelivery, or the same
-// event arriving by the log stream, is a no-op).
+// oktaEvents hands each configured, successful event of a delivery to the
+// one intake of identity events: one request keyed by the event's uuid (so
+// a redelivery, or the same event arriving by the log stream, is a no-op),
+// and every User target without a usable address recorded unresolved.
 func (h *Handler) oktaEvents(ctx context.Context, rc *reqCtx) events.APIGatewayV2HTTPResponse {
 	body, errResp := jsonBody(rc)
 	if errResp != nil {
@@ -60,36 +55,28 @@ func (h *Handler) oktaEvents(ctx context.Context, rc *reqCtx) events.APIGatewayV
 	g, gctx := errgroup.WithContext(sctx)
 	g.SetLimit(8)
 	for _, e := range d.Data.Events {
-		p := e.Plan(h.Config.OktaEventTypes, h.Config.AllowedEmailDomains)
+		p := e.Plan(h.Config.OktaEventTypes)
 		if !p.Relevant {
 			res.Ignored++
 			continue
 		}
 		res.Events++
-		res.Skipped += len(p.Skipped)
-		if len(p.Skipped) > 0 {
-			rc.log.Warn("okta User targets without a usable email skipped", "okta_user_ids", p.Skipped, "event_type", e.EventType)
+		ev := submit.Event{Source: message.SourceOkta, Actor: rc.who.actor, Key: p.Key, Type: e.EventType, EventID: e.UUID, People: p.People}
+		if message.CheckText(ev.EventID) != nil || len(ev.EventID) > 128 {
+			ev.EventID = ""
 		}
-		for _, id := range p.Refused {
-			u := ledger.Unresolved{Source: message.SourceOkta, UserID: id, EventID: p.Key, Key: p.Key, Reason: refusedReason}
-			if err := h.Submit.Unresolved(sctx, u); err != nil {
-				rc.log.Error("okta: recording an unresolved person failed; Okta retries the delivery", "error", err)
-				return unavailable(rc.id, "not every event could be recorded", 1*time.Second)
-			}
-		}
-		if len(p.Emails) == 0 {
-			continue
-		}
-		sub := submit.Submission{Request: request.ForEvent(message.Revoke, p.Emails, h.Config.OktaConnections, p.Reason), Source: message.SourceOkta, Actor: rc.who.actor, Key: p.Key}
 		g.Go(func() error {
-			rcpt, err := h.Submit.Submit(gctx, sub)
+			in, err := h.Submit.Intake(gctx, ev)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				return err
 			}
-			res.Accepted += rcpt.Accepted
-			res.RequestIDs = append(res.RequestIDs, rcpt.RequestID)
+			res.Skipped += len(in.Unresolved)
+			res.Accepted += in.Accepted
+			if in.RequestID != "" {
+				res.RequestIDs = append(res.RequestIDs, in.RequestID)
+			}
 			return nil
 		})
 	}

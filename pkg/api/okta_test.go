@@ -61,6 +61,25 @@ func TestOktaAllowedDomains(t *testing.T) {
 	}
 }
 
+// TestOktaHookRecordsUnresolved: a User target without an address is
+// recorded unresolved (ledger, ERROR line), as the log stream records it
+// (before: the hook only logged a WARN and forgot the person).
+func TestOktaHookRecordsUnresolved(t *testing.T) {
+	e := newEnv(t, nil)
+	body := strings.Replace(oktaDelivery, `"alternateId":"carol@example.com"`, `"alternateId":"carol"`, 1)
+	resp, out := e.do(t, httpReq("POST", "/hooks/okta", body, map[string]string{"authorization": "Bearer " + oktaToken}))
+	if resp.StatusCode != 200 || out["skipped"] != float64(1) {
+		t.Fatalf("%d %v", resp.StatusCode, out)
+	}
+	un, _, err := e.ledger.ListUnresolved(context.Background(), "", 10)
+	if err != nil || len(un) != 1 || un[0].UserID != "00uA" || un[0].Key != "okta:e1" || un[0].Source != message.SourceOkta {
+		t.Fatalf("%+v %v", un, err)
+	}
+	if !strings.Contains(e.log.String(), `"level":"ERROR"`) {
+		t.Fatal("no ERROR line")
+	}
+}
+
 func TestOktaEventsNeedAuth(t *testing.T) {
 	e := newEnv(t, nil)
 	for _, h := range []string{"", "Bearer wrong-token", "Basic " + token} {

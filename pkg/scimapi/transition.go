@@ -41,8 +41,10 @@ func (h *Handler) transition(ctx context.Context, c *call, cur ledger.SCIMUser, 
 	return nil
 }
 
-// revoke revokes every allowed address the user has before and after the
-// change. A user left with none is recorded unresolved, with the reason.
+// revoke revokes every address the user has before and after the change,
+// through the one intake of identity events: addresses outside
+// ALLOWED_EMAIL_DOMAINS are left out, and a user left with none is
+// recorded unresolved, with the reason.
 func (h *Handler) revoke(ctx context.Context, c *call, cur ledger.SCIMUser, next *ledger.SCIMUser, what string) *events.APIGatewayV2HTTPResponse {
 	emails := addresses(cur)
 	if next != nil {
@@ -52,35 +54,38 @@ func (h *Handler) revoke(ctx context.Context, c *call, cur ledger.SCIMUser, next
 			}
 		}
 	}
-	allowed, refused := h.Config.AllowedEmailDomains.Split(emails)
-	key := transitionKey(cur, what, allowed)
-	if len(allowed) == 0 {
-		why := "SCIM user " + what + " with no email address"
-		if len(refused) > 0 {
-			why = "SCIM user " + what + ": the address is outside ALLOWED_EMAIL_DOMAINS"
-		}
-		if err := h.Submit.Unresolved(ctx, ledger.Unresolved{Source: message.SourceSCIM, UserID: cur.ID, EventID: key, Key: key, Reason: why}); err != nil {
-			r := c.unavailable("the ledger", err)
-			return &r
-		}
-		if next != nil {
-			next.RevokedBy = "" // this deactivation revoked nothing
-		}
-		return nil
-	}
-	if len(refused) > 0 {
-		c.log.Warn("scim: addresses outside ALLOWED_EMAIL_DOMAINS are not revoked", "scim_user_id", cur.ID, "refused", len(refused))
-	}
+	key := transitionKey(cur, what, emails)
 	reason := "scim: user " + what
 	if cur.ExternalID != "" {
 		reason += " externalId=" + cur.ExternalID
 	}
-	req := request.ForEvent(message.Revoke, allowed, h.Config.SCIMConnections, message.Trim(reason, message.MaxReasonChars))
-	id, resp := h.submit(ctx, c, cur, req, key, what)
-	if next != nil && resp == nil {
-		next.RevokedBy = id
+	out, err := h.Submit.Intake(ctx, submit.Event{Source: message.SourceSCIM, Actor: c.actor, Key: key, Type: "SCIM user " + what, EventID: key,
+		Reason: reason, People: []submit.Person{{ID: cur.ID, Emails: emails}}})
+	if resp := c.submitFailed(cur, err); resp != nil {
+		return resp
 	}
-	return resp
+	if next != nil {
+		next.RevokedBy = out.RequestID // empty when this deactivation revoked nothing
+	}
+	if out.RequestID != "" {
+		c.log.Info("scim: user "+what, "scim_user_id", cur.ID, "revoke_request_id", out.RequestID, "accepted", out.Accepted, "repeat", out.Outcome == submit.Repeat)
+	}
+	return nil
+}
+
+// submitFailed is the answer to a request that could not be made, or nil.
+func (c *call) submitFailed(cur ledger.SCIMUser, err error) *events.APIGatewayV2HTTPResponse {
+	var ue *submit.UnavailableError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ue):
+		r := c.unavailable("revoke's queue or ledger", err)
+		return &r
+	}
+	c.log.Error("scim: the state change cannot become a request (check SCIM_CONNECTIONS)", "scim_user_id", cur.ID, "error", err)
+	r := fail(500, c.id, "", "revoke is not configured to act on this change")
+	return &r
 }
 
 // restore restores the targets of the user's own earlier revocation,
@@ -143,15 +148,8 @@ func (h *Handler) nothingRestorable(ctx context.Context, c *call, cur ledger.SCI
 // answer instead.
 func (h *Handler) submit(ctx context.Context, c *call, cur ledger.SCIMUser, req *request.Request, key, what string) (string, *events.APIGatewayV2HTTPResponse) {
 	rcpt, err := h.Submit.Submit(ctx, submit.Submission{Request: req, Source: message.SourceSCIM, Actor: c.actor, Key: key})
-	var ue *submit.UnavailableError
-	switch {
-	case errors.As(err, &ue):
-		r := c.unavailable("revoke's queue or ledger", err)
-		return "", &r
-	case err != nil:
-		c.log.Error("scim: the state change cannot become a request (check SCIM_CONNECTIONS)", "scim_user_id", cur.ID, "error", err)
-		r := fail(500, c.id, "", "revoke is not configured to act on this change")
-		return "", &r
+	if resp := c.submitFailed(cur, err); resp != nil {
+		return "", resp
 	}
 	c.log.Info("scim: user "+what, "scim_user_id", cur.ID, "revoke_request_id", rcpt.RequestID, "accepted", rcpt.Accepted, "repeat", rcpt.Repeat)
 	return rcpt.RequestID, nil

@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
 // parseAuth0 reads an Auth0 log stream event: the log is detail.data, or
 // detail itself when it has a type field. A log type in AUTH0_LOG_TYPES
 // (default sdu, a successful user deletion) revokes user_name as email,
-// when the address is verified (auth0Verified) and allowed.
+// when the address is verified (auth0Verified).
 func parseAuth0(detail []byte, o Options) (*Event, error) {
 	d, err := object(detail, "auth0: detail")
 	if err != nil {
@@ -41,17 +42,15 @@ func parseAuth0(detail []byte, o Options) (*Event, error) {
 	if !ok {
 		id = "?"
 	}
+	person := submit.Person{ID: id} // a user_name that is no address: unresolved
 	switch {
 	case message.CheckEmail(name) != nil:
-		// The log names a person by something that is not an address.
-		ev.Unresolved = []Person{{ID: id, Why: whyNoAddress}}
-	case !auth0Verified(log):
-		ev.Unresolved = []Person{{ID: id, Why: "auth0: " + whyUnverified + " (strategy_type " + message.Trim(text(log, "strategy_type"), 32) + ")"}}
-	case !o.Allowed.Allows(name):
-		ev.Unresolved = []Person{{ID: id, Why: whyDomain}}
+	case auth0Verified(log):
+		person.Emails = []string{name}
 	default:
-		ev.Emails = []string{name}
+		person.Why = "auth0: " + whyUnverified + " (strategy_type " + message.Trim(text(log, "strategy_type"), 32) + ")"
 	}
+	ev.People = []submit.Person{person}
 	return ev, nil
 }
 

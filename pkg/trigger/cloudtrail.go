@@ -5,6 +5,7 @@ import (
 
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
 // CloudTrail events revoke follows: event source → names.
@@ -57,10 +58,12 @@ func parseCloudTrail(source string, detail []byte, o Options) (*Event, error) {
 	if !ok {
 		return nil, ignore("cloudtrail: " + dirType + " not in DIRECTORY_SOURCES")
 	}
-	if ev.UserID, ok = safeID(userID); !ok {
-		return nil, ignore("cloudtrail: the event names no user id")
-	}
 	ev.Dir = &dir
+	if ev.UserID, ok = safeID(userID); !ok {
+		// A followed call on a followed directory names someone revoke
+		// cannot look up: recorded, never silently dropped.
+		ev.People = []submit.Person{{ID: "?", Why: "the event names no usable user id"}}
+	}
 	return ev, nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
 // MaxDetailBytes bounds an event's detail (EventBridge's own limit is 256 KB).
@@ -18,30 +19,21 @@ const MaxDetailBytes = 256 << 10
 // Event is what one EventBridge event asks of revoke.
 type Event struct {
 	Source  message.Source
-	Key     string   // dedupe key: okta:<uuid>, auth0:<log_id>, cloudtrail:<eventID>
-	Type    string   // the event's own type (eventType, log type, eventName)
-	Emails  []string // people named by address (Okta, Auth0)
-	Dir     *config.Directory
-	UserID  string // a directory user to resolve (Identity Center user id, Cognito sub)
+	Key     string // dedupe key: okta:<uuid>, auth0:<log_id>, cloudtrail:<eventID>
+	Type    string // the event's own type (eventType, log type, eventName)
 	EventID string
 	At      time.Time // the event's time (stable across redeliveries)
-	// Unresolved are people the event names without an address revoke may
-	// use (an Okta User target, an Auth0 user): recorded, never retried.
-	Unresolved []Person
+	// People the event names with their addresses (Okta, Auth0), or why
+	// there is none revoke may use; a CloudTrail event's one person is
+	// resolved in the directory (Dir, UserID) by the handler.
+	People []submit.Person
+	Dir    *config.Directory
+	UserID string // a directory user to resolve (Identity Center user id, Cognito sub)
 }
 
-// Person is someone an event names but revoke cannot act on, and why.
-type Person struct {
-	ID  string // the IdP's user id ("?" when it has none fit for a log)
-	Why string
-}
-
-// Reasons a person is unresolved.
-const (
-	whyNoAddress  = "no address for this user"
-	whyDomain     = "the address is outside ALLOWED_EMAIL_DOMAINS"
-	whyUnverified = "the directory does not mark the address verified"
-)
+// whyUnverified is why a person whose only address the directory does
+// not vouch for is unresolved.
+const whyUnverified = "the directory does not mark the address verified"
 
 // Ignored is why an event needs nothing (irrelevant or unusable): the
 // handler logs it and succeeds.
@@ -56,8 +48,6 @@ type Options struct {
 	OktaEventTypes []string
 	Auth0LogTypes  []string
 	Directories    []config.Directory
-	// Allowed is ALLOWED_EMAIL_DOMAINS (zero: every domain).
-	Allowed message.Domains
 	// Account is this AWS account's id: a CloudTrail event of another
 	// account is ignored. Empty (outside Lambda) skips the check.
 	Account string

@@ -13,7 +13,6 @@ import (
 	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
-	"github.com/revoke-dev/revoke/pkg/request"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
@@ -48,7 +47,7 @@ type Result struct {
 // function's on-failure destination.
 func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (*Result, error) {
 	e, err := Parse(ev, Options{OktaEventTypes: h.Config.OktaEventTypes, Auth0LogTypes: h.Config.Auth0LogTypes, Directories: h.Config.DirectorySources,
-		Allowed: h.Config.AllowedEmailDomains, Account: h.account(ctx)})
+		Account: h.account(ctx)})
 	var ig *Ignored
 	if errors.As(err, &ig) {
 		h.Log.Info("trigger: event ignored", "event_id", message.Trim(ev.ID, 64), "why", ig.Why)
@@ -57,45 +56,28 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Key: e.Key}
+	in := submit.Event{Source: e.Source, Actor: string(e.Source), Key: e.Key, Type: e.Type, EventID: e.EventID, At: e.At, People: e.People}
 	if e.Dir != nil {
-		if err := h.resolve(ctx, e); err != nil {
-			return nil, err
+		in.Directory = e.Dir.String()
+	}
+	if e.Dir != nil && e.UserID != "" {
+		p, err := h.resolve(ctx, e)
+		if err != nil {
+			return nil, err // throttled or unreachable: retried
 		}
+		in.People = []submit.Person{p}
 	}
-	for _, p := range e.Unresolved {
-		if err := h.unresolved(ctx, e, p); err != nil {
-			return nil, err
-		}
-		res.Unresolved = append(res.Unresolved, p.ID)
-	}
-	if len(e.Emails) == 0 {
-		res.Outcome = "unresolved"
-		return res, nil
-	}
-	reason := message.Trim(string(e.Source)+" "+e.Type+" "+eventUser(e), message.MaxReasonChars)
-	rcpt, err := h.Submit.Submit(ctx, submit.Submission{
-		Request: request.ForEvent(message.Revoke, e.Emails, h.Config.TriggerConnections, reason),
-		Source:  e.Source, Actor: string(e.Source), Key: e.Key,
-	})
+	out, err := h.Submit.Intake(ctx, in)
 	if err != nil {
 		h.Log.Error("trigger: the request could not be made; the event will be retried", "key", e.Key, "error", err)
 		return nil, err
 	}
-	res.Outcome, res.RequestID, res.Accepted = "requested", rcpt.RequestID, rcpt.Accepted
-	if rcpt.Repeat {
-		res.Outcome = "repeat"
+	res := &Result{Outcome: out.Outcome, Key: e.Key, RequestID: out.RequestID, Accepted: out.Accepted, Unresolved: out.Unresolved}
+	if out.RequestID != "" {
+		h.Log.Info("trigger: revoke requested", "key", e.Key, "source", e.Source, "event_type", e.Type, "revoke_request_id", out.RequestID,
+			"accepted", out.Accepted, "repeat", out.Outcome == submit.Repeat)
 	}
-	h.Log.Info("trigger: revoke requested", "key", e.Key, "source", e.Source, "event_type", e.Type, "revoke_request_id", rcpt.RequestID,
-		"accepted", rcpt.Accepted, "repeat", rcpt.Repeat)
 	return res, nil
-}
-
-func eventUser(e *Event) string {
-	if e.UserID != "" {
-		return e.UserID
-	}
-	return strings.Join(e.Emails, ",")
 }
 
 // account is this account's id: the configured one, else the one in the
@@ -114,47 +96,30 @@ func (h *Handler) account(ctx context.Context) string {
 
 // resolve finds a directory user's addresses the directory vouches for:
 // live (and recorded in the snapshot), else from the snapshot (a deleted
-// user, or one whose current address is unverified). Only addresses in
-// ALLOWED_EMAIL_DOMAINS are used. A user left with none is unresolved,
-// with the reason.
-func (h *Handler) resolve(ctx context.Context, e *Event) error {
+// user, or one whose current address is unverified). The intake then
+// keeps only addresses in ALLOWED_EMAIL_DOMAINS.
+func (h *Handler) resolve(ctx context.Context, e *Event) (submit.Person, error) {
 	dir := e.Dir.String()
-	why := whyNoAddress
+	p := submit.Person{ID: e.UserID}
 	u, err := h.Directory.Lookup(ctx, *e.Dir, e.UserID)
 	switch {
 	case err == nil && len(u.Emails) > 0:
 		if perr := h.Ledger.PutDirectoryUsers(ctx, []ledger.DirectoryUser{{Directory: dir, UserID: e.UserID, Emails: u.Emails}}); perr != nil {
 			h.Log.Warn("trigger: recording the resolved user in the snapshot failed", "directory", dir, "error", perr)
 		}
-		if e.Emails, _ = h.Config.AllowedEmailDomains.Split(u.Emails); len(e.Emails) > 0 {
-			return nil
-		}
-		why = whyDomain
+		p.Emails = u.Emails
+		return p, nil
 	case err == nil && u.Unverified > 0:
-		why = whyUnverified
+		p.Why = whyUnverified
 	case err != nil && !errors.Is(err, directory.ErrNotFound):
-		return err // throttled or unreachable: retried
+		return p, err
 	}
-	snap, serr := h.Ledger.DirectoryUser(ctx, dir, e.UserID)
-	if serr != nil {
-		return serr
+	snap, err := h.Ledger.DirectoryUser(ctx, dir, e.UserID)
+	if err != nil {
+		return p, err
 	}
 	if snap != nil && len(snap.Emails) > 0 {
-		if e.Emails, _ = h.Config.AllowedEmailDomains.Split(snap.Emails); len(e.Emails) > 0 {
-			return nil
-		}
-		why = whyDomain
+		p.Emails, p.Why = snap.Emails, ""
 	}
-	e.Unresolved = append(e.Unresolved, Person{ID: e.UserID, Why: why})
-	return nil
-}
-
-// unresolved records a person an event names but revoke cannot resolve.
-func (h *Handler) unresolved(ctx context.Context, e *Event, p Person) error {
-	dir := ""
-	if e.Dir != nil {
-		dir = e.Dir.String()
-	}
-	return h.Submit.Unresolved(ctx, ledger.Unresolved{At: e.At, Source: e.Source, Directory: dir, UserID: p.ID, EventID: e.EventID, Key: e.Key,
-		Reason: e.Type + ": " + p.Why})
+	return p, nil
 }

@@ -13,23 +13,15 @@ func parseOkta(detail []byte, o Options) (*Event, error) {
 	if err != nil {
 		return nil, ignore("okta: " + err.Error())
 	}
-	p := e.Plan(o.OktaEventTypes, o.Allowed)
+	p := e.Plan(o.OktaEventTypes)
 	switch {
 	case !p.Relevant:
 		return nil, ignore("okta: event type not followed or outcome not SUCCESS")
 	case p.Key == "":
 		return nil, ignore("okta: event without a uuid")
-	case len(p.Emails) == 0 && len(p.Skipped) == 0 && len(p.Refused) == 0:
+	case len(p.People) == 0:
 		return nil, ignore("okta: no User target")
 	}
 	id, _ := safeID(e.UUID)
-	// User targets without a usable address name people revoke cannot resolve.
-	ev := &Event{Source: message.SourceOkta, Key: p.Key, Type: e.EventType, Emails: p.Emails, EventID: id}
-	for _, u := range p.Skipped {
-		ev.Unresolved = append(ev.Unresolved, Person{ID: u, Why: whyNoAddress})
-	}
-	for _, u := range p.Refused {
-		ev.Unresolved = append(ev.Unresolved, Person{ID: u, Why: whyDomain})
-	}
-	return ev, nil
+	return &Event{Source: message.SourceOkta, Key: p.Key, Type: e.EventType, EventID: id, People: p.People}, nil
 }

@@ -127,7 +127,8 @@ func TestAuth0Verification(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := len(e.Emails) == 1; got != tc.resolved || (!tc.resolved && (len(e.Unresolved) != 1 || !strings.Contains(e.Unresolved[0].Why, "verified"))) {
+			p := e.People[0]
+			if got := len(p.Emails) == 1 && p.Why == ""; got != tc.resolved || (!tc.resolved && !strings.Contains(p.Why, "verified")) {
 				t.Fatalf("%+v", e)
 			}
 		})
@@ -150,6 +151,23 @@ func TestAccountFromLambdaContext(t *testing.T) {
 	ev.AccountID = "111122223333"
 	if res, err := w.h.Handle(ctx, ev); err != nil || res.Outcome != "requested" {
 		t.Fatalf("this account's event: %+v %v", res, err)
+	}
+}
+
+// An Okta event revokes on OKTA_CONNECTIONS whether the stream or the hook
+// delivers it first: both paths share one key, so they must share one
+// rule (before: the stream used TRIGGER_CONNECTIONS, the hook
+// OKTA_CONNECTIONS, and whichever arrived first decided).
+func TestOktaStreamUsesOktaConnections(t *testing.T) {
+	w := newWorld(t) // TRIGGER_CONNECTIONS crm,wiki
+	w.h.Config.OktaConnections = []string{"crm"}
+	res, err := w.h.Handle(context.Background(), sample(t, "trigger-okta-deactivate.json"))
+	if err != nil || res.Outcome != "requested" || len(w.q.Sent()) != 1 {
+		t.Fatalf("%+v %v, %d queued", res, err, len(w.q.Sent()))
+	}
+	m, _ := message.Decode(w.q.Sent()[0].Body)
+	if m.Connection != "crm" || !strings.Contains(m.Reason, "00u1carol") {
+		t.Fatalf("%+v", m)
 	}
 }
 
