@@ -51,26 +51,22 @@ const (
 // Config is the whole environment contract. Fields a function does not use
 // are simply ignored by it.
 type Config struct {
-	Registry           *registry.Registry
-	Connections        []Connection
-	SecretPrefix       string
-	QueueURL           string
-	DLQURL             string
-	APITokensSecretID  string
-	SCIMTokensSecretID string
-	AuthMode           string // "" (bearer tokens) or "iam"
-	MaxTargets         int
-	OktaEventTypes     []string
-	OktaConnections    []string // nil means every connection ("*")
-	SCIMConnections    []string // nil means every connection
-	SCIMRestore        bool
-	TriggerConnections []string // nil means every connection
-	Auth0LogTypes      []string
-	DirectorySources   []Directory
-	// AllowedEmailDomains (ALLOWED_EMAIL_DOMAINS): when set, an address
-	// from an identity event, the SCIM front door or a directory snapshot
-	// outside these domains is never revoked or restored.
-	AllowedEmailDomains message.Domains
+	Registry            *registry.Registry
+	Connections         []Connection
+	SecretPrefix        string
+	QueueURL            string
+	DLQURL              string
+	APITokensSecretID   string
+	SCIMTokensSecretID  string
+	AuthMode            string // "" (bearer tokens) or "iam"
+	MaxTargets          int
+	OktaEventTypes      []string
+	OktaConnections     []string // nil means every connection ("*")
+	SCIMConnections     []string // nil means every connection
+	SCIMRestore         bool
+	TriggerConnections  []string // nil means every connection
+	Auth0LogTypes       []string
+	DirectorySources    []Directory
 	AllowInsecureHTTP   bool
 	MaxConcurrency      int
 	MaxReceiveCount     int
@@ -78,6 +74,11 @@ type Config struct {
 	LedgerRetentionDays int
 	DryRun              bool
 	LogLevel            slog.Level
+
+	// AllowedEmailDomains (ALLOWED_EMAIL_DOMAINS): when set, an address
+	// from an identity event, the SCIM front door or a directory snapshot
+	// outside these domains is never revoked or restored.
+	AllowedEmailDomains message.Domains
 }
 
 // Getenv is the lookup used by Load: os.Getenv in production, a map in tests.
