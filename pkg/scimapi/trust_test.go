@@ -41,7 +41,7 @@ func sent(t *testing.T, f *fixture) []string {
 	return out
 }
 
-func (f *fixture) create(t *testing.T, body string) string {
+func (f *fixture) create(t testing.TB, body string) string {
 	t.Helper()
 	a := f.call(t, "POST", "/scim/v2/Users", body)
 	if a.status != 201 {
@@ -255,4 +255,20 @@ func TestSCIMAllowedDomains(t *testing.T) {
 	if len(un) != 1 || un[0].Source != message.SourceSCIM || !strings.Contains(un[0].Reason, "ALLOWED_EMAIL_DOMAINS") {
 		t.Fatalf("%+v", un)
 	}
+}
+
+// FuzzListQuery: whatever startIndex and count a caller sends, a listing
+// answers 200 or 400 invalidValue, never 500 (issue 23.5).
+func FuzzListQuery(f *testing.F) {
+	for _, s := range [][2]string{{"1", "100"}, {"9223372036854775807", "1"}, {"-9223372036854775808", "-1"}, {"1e3", ""}, {"0", "0"}} {
+		f.Add(s[0], s[1])
+	}
+	fx := newFixture(f, nil)
+	fx.create(f, userBody("amy@example.com", true))
+	f.Fuzz(func(t *testing.T, start, count string) {
+		a := fx.call(t, "GET", "/scim/v2/Users?startIndex="+q(start)+"&count="+q(count), "")
+		if a.status != 200 && !(a.status == 400 && a.body["scimType"] == "invalidValue") {
+			t.Fatalf("startIndex %q count %q: %d %s", start, count, a.status, a.raw)
+		}
+	})
 }
