@@ -106,7 +106,9 @@ func (h *Handler) restore(ctx context.Context, c *call, cur ledger.SCIMUser, nex
 		r := c.unavailable("the ledger", err)
 		return &r
 	}
-	req := &request.Request{Action: message.Restore, Reason: message.Trim("scim: user reactivated, restoring "+cur.RevokedBy, message.MaxReasonChars)}
+	// A dry-run revocation changed nothing: its restore changes nothing either.
+	req := &request.Request{Action: message.Restore, DryRun: rec.Request.DryRun,
+		Reason: message.Trim("scim: user reactivated, restoring "+cur.RevokedBy, message.MaxReasonChars)}
 	var emails []string
 	for _, t := range rec.Targets {
 		if _, configured := h.Config.Connection(t.Connection); t.Email == "" || !configured || !h.Config.AllowedEmailDomains.Allows(t.Email) {

@@ -113,6 +113,16 @@ func TestRestoreOnlyOwnRevocation(t *testing.T) {
 			f.call(t, "PATCH", "/scim/v2/Users/"+id, inactive)
 			f.call(t, "PATCH", "/scim/v2/Users/"+id, active)
 		}, []string{"revoke wiki:alice@example.com"}},
+		{"a shadow-mode revocation restores as a dry run", func(t *testing.T, f *fixture) {
+			f.api.Config.DryRun = true
+			id := f.create(t, userBody("alice@example.com", true))
+			f.call(t, "PATCH", "/scim/v2/Users/"+id, inactive)
+			f.api.Config.DryRun = false // the deployment went live meanwhile
+			f.call(t, "PATCH", "/scim/v2/Users/"+id, active)
+			if m := messages(t, f.q); len(m) != 2 || !m[1].DryRun {
+				t.Fatalf("the restore of a dry run is not a dry run: %+v", m[len(m)-1])
+			}
+		}, []string{"revoke wiki:alice@example.com", "restore wiki:alice@example.com"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, map[string]string{"SCIM_CONNECTIONS": "wiki", "SCIM_RESTORE": "true"})
