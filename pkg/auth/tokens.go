@@ -82,7 +82,7 @@ func PlainName(token string) string {
 // skipped and described in notes, which never quote a token. An error
 // (the secret is unusable: fail closed) means no token at all, or two
 // tokens with one name (they would share an actor and an idempotency
-// namespace), or one token listed twice.
+// namespace), or one token listed twice, under one name or two.
 func ParseTokens(raw string) (*Tokens, []string, error) {
 	var s struct {
 		Tokens []json.RawMessage `json:"tokens"`
@@ -96,6 +96,7 @@ func ParseTokens(raw string) (*Tokens, []string, error) {
 	t := &Tokens{}
 	var notes []string
 	names := map[string]int{}
+	digests := map[[sha256.Size]byte]int{}
 	for i, entry := range s.Tokens {
 		token, p, note := parseEntry(entry)
 		if note != "" {
@@ -107,7 +108,13 @@ func ParseTokens(raw string) (*Tokens, []string, error) {
 			return nil, notes, fmt.Errorf("auth: tokens[%d] and tokens[%d] have the same name %q: each token needs its own name", j, i, p.Name)
 		}
 		names[p.Name] = i
-		t.digests = append(t.digests, sha256.Sum256([]byte(token)))
+		d := sha256.Sum256([]byte(token))
+		if j, dup := digests[d]; dup {
+			// One token under two names: which one a caller is would be a guess.
+			return nil, notes, fmt.Errorf("auth: tokens[%d] and tokens[%d] hold the same token under two names", j, i)
+		}
+		digests[d] = i
+		t.digests = append(t.digests, d)
 		t.principals = append(t.principals, p)
 	}
 	if len(t.digests) == 0 {
