@@ -307,6 +307,9 @@ func (w *world) triggered(t *testing.T, file string, replace map[string]string, 
 		}
 		ev = strings.ReplaceAll(ev, from, to)
 	}
+	// The trigger accepts CloudTrail events of its own account only (the one
+	// in the invoked function's ARN, 000000000000 under internal/runtimeapi).
+	ev = strings.ReplaceAll(ev, `"account": "123456789012"`, `"account": "000000000000"`)
 	var r struct {
 		Outcome   string `json:"outcome"`
 		RequestID string `json:"request_id"`
@@ -356,7 +359,7 @@ func (w *world) cognitoUser(t *testing.T, email string) string {
 	t.Helper()
 	ctx := context.Background()
 	out, err := w.aws.Cognito.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(w.pool), Username: aws.String(awstest.Unique("user")),
-		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(email)}}})
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(email)}, {Name: aws.String("email_verified"), Value: aws.String("true")}}})
 	if err != nil {
 		t.Fatal(err)
 	}

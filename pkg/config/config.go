@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 )
 
@@ -73,6 +74,11 @@ type Config struct {
 	LedgerRetentionDays int
 	DryRun              bool
 	LogLevel            slog.Level
+
+	// AllowedEmailDomains (ALLOWED_EMAIL_DOMAINS): when set, an address
+	// from an identity event, the SCIM front door or a directory snapshot
+	// outside these domains is never revoked or restored.
+	AllowedEmailDomains message.Domains
 }
 
 // Getenv is the lookup used by Load: os.Getenv in production, a map in tests.
@@ -120,6 +126,9 @@ func LoadWith(getenv Getenv, reg *registry.Registry) (*Config, error) {
 	add(err)
 	c.DirectorySources, err = ParseDirectories(getenv("DIRECTORY_SOURCES"))
 	add(err)
+	if c.AllowedEmailDomains, err = message.ParseDomains(getenv("ALLOWED_EMAIL_DOMAINS")); err != nil {
+		add(fmt.Errorf("ALLOWED_EMAIL_DOMAINS: %w", err))
+	}
 	c.AllowInsecureHTTP, err = boolean("ALLOW_INSECURE_HTTP", getenv("ALLOW_INSECURE_HTTP"))
 	add(err)
 	c.DryRun, err = boolean("DRY_RUN", getenv("DRY_RUN"))

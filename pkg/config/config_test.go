@@ -45,6 +45,7 @@ func TestRejects(t *testing.T) {
 		{"ALLOW_INSECURE_HTTP": "maybe"},
 		{"DRY_RUN": "perhaps"},
 		{"SCIM_RESTORE": "2"},
+		{"ALLOWED_EMAIL_DOMAINS": "corp.example,not a domain"},
 		{"AUTH_MODE": "none"},
 		{"LOG_LEVEL": "trace"},
 		{"CONNECTIONS": "a=scim", "OKTA_CONNECTIONS": "b"},

@@ -22,10 +22,17 @@ import (
 )
 
 // User is a directory user: its id (the identity store's user id, or the
-// pool's sub) and the addresses it has.
+// pool's sub) and the addresses the directory vouches for. Identity
+// Center's addresses are managed by the organisation and all count; a
+// Cognito user's email counts only when the pool marks it verified
+// (email_verified "true"), since a user may edit their own unverified
+// email by default.
 type User struct {
 	ID     string
 	Emails []string
+	// Unverified counts the addresses left out because the directory does
+	// not mark them verified (a reason when Emails is empty).
+	Unverified int
 }
 
 // ErrNotFound means the directory has no such user (deleted).
@@ -146,16 +153,28 @@ func storeUser(id string, userName *string, emails []istypes.Email) *User {
 	return u
 }
 
-// poolUser: the sub is the id; the email attribute is the address.
+// poolUser: the sub is the id; the email attribute is the address, only
+// when email_verified is "true" (Cognito's string form of the boolean).
 func poolUser(cu ciptypes.UserType) User {
 	var u User
+	var email string
+	verified := false
 	for _, a := range cu.Attributes {
 		switch aws.ToString(a.Name) {
 		case "sub":
 			u.ID = aws.ToString(a.Value)
 		case "email":
-			u.add(aws.ToString(a.Value))
+			email = aws.ToString(a.Value)
+		case "email_verified":
+			verified = strings.EqualFold(strings.TrimSpace(aws.ToString(a.Value)), "true")
 		}
+	}
+	switch {
+	case email == "":
+	case verified:
+		u.add(email)
+	default:
+		u.Unverified++
 	}
 	return u
 }

@@ -66,9 +66,12 @@ func TestCognito(t *testing.T) {
 	}
 	poolID := *pool.UserPool.Id
 	var subs []string
-	for _, name := range []string{"erin", "frank"} {
-		out, err := e.Cognito.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String(name),
-			UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")}}})
+	// mallory set her own unverified email to the CEO's address.
+	for _, p := range []struct{ name, email, verified string }{{"erin", "erin@example.com", "true"}, {"frank", "frank@example.com", "true"},
+		{"mallory", "ceo@corp.example", "false"}} {
+		out, err := e.Cognito.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String(p.name),
+			UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(p.email)},
+				{Name: aws.String("email_verified"), Value: aws.String(p.verified)}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,8 +90,14 @@ func TestCognito(t *testing.T) {
 	if _, err := r.Lookup(ctx, d, "00000000-0000-0000-0000-000000000000"); !errors.Is(err, directory.ErrNotFound) {
 		t.Fatalf("unknown sub: %v", err)
 	}
-	n := 0
-	if err := r.List(ctx, d, func(directory.User) bool { n++; return true }); err != nil || n != 2 {
-		t.Fatalf("%d %v", n, err)
+	// An unverified email is never an address revoke acts on (before: the
+	// CEO's address came back for mallory's sub).
+	if u, err := r.Lookup(ctx, d, subs[2]); err != nil || len(u.Emails) != 0 || u.Unverified != 1 {
+		t.Fatalf("unverified email used: %+v %v", u, err)
+	}
+	var listed []string
+	if err := r.List(ctx, d, func(u directory.User) bool { listed = append(listed, u.Emails...); return true }); err != nil ||
+		strings.Join(listed, ",") != "erin@example.com,frank@example.com" && strings.Join(listed, ",") != "frank@example.com,erin@example.com" {
+		t.Fatalf("snapshot addresses %v %v", listed, err)
 	}
 }

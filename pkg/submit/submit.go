@@ -2,7 +2,10 @@
 // front door, the EventBridge trigger and the sweep all make requests
 // through Submitter.Submit, so a request is recorded in the ledger before
 // anything is queued, keyed requests are made once, and every message is
-// built the same way (DESIGN.md §1, §8).
+// built the same way (docs/design.md §1, §8). Identity events (the Okta
+// hook, the log streams, CloudTrail, SCIM deactivations) enter through
+// Submitter.Intake, which decides who is unresolved, what is recorded and
+// which connections apply.
 package submit
 
 import (
