@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/revoke-dev/revoke/pkg/config"
@@ -103,7 +102,6 @@ func (s *Sweeper) lister(ctx context.Context, cn config.Connection) (provider.Li
 
 // collect lists accounts and returns the targets of the inactive ones.
 func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provider.ListQuery, e Inactive, r *InactiveResult) []request.Target {
-	cutoff := s.now().AddDate(0, 0, -e.Days)
 	var targets []request.Target
 	capped := false
 	err := lister.List(ctx, q, func(a provider.Account) bool {
@@ -112,7 +110,7 @@ func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provide
 		case a.Disabled:
 			r.AlreadyDisabled++
 			return true
-		case e.Days > 0 && !inactiveSince(a, cutoff):
+		case !q.Inactive(a): // the provider's filter, checked again
 			return true
 		case message.CheckUserID(a.ID) != nil:
 			r.Skipped++
@@ -140,26 +138,15 @@ func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provide
 	return targets
 }
 
-// query turns an entry into the provider's listing query and the reason
-// recorded on each revocation.
+// query turns an entry into a listing query and the reason recorded on
+// each revocation. The provider writes its own syntax for InactiveSince;
+// a where clause is passed only to a provider that takes one.
 func query(cn config.Connection, e Inactive, now time.Time) (provider.ListQuery, string, error) {
 	switch {
 	case e.Where != "" && !cn.Kind.Can(registry.Where):
 		return provider.ListQuery{}, "", fmt.Errorf("where is supported only for providers with a where filter; use days for %s", cn.Provider())
 	case e.Where != "":
 		return provider.ListQuery{Where: e.Where}, message.Trim("sweep: where "+e.Where, message.MaxReasonChars), nil
-	case cn.Kind.Can(registry.Where):
-		cutoff := now.AddDate(0, 0, -e.Days).UnixMilli()
-		return provider.ListQuery{Where: "lastLogin < " + strconv.FormatInt(cutoff, 10)}, fmt.Sprintf("sweep: inactive %d days", e.Days), nil
 	}
-	return provider.ListQuery{}, fmt.Sprintf("sweep: inactive %d days", e.Days), nil
-}
-
-// inactiveSince: last active before the cutoff, or never signed in and
-// created before it. An account with no dates at all is left alone.
-func inactiveSince(a provider.Account, cutoff time.Time) bool {
-	if !a.LastActive.IsZero() {
-		return a.LastActive.Before(cutoff)
-	}
-	return !a.Created.IsZero() && a.Created.Before(cutoff)
+	return provider.ListQuery{InactiveSince: now.AddDate(0, 0, -e.Days)}, fmt.Sprintf("sweep: inactive %d days", e.Days), nil
 }
