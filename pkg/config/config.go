@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 )
 
@@ -202,7 +203,7 @@ func ParseConnections(s string, reg *registry.Registry) ([]Connection, error) {
 		switch {
 		case !ok:
 			return nil, fmt.Errorf("CONNECTIONS: %q is not name=provider", item)
-		case !validName(name):
+		case message.CheckConnectionName(name) != nil:
 			return nil, fmt.Errorf("CONNECTIONS: connection name %q must match [a-z0-9-]{1,64}", name)
 		case !known:
 			return nil, fmt.Errorf("CONNECTIONS: %s: unknown provider %q (want one of %s)", name, prov, strings.Join(reg.Names(), ", "))
@@ -236,19 +237,6 @@ func validDirectoryID(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-// validName reports whether s matches [a-z0-9-]{1,64}.
-func validName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
 			return false
 		}
 	}

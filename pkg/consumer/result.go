@@ -86,10 +86,10 @@ func salvage(body string) *message.Message {
 	if message.IsID(m.RequestID) {
 		out.RequestID = m.RequestID
 	}
-	if message.CheckUserID(m.Connection) == nil && len(m.Connection) <= 64 {
+	if message.CheckConnectionName(m.Connection) == nil {
 		out.Connection = m.Connection
 	}
-	if message.CheckUserID(m.Provider) == nil && len(m.Provider) <= 32 {
+	if message.CheckConnectionName(m.Provider) == nil && len(m.Provider) <= 32 {
 		out.Provider = m.Provider
 	}
 	return out

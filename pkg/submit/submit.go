@@ -33,7 +33,7 @@ type Submitter struct {
 	// Metrics receives EMF lines (the "unresolved" count; stdout in
 	// Lambda); nil: none.
 	Metrics io.Writer
-	// SendPolicy retries refused queue entries (zero: queue.DefaultPolicy).
+	// SendPolicy retries refused queue entries (zero: retry.AWS).
 	SendPolicy retry.Policy
 	// Now and NewID are injectable for tests (nil: time.Now, message.NewID).
 	Now   func() time.Time
@@ -208,7 +208,7 @@ func (s *Submitter) enqueue(ctx context.Context, r ledger.Request, ts []ledger.T
 	}
 	p := s.SendPolicy
 	if p.Attempts == 0 {
-		p = queue.DefaultPolicy
+		p = retry.AWS
 	}
 	unsent, err := queue.SendAll(ctx, s.Queue, s.Config.QueueURL, out, p)
 	sent := make([]ledger.Target, 0, len(ts))
