@@ -14,7 +14,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Connections) != 3 || c.Connections[1].Name != "crm" || c.Connections[1].Provider() != "backendless" || c.Connections[1].Kind.Name != "backendless" {
+	if len(c.Connections) != 3 || c.Connections[1].Name != "crm" || c.Connections[1].Provider != "backendless" {
 		t.Fatalf("%+v", c.Connections)
 	}
 	if c.SecretPrefix != "revoke/" || c.MaxTargets != 1000 || c.MaxConcurrency != 2 || c.MaxReceiveCount != 5 || c.OktaConnections != nil ||
@@ -33,7 +33,7 @@ func TestDefaults(t *testing.T) {
 func TestRejects(t *testing.T) {
 	for _, m := range []map[string]string{
 		{"CONNECTIONS": "Field=scim"},
-		{"CONNECTIONS": "a=salesforce"},
+		{"CONNECTIONS": "a=sales/force"},
 		{"CONNECTIONS": "a"},
 		{"CONNECTIONS": "a=scim,a=mendix"},
 		{"CONNECTIONS": strings.Repeat("a", 65) + "=scim"},

@@ -30,8 +30,7 @@
 //     provisioned through the SCIM front door (SCIMU#<id>), with
 //     uniqueness items per userName (SCIMN#) and index items per email
 //     (SCIME#); externalId and the listing are secondary-index keys of the
-//     user item. They
-//     never expire: the identity provider deletes them.
+//     user item. They never expire: the identity provider deletes them.
 //   - Directory snapshots (directory.go): DIR#<directory>, U#<user id>,
 //     what the sweep last listed of a followed directory, so the trigger
 //     can name a person whose account the directory already deleted;

@@ -18,6 +18,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/request"
 	"github.com/revoke-dev/revoke/pkg/retry"
@@ -33,6 +34,9 @@ type Submitter struct {
 	// Metrics receives EMF lines (the "unresolved" count; stdout in
 	// Lambda); nil: none.
 	Metrics io.Writer
+	// Providers says what each connection's provider can do (nil:
+	// registry.Builtin()).
+	Providers *registry.Registry
 	// SendPolicy retries refused queue entries (zero: retry.AWS).
 	SendPolicy retry.Policy
 	// Now and NewID are injectable for tests (nil: time.Now, message.NewID).
@@ -87,6 +91,13 @@ func (s *Submitter) now() time.Time {
 	return time.Now()
 }
 
+func (s *Submitter) providers() *registry.Registry {
+	if s.Providers != nil {
+		return s.Providers
+	}
+	return registry.Builtin()
+}
+
 func (s *Submitter) newID() string {
 	if s.NewID != nil {
 		return s.NewID()
@@ -99,7 +110,7 @@ func (s *Submitter) newID() string {
 // request (nothing recorded); ErrConflict and *UnavailableError are the
 // other failures. DRY_RUN makes every request a dry run.
 func (s *Submitter) Submit(ctx context.Context, sub Submission) (Receipt, error) {
-	planned, err := request.Expand(sub.Request, s.Config)
+	planned, err := request.Expand(sub.Request, s.Config, s.providers())
 	if err != nil {
 		return Receipt{}, err
 	}

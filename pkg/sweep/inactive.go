@@ -10,7 +10,6 @@ import (
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
-	"github.com/revoke-dev/revoke/pkg/provider/rest"
 	"github.com/revoke-dev/revoke/pkg/request"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
@@ -50,21 +49,22 @@ func (s *Sweeper) inactive(ctx, work context.Context, dryRun bool, e Inactive) I
 		r.Status, r.Error = StatusError, "connection is not configured (CONNECTIONS)"
 		return r
 	}
-	r.Provider = cn.Provider()
-	q, reason, err := query(cn, e, s.now())
+	r.Provider = cn.Provider
+	kind, err := s.clients.Kind(cn)
+	if err != nil {
+		r.Status, r.Error = StatusError, provider.As(err).Error()
+		return r
+	}
+	q, reason, err := query(kind, e, s.now())
 	if err != nil {
 		r.Status, r.Error = StatusUnsupported, err.Error()
 		return r
 	}
-	lister, err := s.lister(work, cn)
-	if err != nil {
-		r.Status, r.Error = StatusError, provider.As(err).Error()
-		if provider.As(err).Code == message.CodeUnsupported {
-			r.Status = StatusUnsupported
-		}
+	if !kind.Can(registry.List) {
+		r.Status, r.Error = StatusUnsupported, provider.Permanent("sweep", message.CodeUnsupported, cn.Provider+" has no user listing API; inactive sweeps need a provider that can list users").Error()
 		return r
 	}
-	targets := s.collect(work, lister, q, e, &r)
+	targets := s.collect(work, cn, q, e, &r)
 	if dryRun || len(targets) == 0 {
 		return r
 	}
@@ -83,28 +83,47 @@ func (s *Sweeper) inactive(ctx, work context.Context, dryRun bool, e Inactive) I
 	return r
 }
 
-// lister builds the connection's client if its provider can list users.
-func (s *Sweeper) lister(ctx context.Context, cn config.Connection) (provider.Lister, error) {
-	if !cn.Kind.Can(registry.List) {
-		return nil, provider.Permanent("sweep", message.CodeUnsupported, cn.Provider()+" has no user listing API; inactive sweeps need a provider that can list users")
-	}
-	raw, err := s.Secrets.Get(ctx, s.Config.SecretID(cn.Name))
-	if err != nil {
+// lister builds the connection's client (through the one client builder:
+// the connection's rate limiter, the Observe hook), on a refreshed secret
+// when refresh is set.
+func (s *Sweeper) lister(ctx context.Context, cn config.Connection, refresh bool) (provider.Lister, error) {
+	client, _, err := s.clients.Client(ctx, cn, refresh)
+	var pe *provider.Error
+	switch {
+	case errors.As(err, &pe):
+		return nil, pe
+	case err != nil:
 		s.Log.Error("sweep: secret", "connection", cn.Name, "error", err)
 		return nil, provider.Transient("sweep", message.CodeUnavailable, "reading the connection secret failed")
 	}
-	client, err := cn.Kind.New([]byte(raw), rest.Options{HTTP: s.HTTP, AllowInsecureHTTP: s.Config.AllowInsecureHTTP, Instances: s.Config.MaxConcurrency})
-	if err != nil {
-		return nil, err
+	lister, ok := client.(provider.Lister)
+	if !ok {
+		return nil, provider.Permanent("sweep", message.CodeUnsupported, cn.Provider+" has no user listing API")
 	}
-	return client.(provider.Lister), nil
+	return lister, nil
+}
+
+// list runs the listing; a refusal of the credential (401/403) before any
+// account was listed refreshes the secret and lists once more.
+func (s *Sweeper) list(ctx context.Context, cn config.Connection, q provider.ListQuery, r *InactiveResult, fn func(provider.Account) bool) error {
+	for refresh := false; ; refresh = true {
+		lister, err := s.lister(ctx, cn, refresh)
+		if err != nil {
+			return err
+		}
+		err = lister.List(ctx, q, fn)
+		if refresh || r.Listed > 0 || !provider.IsAuth(err) {
+			return err
+		}
+		s.Log.Warn("provider refused the credential; refreshing the secret once", "connection", cn.Name, "provider", cn.Provider)
+	}
 }
 
 // collect lists accounts and returns the targets of the inactive ones.
-func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provider.ListQuery, e Inactive, r *InactiveResult) []request.Target {
+func (s *Sweeper) collect(ctx context.Context, cn config.Connection, q provider.ListQuery, e Inactive, r *InactiveResult) []request.Target {
 	var targets []request.Target
 	capped := false
-	err := lister.List(ctx, q, func(a provider.Account) bool {
+	err := s.list(ctx, cn, q, r, func(a provider.Account) bool {
 		r.Listed++
 		switch {
 		case a.Disabled:
@@ -141,10 +160,10 @@ func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provide
 // query turns an entry into a listing query and the reason recorded on
 // each revocation. The provider writes its own syntax for InactiveSince;
 // a where clause is passed only to a provider that takes one.
-func query(cn config.Connection, e Inactive, now time.Time) (provider.ListQuery, string, error) {
+func query(kind registry.Kind, e Inactive, now time.Time) (provider.ListQuery, string, error) {
 	switch {
-	case e.Where != "" && !cn.Kind.Can(registry.Where):
-		return provider.ListQuery{}, "", fmt.Errorf("where is supported only for providers with a where filter; use days for %s", cn.Provider())
+	case e.Where != "" && !kind.Can(registry.Where):
+		return provider.ListQuery{}, "", fmt.Errorf("where is supported only for providers with a where filter; use days for %s", kind.Name)
 	case e.Where != "":
 		return provider.ListQuery{Where: e.Where}, message.Trim("sweep: where "+e.Where, message.MaxReasonChars), nil
 	}

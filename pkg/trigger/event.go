@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/message"
 )
 
@@ -21,7 +21,7 @@ type Event struct {
 	Key     string   // dedupe key: okta:<uuid>, auth0:<log_id>, cloudtrail:<eventID>
 	Type    string   // the event's own type (eventType, log type, eventName)
 	Emails  []string // people named by address (Okta, Auth0)
-	Dir     *config.Directory
+	Dir     *directory.Source
 	UserID  string // a directory user to resolve (Identity Center user id, Cognito sub)
 	EventID string
 	At      time.Time // the event's time (stable across redeliveries)
@@ -42,7 +42,7 @@ func ignore(why string) error { return &Ignored{Why: why} }
 type Options struct {
 	OktaEventTypes []string
 	Auth0LogTypes  []string
-	Directories    []config.Directory
+	Directories    []directory.Source
 }
 
 // Parse reads an EventBridge event. An *Ignored error means nothing is to
