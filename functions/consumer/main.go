@@ -4,16 +4,11 @@
 package main
 
 import (
-	"os"
-
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/revoke-dev/revoke/pkg/consumer"
 	"github.com/revoke-dev/revoke/pkg/lambdainit"
 )
 
 func main() {
-	env := lambdainit.Must()
-	c := &consumer.Consumer{Config: env.Config, Secrets: env.Secrets, DLQ: env.Queue, Ledger: env.Ledger, Log: env.Log, Metrics: os.Stdout}
-	lambda.Start(c.Handle)
+	lambda.Start(lambdainit.Must().Consumer().Handle)
 }
