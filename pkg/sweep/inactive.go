@@ -64,7 +64,15 @@ func (s *Sweeper) inactive(ctx, work context.Context, dryRun bool, e Inactive) I
 		r.Status, r.Error = StatusUnsupported, provider.Permanent("sweep", message.CodeUnsupported, cn.Provider+" has no user listing API; inactive sweeps need a provider that can list users").Error()
 		return r
 	}
-	targets := s.collect(work, cn, q, e, &r)
+	lister, err := s.lister(work, cn, false)
+	if err != nil {
+		r.Status, r.Error = StatusError, provider.As(err).Error()
+		if provider.As(err).Code == message.CodeUnsupported {
+			r.Status = StatusUnsupported
+		}
+		return r
+	}
+	targets := s.collect(work, cn, lister, q, e, &r)
 	if dryRun || len(targets) == 0 {
 		return r
 	}
@@ -104,26 +112,25 @@ func (s *Sweeper) lister(ctx context.Context, cn config.Connection, refresh bool
 }
 
 // list runs the listing; a refusal of the credential (401/403) before any
-// account was listed refreshes the secret and lists once more.
-func (s *Sweeper) list(ctx context.Context, cn config.Connection, q provider.ListQuery, r *InactiveResult, fn func(provider.Account) bool) error {
-	for refresh := false; ; refresh = true {
-		lister, err := s.lister(ctx, cn, refresh)
-		if err != nil {
-			return err
-		}
-		err = lister.List(ctx, q, fn)
-		if refresh || r.Listed > 0 || !provider.IsAuth(err) {
-			return err
-		}
-		s.Log.Warn("provider refused the credential; refreshing the secret once", "connection", cn.Name, "provider", cn.Provider)
+// account was listed refreshes the secret and lists once more, as the
+// consumer does.
+func (s *Sweeper) list(ctx context.Context, cn config.Connection, lister provider.Lister, q provider.ListQuery, r *InactiveResult, fn func(provider.Account) bool) error {
+	err := lister.List(ctx, q, fn)
+	if r.Listed > 0 || !provider.IsAuth(err) {
+		return err
 	}
+	s.Log.Warn("provider refused the credential; refreshing the secret once", "connection", cn.Name, "provider", cn.Provider)
+	if lister, err = s.lister(ctx, cn, true); err != nil {
+		return err
+	}
+	return lister.List(ctx, q, fn)
 }
 
 // collect lists accounts and returns the targets of the inactive ones.
-func (s *Sweeper) collect(ctx context.Context, cn config.Connection, q provider.ListQuery, e Inactive, r *InactiveResult) []request.Target {
+func (s *Sweeper) collect(ctx context.Context, cn config.Connection, lister provider.Lister, q provider.ListQuery, e Inactive, r *InactiveResult) []request.Target {
 	var targets []request.Target
 	capped := false
-	err := s.list(ctx, cn, q, r, func(a provider.Account) bool {
+	err := s.list(ctx, cn, lister, q, r, func(a provider.Account) bool {
 		r.Listed++
 		switch {
 		case a.Disabled:
