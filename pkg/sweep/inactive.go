@@ -72,7 +72,7 @@ func (s *Sweeper) inactive(ctx, work context.Context, dryRun bool, e Inactive) I
 		}
 		return r
 	}
-	targets := s.collect(work, cn, lister, q, e, &r)
+	targets := s.collect(work, refreshing{s: s, cn: cn, lister: lister}, q, e, &r)
 	if dryRun || len(targets) == 0 {
 		return r
 	}
@@ -111,26 +111,37 @@ func (s *Sweeper) lister(ctx context.Context, cn config.Connection, refresh bool
 	return lister, nil
 }
 
-// list runs the listing; a refusal of the credential (401/403) before any
-// account was listed refreshes the secret and lists once more, as the
-// consumer does.
-func (s *Sweeper) list(ctx context.Context, cn config.Connection, lister provider.Lister, q provider.ListQuery, r *InactiveResult, fn func(provider.Account) bool) error {
-	err := lister.List(ctx, q, fn)
-	if r.Listed > 0 || !provider.IsAuth(err) {
+// refreshing lists with a connection's client; when the provider refuses
+// the credential (401/403) before any account was listed, it refreshes the
+// secret once and lists again, as the consumer does.
+type refreshing struct {
+	s      *Sweeper
+	cn     config.Connection
+	lister provider.Lister
+}
+
+func (l refreshing) List(ctx context.Context, q provider.ListQuery, fn func(provider.Account) bool) error {
+	listed := false
+	err := l.lister.List(ctx, q, func(a provider.Account) bool {
+		listed = true
+		return fn(a)
+	})
+	if listed || !provider.IsAuth(err) {
 		return err
 	}
-	s.Log.Warn("provider refused the credential; refreshing the secret once", "connection", cn.Name, "provider", cn.Provider)
-	if lister, err = s.lister(ctx, cn, true); err != nil {
+	l.s.Log.Warn("provider refused the credential; refreshing the secret once", "connection", l.cn.Name, "provider", l.cn.Provider)
+	again, err := l.s.lister(ctx, l.cn, true)
+	if err != nil {
 		return err
 	}
-	return lister.List(ctx, q, fn)
+	return again.List(ctx, q, fn)
 }
 
 // collect lists accounts and returns the targets of the inactive ones.
-func (s *Sweeper) collect(ctx context.Context, cn config.Connection, lister provider.Lister, q provider.ListQuery, e Inactive, r *InactiveResult) []request.Target {
+func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provider.ListQuery, e Inactive, r *InactiveResult) []request.Target {
 	var targets []request.Target
 	capped := false
-	err := s.list(ctx, cn, lister, q, r, func(a provider.Account) bool {
+	err := lister.List(ctx, q, func(a provider.Account) bool {
 		r.Listed++
 		switch {
 		case a.Disabled:
