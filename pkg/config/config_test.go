@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/revoke-dev/revoke/pkg/message"
 )
 
 func env(m map[string]string) Getenv { return func(k string) string { return m[k] } }
@@ -68,4 +70,22 @@ func TestRejects(t *testing.T) {
 	if _, ok := c.Directory("identitystore", "d-1234567890"); !ok {
 		t.Fatal("directory not found")
 	}
+}
+
+func FuzzParseConnections(f *testing.F) {
+	f.Add("field-app=journeyapps, crm=Backendless ,wiki=scim")
+	f.Add("a=scim,a=mendix")
+	f.Fuzz(func(t *testing.T, s string) {
+		conns, err := ParseConnections(s)
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for _, c := range conns {
+			if message.CheckConnectionName(c.Name) != nil || message.CheckConnectionName(c.Provider) != nil || seen[c.Name] {
+				t.Fatalf("accepted %+v from %q", c, s)
+			}
+			seen[c.Name] = true
+		}
+	})
 }

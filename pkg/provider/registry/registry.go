@@ -1,8 +1,9 @@
 // Package registry is the one table of provider kinds: each kind's name,
-// constructor and capabilities. Configuration, request validation, the
-// consumer, the sweep, the simulators, the demo and the benchmarks all
-// read it, so adding a provider is its package, one entry here and its
-// simulator.
+// constructor and capabilities. Every function's init checks CONNECTIONS
+// against it (Check); request validation, the client builder of the
+// consumer and the sweep (pkg/clients), the simulators, the demo and the
+// benchmarks all read it, so adding a provider is its package, one entry
+// here and its simulator.
 //
 // Restore, resolve, verify and list are not declared: they are discovered
 // from the client type's interfaces (provider.Restorer, Resolver,
