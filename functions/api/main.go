@@ -5,9 +5,10 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/revoke-dev/revoke/pkg/api"
 	"github.com/revoke-dev/revoke/pkg/lambdainit"
 )
 
 func main() {
-	lambda.Start(lambdainit.Must().API().Handle)
+	lambda.Start(api.New(&lambdainit.Must().Parts).Handle)
 }

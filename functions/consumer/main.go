@@ -6,9 +6,10 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/revoke-dev/revoke/pkg/consumer"
 	"github.com/revoke-dev/revoke/pkg/lambdainit"
 )
 
 func main() {
-	lambda.Start(lambdainit.Must().Consumer().Handle)
+	lambda.Start(consumer.New(&lambdainit.Must().Parts).Handle)
 }

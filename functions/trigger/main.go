@@ -8,10 +8,11 @@ import (
 
 	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/lambdainit"
+	"github.com/revoke-dev/revoke/pkg/trigger"
 )
 
 func main() {
 	env := lambdainit.Must()
 	env.Directory = directory.NewAWS(env.AWS)
-	lambda.Start(env.Trigger().Handle)
+	lambda.Start(trigger.New(&env.Parts).Handle)
 }

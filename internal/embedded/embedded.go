@@ -129,12 +129,12 @@ func Start(o Options) (*Pipeline, error) {
 			Secrets: secrets.NewCache(p.Secrets, config.DefaultSecretTTL), Metrics: o.Log, Directory: o.Directory}
 	}
 	front := parts()
-	p.API = front.API()
-	p.Trigger = front.Trigger()
+	p.API = api.New(front)
+	p.Trigger = trigger.New(front)
 	for range o.Instances {
 		// Each instance has its own secret cache and rate limiters, and
 		// spends 1/Instances of each provider's budget, as in Lambda.
-		c := parts().Consumer()
+		c := consumer.New(parts())
 		c.OnOutcome = p.record
 		p.Consumers = append(p.Consumers, c)
 	}

@@ -2,9 +2,10 @@
 // same: read the configuration contract and check it against the
 // provider registry, build the JSON logger, load the AWS SDK configuration
 // (AWS_REGION, AWS_ENDPOINT_URL, credentials), and gather the AWS-backed
-// parts every function shares (secrets, queue, ledger). The handlers are
-// built from those parts by pkg/wiring, as the embedded pipeline builds
-// them. A bad configuration stops the function before it serves anything.
+// parts every function shares (secrets, queue, ledger). Each handler is
+// built from those parts by its package's New, as the embedded pipeline
+// builds it. A bad configuration stops the function before it serves
+// anything.
 package lambdainit
 
 import (

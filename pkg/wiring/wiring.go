@@ -6,19 +6,14 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/revoke-dev/revoke/pkg/api"
 	"github.com/revoke-dev/revoke/pkg/auth"
 	"github.com/revoke-dev/revoke/pkg/config"
-	"github.com/revoke-dev/revoke/pkg/consumer"
 	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/queue"
-	"github.com/revoke-dev/revoke/pkg/scimapi"
 	"github.com/revoke-dev/revoke/pkg/secrets"
 	"github.com/revoke-dev/revoke/pkg/submit"
-	"github.com/revoke-dev/revoke/pkg/sweep"
-	"github.com/revoke-dev/revoke/pkg/trigger"
 )
 
 // TokenRefreshAfter is how old the cached API and SCIM tokens must be
@@ -61,30 +56,4 @@ func (p *Parts) Tokens(secretID string) *auth.Authenticator {
 // Submitter is the one request path.
 func (p *Parts) Submitter() *submit.Submitter {
 	return &submit.Submitter{Config: p.Config, Providers: p.Providers, Ledger: p.Ledger, Queue: p.Queue, Log: p.Log, Metrics: p.Metrics}
-}
-
-// API is the API function's handler, with the SCIM front door.
-func (p *Parts) API() *api.Handler {
-	sub := p.Submitter()
-	return &api.Handler{
-		Config: p.Config, Auth: p.Tokens(p.Config.APITokensSecretID), Submit: sub, Ledger: p.Ledger, Log: p.Log,
-		SCIM: &scimapi.Handler{Config: p.Config, Auth: p.Tokens(p.Config.SCIMTokensSecretID), Ledger: p.Ledger, Submit: sub},
-	}
-}
-
-// Consumer is the consumer function's handler. Build one per container
-// (it keeps each connection's client and rate limiter).
-func (p *Parts) Consumer() *consumer.Consumer {
-	return &consumer.Consumer{Config: p.Config, Providers: p.Providers, Secrets: p.Secrets, DLQ: p.Queue, Ledger: p.Ledger, Log: p.Log, Metrics: p.Metrics}
-}
-
-// Sweeper is the sweep function's handler.
-func (p *Parts) Sweeper() *sweep.Sweeper {
-	return &sweep.Sweeper{Config: p.Config, Providers: p.Providers, Queue: p.Queue, Secrets: p.Secrets, Ledger: p.Ledger,
-		Submit: p.Submitter(), Directory: p.Directory, Log: p.Log, Metrics: p.Metrics}
-}
-
-// Trigger is the trigger function's handler.
-func (p *Parts) Trigger() *trigger.Handler {
-	return &trigger.Handler{Config: p.Config, Submit: p.Submitter(), Ledger: p.Ledger, Directory: p.Directory, Log: p.Log}
 }

@@ -7,12 +7,16 @@ import (
 	"testing"
 
 	"github.com/revoke-dev/revoke/internal/inmem"
+	"github.com/revoke-dev/revoke/pkg/api"
 	"github.com/revoke-dev/revoke/pkg/auth"
 	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/consumer"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/scimapi"
 	"github.com/revoke-dev/revoke/pkg/secrets"
+	"github.com/revoke-dev/revoke/pkg/sweep"
+	"github.com/revoke-dev/revoke/pkg/trigger"
 	"github.com/revoke-dev/revoke/pkg/wiring"
 )
 
@@ -40,6 +44,8 @@ func checkTokens(t *testing.T, what string, a *auth.Authenticator, secretID stri
 	}
 }
 
+// Each handler package builds its handler from the shared parts; the
+// Lambda mains and the embedded pipeline call these constructors.
 func TestConstructors(t *testing.T) {
 	p := parts(t)
 	for _, tc := range []struct {
@@ -47,7 +53,7 @@ func TestConstructors(t *testing.T) {
 		check func(t *testing.T)
 	}{
 		{"api", func(t *testing.T) {
-			h := p.API()
+			h := api.New(p)
 			checkTokens(t, "api", h.Auth, "api")
 			s, ok := h.SCIM.(*scimapi.Handler)
 			if !ok {
@@ -59,19 +65,19 @@ func TestConstructors(t *testing.T) {
 			}
 		}},
 		{"consumer", func(t *testing.T) {
-			c := p.Consumer()
+			c := consumer.New(p)
 			if c.Providers != p.Providers || c.Secrets == nil || c.DLQ == nil || c.Ledger != p.Ledger || c.Metrics == nil || c.Log == nil {
 				t.Errorf("%+v", c)
 			}
 		}},
 		{"sweep", func(t *testing.T) {
-			s := p.Sweeper()
+			s := sweep.New(p)
 			if s.Providers != p.Providers || s.Secrets == nil || s.Queue == nil || s.Submit == nil || s.Submit.Providers != p.Providers || s.Metrics == nil {
 				t.Errorf("%+v", s)
 			}
 		}},
 		{"trigger", func(t *testing.T) {
-			h := p.Trigger()
+			h := trigger.New(p)
 			if h.Submit == nil || h.Submit.Providers != p.Providers || h.Ledger != p.Ledger || h.Log == nil {
 				t.Errorf("%+v", h)
 			}
