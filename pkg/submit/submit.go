@@ -91,11 +91,15 @@ func (s *Submitter) now() time.Time {
 	return time.Now()
 }
 
-func (s *Submitter) providers() *registry.Registry {
-	if s.Providers != nil {
-		return s.Providers
+// Expand checks a request against the configured connections and what
+// their providers can do, and plans one target per message, exactly as
+// Submit will (a caller may ask before it submits).
+func (s *Submitter) Expand(r *request.Request) ([]request.Planned, error) {
+	reg := s.Providers
+	if reg == nil {
+		reg = registry.Builtin()
 	}
-	return registry.Builtin()
+	return request.Expand(r, s.Config, reg)
 }
 
 func (s *Submitter) newID() string {
@@ -110,7 +114,7 @@ func (s *Submitter) newID() string {
 // request (nothing recorded); ErrConflict and *UnavailableError are the
 // other failures. DRY_RUN makes every request a dry run.
 func (s *Submitter) Submit(ctx context.Context, sub Submission) (Receipt, error) {
-	planned, err := request.Expand(sub.Request, s.Config, s.providers())
+	planned, err := s.Expand(sub.Request)
 	if err != nil {
 		return Receipt{}, err
 	}
