@@ -12,16 +12,20 @@
 //
 // # What the table keeps
 //
-// One table holds six kinds of record, each in its own file and under its
-// own key prefix:
+// One table holds these kinds of record, each in its own file and under
+// its own key prefix. The table has two secondary indexes: G1 finds items
+// by an outside identifier (a person's email, a SCIM externalId), G2 lists
+// items in time order (unqueued requests, SCIM users).
 //
 //   - Requests (requests.go, ledger.go, fold.go, history.go): a request's
 //     item (REQ#<id>, "#"), one item per target (T#<key>) and one per
 //     delivery attempt (T#<key>#A#…), all in the request's partition and
-//     read together by Load. Targets and attempts that carry an email are
-//     also under EMAIL#<address> in index G1, newest first: a person's
-//     history (History). A request not yet fully queued is under UNQUEUED
-//     in index G2, oldest first, for the sweep's backstop (Unqueued).
+//     read together by Load or a page at a time. Targets and attempts that
+//     name a person by email are also under EMAIL#<address> in G1, newest
+//     first: a person's history (History); an address a provider merely
+//     showed is kept as shown and never indexed. A request not yet fully
+//     queued is under UNQUEUED in G2, oldest first, for the sweep's
+//     backstop (Unqueued).
 //     Request records expire after the retention (LEDGER_RETENTION_DAYS).
 //   - Idempotency and event keys (keys.go): KEY#<key>, claimed once with a
 //     conditional write (ClaimKey) so a repeated Idempotency-Key or a
@@ -29,8 +33,10 @@
 //   - SCIM users (scimusers.go): the users an identity provider
 //     provisioned through the SCIM front door (SCIMU#<id>), with
 //     uniqueness items per userName (SCIMN#) and index items per email
-//     (SCIME#); externalId and the listing are secondary-index keys of the
-//     user item. They never expire: the identity provider deletes them.
+//     (SCIME#); externalId (G1) and the listing (G2, per owning SCIM
+//     token) are secondary-index keys of the user item. They never expire:
+//     the identity provider deletes them. A listing leaves short-lived
+//     bookmarks (SCIMP#<owner>) so each page reads only its own users.
 //   - Directory snapshots (directory.go): DIR#<directory>, U#<user id>,
 //     what the sweep last listed of a followed directory, so the trigger
 //     can name a person whose account the directory already deleted;
