@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
-	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/message"
 )
 
@@ -41,8 +40,8 @@ var ErrNotFound = errors.New("directory: no such user")
 // Reader reads users of followed directories. Errors other than
 // ErrNotFound are transient (throttling, outages): the caller retries.
 type Reader interface {
-	Lookup(ctx context.Context, d config.Directory, userID string) (*User, error)
-	List(ctx context.Context, d config.Directory, fn func(User) bool) error
+	Lookup(ctx context.Context, d Source, userID string) (*User, error)
+	List(ctx context.Context, d Source, fn func(User) bool) error
 }
 
 // IdentityStoreAPI is the part of the identitystore client used.
@@ -68,9 +67,9 @@ var _ Reader = (*AWS)(nil)
 const maxPages = 10000
 
 // Lookup implements Reader: DescribeUser, or ListUsers with sub = "<sub>".
-func (a *AWS) Lookup(ctx context.Context, d config.Directory, userID string) (*User, error) {
+func (a *AWS) Lookup(ctx context.Context, d Source, userID string) (*User, error) {
 	switch d.Type {
-	case config.IdentityStore:
+	case IdentityStore:
 		out, err := a.IdentityStore.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(d.ID), UserId: aws.String(userID)})
 		var nf *istypes.ResourceNotFoundException
 		if errors.As(err, &nf) {
@@ -80,7 +79,7 @@ func (a *AWS) Lookup(ctx context.Context, d config.Directory, userID string) (*U
 			return nil, fmt.Errorf("directory: describe user: %w", err)
 		}
 		return storeUser(userID, out.UserName, out.Emails), nil
-	case config.Cognito:
+	case Cognito:
 		out, err := a.Cognito.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(d.ID), Filter: aws.String(`sub = "` + quote(userID) + `"`), Limit: aws.Int32(2)})
 		if err != nil {
 			return nil, fmt.Errorf("directory: list users by sub: %w", err)
@@ -96,9 +95,9 @@ func (a *AWS) Lookup(ctx context.Context, d config.Directory, userID string) (*U
 }
 
 // List implements Reader.
-func (a *AWS) List(ctx context.Context, d config.Directory, fn func(User) bool) error {
+func (a *AWS) List(ctx context.Context, d Source, fn func(User) bool) error {
 	switch d.Type {
-	case config.IdentityStore:
+	case IdentityStore:
 		var token *string
 		for range maxPages {
 			out, err := a.IdentityStore.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(d.ID), NextToken: token, MaxResults: aws.Int32(100)})
@@ -115,7 +114,7 @@ func (a *AWS) List(ctx context.Context, d config.Directory, fn func(User) bool) 
 			}
 		}
 		return nil
-	case config.Cognito:
+	case Cognito:
 		var token *string
 		for range maxPages {
 			out, err := a.Cognito.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(d.ID), PaginationToken: token, Limit: aws.Int32(60)})

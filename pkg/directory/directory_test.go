@@ -15,7 +15,6 @@ import (
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
 	"github.com/revoke-dev/revoke/internal/awstest"
-	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/directory"
 )
 
@@ -40,7 +39,7 @@ func TestIdentityStore(t *testing.T) {
 	id := identityStoreUser(t, e, store, "carol@example.com", "Carol.Work@example.com")
 	other := identityStoreUser(t, e, store, "dave", "dave@example.com")
 	r := &directory.AWS{IdentityStore: e.IdentityStore, Cognito: e.Cognito}
-	d := config.Directory{Type: config.IdentityStore, ID: store}
+	d := directory.Source{Type: directory.IdentityStore, ID: store}
 	u, err := r.Lookup(context.Background(), d, id)
 	if err != nil || strings.Join(u.Emails, ",") != "Carol.Work@example.com,carol@example.com" {
 		t.Fatalf("%+v %v", u, err)
@@ -82,7 +81,7 @@ func TestCognito(t *testing.T) {
 		}
 	}
 	r := &directory.AWS{IdentityStore: e.IdentityStore, Cognito: e.Cognito}
-	d := config.Directory{Type: config.Cognito, ID: poolID}
+	d := directory.Source{Type: directory.Cognito, ID: poolID}
 	u, err := r.Lookup(ctx, d, subs[1])
 	if err != nil || strings.Join(u.Emails, ",") != "frank@example.com" || u.ID != subs[1] {
 		t.Fatalf("%+v %v", u, err)

@@ -132,7 +132,7 @@ func (d *Dynamo) BatchGet(ctx context.Context, keys []Key) ([]Item, error) {
 			}
 		}
 		pending := map[string]ddb.KeysAndAttributes{d.Table: {Keys: req, ConsistentRead: aws.Bool(true)}}
-		_, err := retry.Do(ctx, storePolicy, func(ctx context.Context, _ int) error {
+		_, err := retry.Do(ctx, retry.AWS, func(ctx context.Context, _ int) error {
 			res, err := d.API.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
 			if err != nil {
 				return fmt.Errorf("ledger: batch get: %w", err) // the SDK has retried throttling already
@@ -146,7 +146,7 @@ func (d *Dynamo) BatchGet(ctx context.Context, keys []Key) ([]Item, error) {
 				return nil
 			}
 			pending = res.UnprocessedKeys
-			return transient{errors.New("ledger: batch get: unprocessed keys")}
+			return retry.Transient(errors.New("ledger: batch get: unprocessed keys"))
 		})
 		if err != nil {
 			return nil, err
@@ -154,15 +154,6 @@ func (d *Dynamo) BatchGet(ctx context.Context, keys []Key) ([]Item, error) {
 	}
 	return out, nil
 }
-
-// storePolicy re-sends the entries a batch call left unprocessed (the
-// SDK's own retryer handles throttled and failed calls).
-var storePolicy = retry.Policy{Attempts: 6, Base: 50 * time.Millisecond, Max: time.Second}
-
-type transient struct{ error }
-
-func (transient) Retryable() bool { return true }
-func (e transient) Unwrap() error { return e.error }
 
 // BatchPut implements Store.
 func (d *Dynamo) BatchPut(ctx context.Context, items []Item) error {
@@ -172,7 +163,7 @@ func (d *Dynamo) BatchPut(ctx context.Context, items []Item) error {
 			reqs = append(reqs, ddb.WriteRequest{PutRequest: &ddb.PutRequest{Item: toAttrs(it)}})
 		}
 		pending := map[string][]ddb.WriteRequest{d.Table: reqs}
-		_, err := retry.Do(ctx, storePolicy, func(ctx context.Context, _ int) error {
+		_, err := retry.Do(ctx, retry.AWS, func(ctx context.Context, _ int) error {
 			res, err := d.API.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {
 				return fmt.Errorf("ledger: batch write: %w", err) // the SDK has retried throttling already
@@ -181,7 +172,7 @@ func (d *Dynamo) BatchPut(ctx context.Context, items []Item) error {
 				return nil
 			}
 			pending = res.UnprocessedItems
-			return transient{errors.New("ledger: batch write: unprocessed items")}
+			return retry.Transient(errors.New("ledger: batch write: unprocessed items"))
 		})
 		if err != nil {
 			return err

@@ -122,7 +122,7 @@ func (h *Handler) restore(ctx context.Context, c *call, cur ledger.SCIMUser, nex
 	if len(req.Targets) == 0 {
 		return h.nothingRestorable(ctx, c, cur, "its revocation "+cur.RevokedBy+" named no address")
 	}
-	if _, err := request.Expand(req, h.Config); err != nil {
+	if _, err := h.Submit.Expand(req); err != nil {
 		var re *request.Error
 		if errors.As(err, &re) {
 			return h.nothingRestorable(ctx, c, cur, "no connection of its revocation can restore ("+message.Trim(re.Error(), 200)+")")

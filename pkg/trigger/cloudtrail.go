@@ -3,7 +3,7 @@ package trigger
 import (
 	"strings"
 
-	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
@@ -46,13 +46,13 @@ func parseCloudTrail(source string, detail []byte, o Options) (*Event, error) {
 	ev := &Event{Key: "cloudtrail:" + eventID, Type: name, EventID: eventID}
 	var dirType, dirID, userID string
 	if src == "cognito-idp.amazonaws.com" {
-		ev.Source, dirType, dirID = message.SourceCognito, config.Cognito, text(params, "userPoolId")
+		ev.Source, dirType, dirID = message.SourceCognito, directory.Cognito, text(params, "userPoolId")
 		// CloudTrail masks the username; the sub names the user.
 		if extra, err := object(d["additionalEventData"], "cloudtrail: additionalEventData"); err == nil {
 			userID = text(extra, "sub")
 		}
 	} else {
-		ev.Source, dirType, dirID, userID = message.SourceIdentityCenter, config.IdentityStore, text(params, "identityStoreId"), text(params, "userId")
+		ev.Source, dirType, dirID, userID = message.SourceIdentityCenter, directory.IdentityStore, text(params, "identityStoreId"), text(params, "userId")
 	}
 	dir, ok := matchDirectory(o.Directories, dirType, dirID)
 	if !ok {
@@ -67,11 +67,11 @@ func parseCloudTrail(source string, detail []byte, o Options) (*Event, error) {
 	return ev, nil
 }
 
-func matchDirectory(dirs []config.Directory, typ, id string) (config.Directory, bool) {
+func matchDirectory(dirs []directory.Source, typ, id string) (directory.Source, bool) {
 	for _, d := range dirs {
 		if d.Type == typ && d.ID == id {
 			return d, true
 		}
 	}
-	return config.Directory{}, false
+	return directory.Source{}, false
 }

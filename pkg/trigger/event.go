@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
@@ -27,7 +27,7 @@ type Event struct {
 	// there is none revoke may use; a CloudTrail event's one person is
 	// resolved in the directory (Dir, UserID) by the handler.
 	People []submit.Person
-	Dir    *config.Directory
+	Dir    *directory.Source
 	UserID string // a directory user to resolve (Identity Center user id, Cognito sub)
 }
 
@@ -47,7 +47,7 @@ func ignore(why string) error { return &Ignored{Why: why} }
 type Options struct {
 	OktaEventTypes []string
 	Auth0LogTypes  []string
-	Directories    []config.Directory
+	Directories    []directory.Source
 	// Account is this AWS account's id: a CloudTrail event of another
 	// account is ignored. Empty (outside Lambda) skips the check.
 	Account string

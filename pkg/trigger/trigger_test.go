@@ -42,7 +42,7 @@ var opts = Options{
 	Account:        "123456789012",
 	OktaEventTypes: []string{"user.lifecycle.deactivate", "user.lifecycle.suspend"},
 	Auth0LogTypes:  []string{"sdu"},
-	Directories:    []config.Directory{{Type: "identitystore", ID: "d-9067642ac7"}, {Type: "cognito", ID: "us-east-1_AbCdEfGhI"}},
+	Directories:    []directory.Source{{Type: "identitystore", ID: "d-9067642ac7"}, {Type: "cognito", ID: "us-east-1_AbCdEfGhI"}},
 }
 
 // Each source's documented sample parses into what it names.
@@ -192,7 +192,7 @@ type fakeDirectory struct {
 	calls int
 }
 
-func (f *fakeDirectory) Lookup(_ context.Context, _ config.Directory, id string) (*directory.User, error) {
+func (f *fakeDirectory) Lookup(_ context.Context, _ directory.Source, id string) (*directory.User, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
@@ -206,7 +206,7 @@ func (f *fakeDirectory) Lookup(_ context.Context, _ config.Directory, id string)
 	return &u, nil
 }
 
-func (f *fakeDirectory) List(context.Context, config.Directory, func(directory.User) bool) error {
+func (f *fakeDirectory) List(context.Context, directory.Source, func(directory.User) bool) error {
 	return nil
 }
 
