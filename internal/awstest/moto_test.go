@@ -73,7 +73,10 @@ func TestMotoEnforcesIAM(t *testing.T) {
 			_, err := user.IdentityStore.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String("d-9067642ac7"), UserId: aws.String("u")})
 			return err
 		}, true},
-		{"cognito", func() error { _, err := user.Cognito.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)}); return err }, false},
+		{"cognito", func() error {
+			_, err := user.Cognito.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)})
+			return err
+		}, false},
 		{"cognito not granted", func() error {
 			_, err := user.Cognito.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String("us-east-1_x")})
 			return err
