@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,82 +9,91 @@ import (
 	"testing"
 )
 
-// runPreflight runs scripts/preflight (without the builds, which `make
-// preflight` checks) on a template and returns its exit status and output.
-func runPreflight(t *testing.T, template string) (bool, string) {
-	t.Helper()
+// TestPreflight: scripts/preflight (without the builds, which `make
+// preflight` checks) passes the template as written, names a type it
+// cannot check, and fails each broken template with a message naming the
+// resource and the property. One run checks every template (one start-up).
+func TestPreflight(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		if os.Getenv("REVOKE_MOTO") == "1" {
 			t.Fatal("python3 is needed for the preflight")
 		}
 		t.Skip("python3 is not available")
 	}
-	cmd := exec.Command("python3", "../../scripts/preflight", "--no-build", "--template", template, "--events", "../../events")
-	out, err := cmd.CombinedOutput()
-	if _, exit := err.(*exec.ExitError); err != nil && !exit {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(out), "Traceback") {
-		t.Fatalf("preflight crashed:\n%s", out)
-	}
-	return err == nil, string(out)
-}
-
-// TestPreflight: the preflight passes the template as written and fails
-// each broken one with a message naming the resource and the property.
-func TestPreflight(t *testing.T) {
 	src, err := os.ReadFile("../../template.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name      string
-		from, to  string // the one edit that breaks the template ("" = as written)
-		wantParts []string
+		from, to  string // the one edit to the template ("" = as written)
+		wantOK    bool
+		wantParts []string // all in one output line
 	}{
-		{name: "as written"},
+		{name: "as written", wantOK: true},
+		{name: "a type it cannot check is named", from: "\nOutputs:\n", to: "\n  Extra:\n    Type: AWS::SSM::Parameter\n    Properties: {Type: String, Value: x}\n\nOutputs:\n",
+			wantOK: true, wantParts: []string{"NOT CHECKED AWS::SSM::Parameter (Extra)"}},
 		{name: "two-character index name", from: "IndexName: by-time", to: "IndexName: g2",
-			wantParts: []string{"LedgerTable", "GlobalSecondaryIndexes[1].IndexName", "at least 3"}},
+			wantParts: []string{"FAIL", "LedgerTable", "GlobalSecondaryIndexes[1].IndexName", "at least 3"}},
 		{name: "misspelt IAM action", from: "                - dynamodb:BatchGetItem\n", to: "                - dynamodb:BatchGetItems\n",
-			wantParts: []string{"ApiFunctionRole.Policies[1]", ".Action", "'dynamodb:BatchGetItems' is not an operation of dynamodb"}},
+			wantParts: []string{"FAIL", "ApiFunctionRole.Policies[1]", ".Action", "'dynamodb:BatchGetItems' is not an operation of dynamodb"}},
 		{name: "rule pattern that cannot match its sample", from: "eventName: [AdminDisableUser, AdminDeleteUser]", to: "eventName: [AdminDisableUsers, AdminDeleteUser]",
-			wantParts: []string{"[changed] CognitoRule.EventPattern", "does not match its sample events/trigger-cognito-admindisableuser.json"}},
+			wantParts: []string{"FAIL", "[changed] CognitoRule.EventPattern", "does not match its sample events/trigger-cognito-admindisableuser.json"}},
+		{name: "a parameter value that cannot deploy", from: "    MinValue: 1\n    MaxValue: 300\n", to: "    MinValue: 0\n    MaxValue: 300\n",
+			wantParts: []string{"FAIL", "[ConsumerBatchingWindowSeconds=0] ConsumerFunctionQueue.MaximumBatchingWindowInSeconds", "BatchSize 100 > 10 needs at least 1"}},
 	}
-	for _, tc := range tests {
+	dir := t.TempDir()
+	args := []string{"../../scripts/preflight", "--no-build", "--events", "../../events"}
+	paths := make([]string, len(tests))
+	for i, tc := range tests {
+		text := string(src)
+		if tc.from != "" {
+			if !strings.Contains(text, tc.from) {
+				t.Fatalf("%s: template.yaml lacks %q", tc.name, tc.from)
+			}
+			text = strings.Replace(text, tc.from, tc.to, 1)
+		}
+		paths[i] = filepath.Join(dir, fmt.Sprintf("case%d.yaml", i))
+		if err := os.WriteFile(paths[i], []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "--template", paths[i])
+	}
+	out, err := exec.Command("python3", args...).CombinedOutput()
+	if _, exit := err.(*exec.ExitError); err != nil && !exit {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "Traceback") {
+		t.Fatalf("preflight crashed:\n%s", out)
+	}
+	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			text := string(src)
-			if tc.from != "" {
-				if strings.Count(text, tc.from) < 1 {
-					t.Fatalf("template.yaml lacks %q", tc.from)
+			prefix := "preflight: " + paths[i] + ": "
+			var lines []string
+			for _, l := range strings.Split(string(out), "\n") {
+				if strings.HasPrefix(l, prefix) {
+					lines = append(lines, strings.TrimPrefix(l, prefix))
 				}
-				text = strings.Replace(text, tc.from, tc.to, 1)
 			}
-			path := filepath.Join(t.TempDir(), "template.yaml")
-			if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-				t.Fatal(err)
+			if len(lines) == 0 {
+				t.Fatalf("no output for the template:\n%s", out)
 			}
-			ok, out := runPreflight(t, path)
-			if tc.wantParts == nil {
-				if !ok || strings.Contains(out, "FAIL") {
-					t.Fatalf("preflight fails the template as written:\n%s", out)
+			ok := strings.Contains(lines[len(lines)-1], ": ok (")
+			report := strings.Join(lines, "\n")
+			if ok != tc.wantOK || ok && strings.Contains(report, "FAIL") {
+				t.Fatalf("preflight passed %v, want %v:\n%s", ok, tc.wantOK, report)
+			}
+		next:
+			for _, l := range lines {
+				for _, p := range tc.wantParts {
+					if !strings.Contains(l, p) {
+						continue next
+					}
 				}
 				return
 			}
-			if ok {
-				t.Fatalf("preflight passed a broken template:\n%s", out)
-			}
-			var line string
-			for _, l := range strings.Split(out, "\n") {
-				if strings.Contains(l, "FAIL") && strings.Contains(l, tc.wantParts[0]) {
-					line = l
-				}
-			}
-			for _, p := range tc.wantParts {
-				if !strings.Contains(line, p) {
-					t.Errorf("no FAIL line with %q:\n%s", strings.Join(tc.wantParts, " … "), out)
-					break
-				}
+			if len(tc.wantParts) > 0 {
+				t.Errorf("no line with all of %q:\n%s", tc.wantParts, report)
 			}
 		})
 	}

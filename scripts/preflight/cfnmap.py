@@ -122,7 +122,10 @@ def events_rule(p, phys):
         if "EventBusName" in p:
             targets["EventBusName"] = p["EventBusName"]
         calls.append(("events", "PutTargets", targets))
-    return calls, set(rule) | {"Targets", "EventPattern", "Name"}, None
+    extra = None
+    if "ScheduleExpression" in p:
+        extra = lambda where: limits.schedule(p["ScheduleExpression"], where)
+    return calls, set(rule) | {"Targets", "EventPattern", "Name"}, extra
 
 
 def apigw_api(p, phys):
@@ -175,7 +178,7 @@ def iam_role(p, phys):
         calls.append(("iam", "PutRolePolicy", {"RoleName": name, "PolicyName": pol["PolicyName"], "PolicyDocument": _json(pol["PolicyDocument"])}))
     for arn in p.get("ManagedPolicyArns", []):
         calls.append(("iam", "AttachRolePolicy", {"RoleName": name, "PolicyArn": arn}))
-    return calls, set(create) | {"Policies", "ManagedPolicyArns"}, None
+    return calls, set(create) | {"Policies", "ManagedPolicyArns"}, lambda where: limits.role_policies(p.get("Policies", []), where)
 
 
 # Resource type -> builder(properties, physical) -> (calls, consumed
@@ -213,3 +216,8 @@ def check_resource(logical, res):
     if extra:
         problems += extra(logical)
     return problems
+
+
+def check_across(resources):
+    """Problems no single resource shows."""
+    return limits.sqs_visibility_covers_timeout(resources)

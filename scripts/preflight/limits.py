@@ -2,6 +2,7 @@
 One table, each row with where it is documented."""
 
 import json
+import re
 
 # SQS queue attributes (SQS Developer Guide, SetQueueAttributes / CreateQueue):
 # (minimum, maximum) of each numeric attribute.
@@ -23,6 +24,16 @@ LAMBDA_MAX_ENVIRONMENT = 4096  # bytes, all keys and values (Lambda quotas)
 SQS_BATCH_WITHOUT_WINDOW = 10
 SQS_MAX_BATCH = 10000
 SQS_MAX_CONCURRENCY = (2, 1000)  # ScalingConfig.MaximumConcurrency
+
+# IAM quotas: the inline policies of one role, together, at most 10,240
+# characters (whitespace not counted).
+IAM_ROLE_INLINE_POLICY_CHARS = 10240
+
+# EventBridge schedule expressions (EventBridge User Guide, "Schedule
+# expressions"): rate(1 minute|hour|day), rate(N minutes|hours|days) for
+# N > 1, or cron with six fields.
+SCHEDULE_RATE = r"rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)"
+SCHEDULE_CRON = r"cron\(\S+ \S+ \S+ \S+ \S+ \S+\)"
 
 # CloudWatch Logs PutRetentionPolicy: the only values accepted.
 LOG_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
@@ -94,3 +105,36 @@ def log_retention(days, where):
     if int(days) not in LOG_RETENTION_DAYS:
         return [f"{where}.RetentionInDays: {days} is not one of {sorted(LOG_RETENTION_DAYS)}"]
     return []
+
+
+def schedule(expr, where):
+    if re.fullmatch(SCHEDULE_RATE, expr) or re.fullmatch(SCHEDULE_CRON, expr):
+        return []
+    return [f"{where}.ScheduleExpression: {expr!r} is neither rate(N unit) nor cron(six fields)"]
+
+
+def role_policies(policies, where):
+    size = sum(len(re.sub(r"\s", "", json.dumps(p["PolicyDocument"]))) for p in policies)
+    if size > IAM_ROLE_INLINE_POLICY_CHARS:
+        return [f"{where}.Policies: {size} characters of inline policy, at most {IAM_ROLE_INLINE_POLICY_CHARS} per role"]
+    return []
+
+
+def sqs_visibility_covers_timeout(resources):
+    """Lambda refuses an SQS event source whose queue's visibility timeout is
+    shorter than the function's timeout (CreateEventSourceMapping)."""
+    problems = []
+    by_arn = {r["Physical"].get("Arn"): (k, r) for k, r in resources.items()}
+    by_name = {r["Physical"].get("Ref"): (k, r) for k, r in resources.items()}
+    for k, r in resources.items():
+        if r["Type"] != "AWS::Lambda::EventSourceMapping":
+            continue
+        q = by_arn.get(r["Properties"].get("EventSourceArn"))
+        f = by_name.get(r["Properties"].get("FunctionName"))
+        if not q or not f or q[1]["Type"] != "AWS::SQS::Queue":
+            continue
+        vis = int(q[1]["Properties"].get("VisibilityTimeout", 30))
+        timeout = int(f[1]["Properties"].get("Timeout", 3))
+        if vis < timeout:
+            problems.append(f"{k}.EventSourceArn: queue {q[0]} VisibilityTimeout {vis} s < {f[0]} Timeout {timeout} s")
+    return problems

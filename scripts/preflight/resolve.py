@@ -80,6 +80,11 @@ def physical(logical, rtype, props, params_bus=None):
     return {"Ref": name}
 
 
+def extremes(template, which):
+    """Every Number parameter at its MinValue ("MinValue") or MaxValue."""
+    return {k: str(p[which]) for k, p in template.get("Parameters", {}).items() if p.get("Type") == "Number" and which in p}
+
+
 def check_parameters(template, values):
     """Returns every parameter's value (defaults filled in) after the checks
     CloudFormation makes before it creates anything."""
@@ -133,6 +138,16 @@ class Resolver:
                 if isinstance(raw, str) or (isinstance(raw, dict) and "Ref" in raw and raw["Ref"] in self.params):
                     props[key] = self.value(raw, logical, key) if not isinstance(raw, str) else raw
             self.names[logical] = physical(logical, res["Type"], props)
+
+    def outputs(self):
+        """The stack's outputs: CloudFormation fails a stack whose output
+        names a resource that does not exist."""
+        out = {}
+        for name, o in self.template.get("Outputs", {}).items():
+            cond = o.get("Condition")
+            if cond is None or self.condition(cond):
+                out[name] = self.value(o.get("Value"), f"Outputs.{name}", "Value")
+        return out
 
     def condition(self, name):
         if name in self.conditions:
