@@ -74,6 +74,7 @@ cfn-lint:
 ## preflight: the stack deploys as written (offline): SAM transform, every resource against the
 ## AWS API model of its CloudFormation call, EventPatterns against events/, IAM actions, arm64 builds
 preflight:
+	@python3 -c 'import samtranslator, moto, boto3' 2>/dev/null || python3 -m pip install --quiet cfn-lint 'moto[server]'
 	python3 scripts/preflight
 
 lint: fmt-check vet cfn-lint
