@@ -14,6 +14,7 @@ import (
 // cannot check, and fails each broken template with a message naming the
 // resource and the property. One run checks every template (one start-up).
 func TestPreflight(t *testing.T) {
+	t.Parallel() // Python start-up overlaps the end-to-end builds
 	if _, err := exec.LookPath("python3"); err != nil {
 		if os.Getenv("REVOKE_MOTO") == "1" {
 			t.Fatal("python3 is needed for the preflight")
