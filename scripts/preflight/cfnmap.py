@@ -48,8 +48,6 @@ def dynamodb_table(p, phys):
         sse = dict(p["SSESpecification"])
         if "SSEEnabled" in sse:
             sse["Enabled"] = sse.pop("SSEEnabled")
-        if "KMSMasterKeyId" in sse:
-            sse["KMSMasterKeyId"] = sse.pop("KMSMasterKeyId")
         create["SSESpecification"] = sse
     if "Tags" in p:
         create["Tags"] = p["Tags"]

@@ -2,11 +2,11 @@
 the short list of actions IAM knows that are not API operations."""
 
 import fnmatch
-import json
 
 import shapes
 
-# IAM prefix -> botocore service, where the names differ.
+# IAM prefix -> botocore service, where the names differ (None: botocore
+# has no model, so an action of that prefix is reported, not passed).
 SERVICE_OF_PREFIX = {"sso-directory": None}
 
 # Actions that authorise something other than a same-named operation.

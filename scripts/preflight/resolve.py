@@ -36,7 +36,7 @@ def _suffix(logical, n=12):
     return hashlib.sha256(logical.encode()).hexdigest().upper()[:n]
 
 
-def physical(logical, rtype, props, params_bus=None):
+def physical(logical, rtype, props):
     """Ref and GetAtt values of a resource: {"Ref": ..., attr: ...}."""
     name = f"{STACK}-{logical}-{_suffix(logical)}"
     arn = lambda svc, rest: f"arn:aws:{svc}:{REGION}:{ACCOUNT}:{rest}"
