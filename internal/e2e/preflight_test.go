@@ -99,3 +99,54 @@ func TestPreflight(t *testing.T) {
 		})
 	}
 }
+
+// TestPreflightELFCheck: the preflight's build check takes only a 64-bit
+// little-endian arm64 executable as a Lambda bootstrap.
+func TestPreflightELFCheck(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not available")
+	}
+	t.Parallel()
+	header := func(class, machine byte, typ byte) []byte {
+		h := make([]byte, 64)
+		copy(h, "\x7fELF")
+		h[4], h[5], h[16], h[18], h[19] = class, 1, typ, machine, 0
+		return h
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want string // "" = accepted
+	}{
+		{"arm64 executable", header(2, 0xB7, 2), ""},
+		{"x86-64 executable", header(2, 0x3E, 2), "not arm64"},
+		{"32-bit", header(1, 0xB7, 2), "not a 64-bit"},
+		{"shared object", header(2, 0xB7, 3), "not an executable"},
+		{"not ELF", []byte("#!/bin/sh\necho hi\n"), "not an ELF"},
+	}
+	dir := t.TempDir()
+	script := "import sys\nsys.path.insert(0, '../../scripts/preflight')\nimport build\nfor p in sys.argv[1:]:\n    print(build.elf_arm64(p) or '')\n"
+	args := []string{"-c", script}
+	for i, tc := range tests {
+		p := filepath.Join(dir, fmt.Sprint(i))
+		if err := os.WriteFile(p, tc.data, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, p)
+	}
+	out, err := exec.Command("python3", args...).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(got) != len(tests) {
+		t.Fatalf("output %q", out)
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.want == "" && got[i] != "" || tc.want != "" && !strings.Contains(got[i], tc.want) {
+				t.Errorf("got %q, want %q", got[i], tc.want)
+			}
+		})
+	}
+}
