@@ -42,10 +42,14 @@ type Moto struct {
 }
 
 // StartMoto starts a moto_server on a free loopback port for this test and
-// stops it at the test's end. Without moto_server the test is skipped,
-// unless REVOKE_MOTO=1 says it must be there.
+// stops it at the test's end. Like New, it skips the test outside
+// scripts/with-moto (`make unit`), and fails it if REVOKE_MOTO=1 but
+// moto_server is not installed.
 func StartMoto(t testing.TB) *Moto {
 	t.Helper()
+	if !Available() && os.Getenv("REVOKE_MOTO") != "1" {
+		t.Skip("no moto server: run through `make test` (scripts/with-moto)")
+	}
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
 		if os.Getenv("REVOKE_MOTO") == "1" {
