@@ -69,8 +69,8 @@ const identityStore = "d-9067642ac7"
 // function. Then IAM enforcement goes on: every call a function makes must
 // be allowed by its role, as in AWS.
 func newWorld(t *testing.T, drops map[string]string) *world {
-	tpl := resolveTemplate(t, directoryParams...)
 	m := awstest.StartMoto(t)
+	tpl := resolveTemplate(t, directoryParams...)
 	w := &world{aws: m.Env(t, m.Admin(t))}
 	w.bin = build(t)
 	ctx := context.Background()
