@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/revoke-dev/revoke/internal/awstest"
 	"github.com/revoke-dev/revoke/internal/runtimeapi"
@@ -367,8 +368,13 @@ func (w *world) sweepMoves(t *testing.T) {
 	if err := json.Unmarshal(readEvent(t, "sqs-batch.json"), &batch); err != nil || len(batch.Records) == 0 {
 		t.Fatalf("sqs-batch.json: %v", err)
 	}
-	// No error_code: moved by SQS's own redrive, so transient.
+	// No error_code: moved by SQS's own redrive, so transient. The second,
+	// a permanent failure, stays: made visible again at the end of the run.
 	if _, err := w.aws.SQS.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &w.dlq, MessageBody: &batch.Records[0].Body}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.aws.SQS.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &w.dlq, MessageBody: &batch.Records[1].Body,
+		MessageAttributes: map[string]sqstypes.MessageAttributeValue{message.AttrErrorCode: {DataType: aws.String("String"), StringValue: aws.String("not_found")}}}); err != nil {
 		t.Fatal(err)
 	}
 	req := ledger.Request{ID: message.NewID(), Action: message.Revoke, Source: message.SourceAPI, Actor: "token:e2e",
@@ -380,13 +386,19 @@ func (w *world) sweepMoves(t *testing.T) {
 	var r struct {
 		Complete bool `json:"complete"`
 		Redriven int  `json:"redriven"`
+		Kept     int  `json:"kept"`
 		Requeued int  `json:"requeued"`
 	}
 	in := []byte(`{"redrive": {"max_messages": 10, "min_age_seconds": 0, "max_redrives": 3}}`)
 	// invokeEvent fails on a logged failure: a DLQ delete or a ledger
 	// write the role refused is only logged, the sweep carries on.
-	if err := json.Unmarshal(w.invokeEvent(t, "sweep", "re-drive input", in).Payload, &r); err != nil || !r.Complete || r.Redriven != 1 || r.Requeued != 1 {
+	if err := json.Unmarshal(w.invokeEvent(t, "sweep", "re-drive input", in).Payload, &r); err != nil || !r.Complete || r.Redriven != 1 || r.Kept != 1 || r.Requeued != 1 {
 		t.Fatalf("%+v %v", r, err)
+	}
+	// The sweep ignores a failed ChangeMessageVisibility: the kept message
+	// must be visible right away (not after the run's long visibility).
+	if kept := w.aws.Drain(t, w.dlq); len(kept) != 1 || *kept[0].Body != batch.Records[1].Body {
+		t.Fatalf("DLQ after the sweep: %d messages, want the kept one visible", len(kept))
 	}
 	found := map[string]bool{}
 	for _, m := range w.aws.Drain(t, w.queue) {
