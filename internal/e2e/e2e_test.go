@@ -568,4 +568,21 @@ func (w *world) scimDeactivate(t *testing.T, file, email string) {
 	if err != nil || len(hist) != 1 || hist[0].Request.Source != "scim" || hist[0].Request.Actor != "scim:entra" {
 		t.Fatalf("%s: history %+v %v", file, hist, err)
 	}
+	// DELETE (a transaction of deletes), then the user is gone.
+	for _, step := range []struct {
+		method string
+		want   int
+	}{{"DELETE", 204}, {"GET", 404}} {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(patch), &ev); err != nil {
+			t.Fatal(err)
+		}
+		ev["body"] = ""
+		rc := ev["requestContext"].(map[string]any)
+		rc["http"].(map[string]any)["method"] = step.method
+		raw, _ := json.Marshal(ev)
+		if err := json.Unmarshal(w.invokeEvent(t, "api", file, raw).Payload, &r); err != nil || r.StatusCode != step.want {
+			t.Fatalf("%s: SCIM %s: %d %s %v, want %d", file, step.method, r.StatusCode, r.Body, err, step.want)
+		}
+	}
 }

@@ -119,9 +119,10 @@ var motoResourceStar = []string{"dynamodb", "secretsmanager", "identitystore", "
 //     that every role but the API's is denied the token secrets).
 //   - AWS authorises TransactWriteItems by the actions of its items
 //     (PutItem, DeleteItem, ConditionCheckItem); moto by the call's own
-//     name. Every transaction revoke makes puts items, so an Allow of
-//     dynamodb:PutItem also allows dynamodb:TransactWriteItems here (a
-//     delete inside a transaction is not checked against DeleteItem).
+//     name. revoke's transactions (SCIM users) put and delete items, so a
+//     statement allowing both dynamodb:PutItem and dynamodb:DeleteItem also
+//     allows dynamodb:TransactWriteItems here; any other role cannot make
+//     a transaction, here as in AWS.
 //
 // SQS statements are kept exactly: moto checks them against the real queue.
 // drop removes one action, to prove a missing permission fails.
@@ -147,7 +148,7 @@ func motoPolicy(stmts []statement, drop string) string {
 				if slices.Contains(motoResourceStar, svc) {
 					n.Resource = "*"
 				}
-				if slices.Contains(acts, "dynamodb:PutItem") {
+				if slices.Contains(acts, "dynamodb:PutItem") && slices.Contains(acts, "dynamodb:DeleteItem") {
 					n.Action = append(slices.Clone(acts), "dynamodb:TransactWriteItems")
 				}
 			} else {
@@ -184,7 +185,7 @@ var functions = map[string]string{"api": "ApiFunction", "consumer": "ConsumerFun
 func TestMotoPolicy(t *testing.T) {
 	in := []statement{
 		{Effect: "Allow", Action: []any{"sqs:SendMessage*"}, Resource: "arn:aws:sqs:us-east-1:123456789012:q"},
-		{Effect: "Allow", Action: []any{"dynamodb:GetItem", "dynamodb:PutItem"}, Resource: []any{"arn:aws:dynamodb:us-east-1:123456789012:table/t"}},
+		{Effect: "Allow", Action: []any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}, Resource: []any{"arn:aws:dynamodb:us-east-1:123456789012:table/t"}},
 		{Effect: "Allow", Action: "dynamodb:BatchWriteItem", Resource: "arn:t", Condition: map[string]any{"ForAllValues:StringLike": map[string]any{}}},
 		{Effect: "Deny", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x*"},
 	}
@@ -193,11 +194,11 @@ func TestMotoPolicy(t *testing.T) {
 		want       string
 	}{
 		{"as the role", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:SendMessage*"],"Resource":"arn:aws:sqs:us-east-1:123456789012:q"},` +
-			`{"Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:PutItem","dynamodb:TransactWriteItems"],"Resource":"*"},` +
+			`{"Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:PutItem","dynamodb:DeleteItem","dynamodb:TransactWriteItems"],"Resource":"*"},` +
 			`{"Effect":"Allow","Action":["dynamodb:BatchWriteItem"],"Resource":"*"},` +
 			`{"Effect":"Deny","Action":["secretsmanager:GetSecretValue"],"Resource":"arn:aws:secretsmanager:us-east-1:123456789012:secret:x*"}]}`},
-		{"without PutItem", "dynamodb:PutItem", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:SendMessage*"],"Resource":"arn:aws:sqs:us-east-1:123456789012:q"},` +
-			`{"Effect":"Allow","Action":["dynamodb:GetItem"],"Resource":"*"},` +
+		{"without DeleteItem", "dynamodb:DeleteItem", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:SendMessage*"],"Resource":"arn:aws:sqs:us-east-1:123456789012:q"},` +
+			`{"Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:PutItem"],"Resource":"*"},` +
 			`{"Effect":"Allow","Action":["dynamodb:BatchWriteItem"],"Resource":"*"},` +
 			`{"Effect":"Deny","Action":["secretsmanager:GetSecretValue"],"Resource":"arn:aws:secretsmanager:us-east-1:123456789012:secret:x*"}]}`},
 	}
