@@ -125,7 +125,7 @@ func TestPreflightELFCheck(t *testing.T) {
 		{"not ELF", []byte("#!/bin/sh\necho hi\n"), "not an ELF"},
 	}
 	dir := t.TempDir()
-	script := "import sys\nsys.path.insert(0, '../../scripts/preflight')\nimport build\nfor p in sys.argv[1:]:\n    print(build.elf_arm64(p) or '')\n"
+	script := "import sys\nsys.dont_write_bytecode = True\nsys.path.insert(0, '../../scripts/preflight')\nimport build\nfor p in sys.argv[1:]:\n    print(build.elf_arm64(p) or '')\n"
 	args := []string{"-c", script}
 	for i, tc := range tests {
 		p := filepath.Join(dir, fmt.Sprint(i))
