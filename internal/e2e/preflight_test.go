@@ -38,6 +38,8 @@ func TestPreflight(t *testing.T) {
 			wantParts: []string{"FAIL", "LedgerTable", "GlobalSecondaryIndexes[1].IndexName", "at least 3"}},
 		{name: "misspelt IAM action", from: "                - dynamodb:BatchGetItem\n", to: "                - dynamodb:BatchGetItems\n",
 			wantParts: []string{"FAIL", "ApiFunctionRole.Policies[1]", ".Action", "'dynamodb:BatchGetItems' is not an operation of dynamodb"}},
+		{name: "a resource of another service", from: "              Resource: !GetAtt DeadLetterQueue.Arn\n", to: "              Resource: !GetAtt LedgerTable.Arn\n",
+			wantParts: []string{"FAIL", "SweepFunctionRole.Policies[1]", ".Resource", "is a dynamodb ARN; the statement's actions are sqs"}},
 		{name: "rule pattern that cannot match its sample", from: "eventName: [AdminDisableUser, AdminDeleteUser]", to: "eventName: [AdminDisableUsers, AdminDeleteUser]",
 			wantParts: []string{"FAIL", "[changed] CognitoRule.EventPattern", "does not match its sample events/trigger-cognito-admindisableuser.json"}},
 		{name: "a parameter value that cannot deploy", from: "    MinValue: 1\n    MaxValue: 300\n", to: "    MinValue: 0\n    MaxValue: 300\n",

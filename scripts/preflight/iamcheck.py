@@ -44,12 +44,29 @@ def check(resources):
             problems.append(f"{logical}.{where}.Effect: {st.get('Effect')!r}")
         if not _list(st.get("Resource")) and not st.get("NotResource") and "Principal" not in st:
             problems.append(f"{logical}.{where}.Resource: empty (every branch resolved to AWS::NoValue)")
+        problems += [f"{logical}.{where}.Resource: {m}" for m in check_resources(st)]
     for logical, res in resources.items():
         if res["Type"] == "AWS::Lambda::Permission":
             msg = check_action(res["Properties"].get("Action", ""))
             if msg:
                 problems.append(f"{logical}.Action: {msg}")
     return problems
+
+
+def check_resources(st):
+    """A Resource must be "*" or an ARN of the service its actions belong
+    to: anything else matches nothing, silently."""
+    prefixes = {a.split(":")[0] for a in _list(st.get("Action")) if ":" in a}
+    out = []
+    for r in _list(st.get("Resource")):
+        if r == "*":
+            continue
+        parts = r.split(":", 5)
+        if len(parts) != 6 or parts[0] != "arn" or parts[1] not in ("aws", "aws-cn", "aws-us-gov") or not parts[5]:
+            out.append(f"{r!r} is not an ARN")
+        elif prefixes and parts[2] not in prefixes:
+            out.append(f"{r!r} is a {parts[2]} ARN; the statement's actions are {', '.join(sorted(prefixes))}")
+    return out
 
 
 def check_action(action):
