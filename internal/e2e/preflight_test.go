@@ -42,6 +42,8 @@ func TestPreflight(t *testing.T) {
 			wantParts: []string{"FAIL", "SweepFunctionRole.Policies[1]", ".Resource", "is a dynamodb ARN; the statement's actions are sqs"}},
 		{name: "rule pattern that cannot match its sample", from: "eventName: [AdminDisableUser, AdminDeleteUser]", to: "eventName: [AdminDisableUsers, AdminDeleteUser]",
 			wantParts: []string{"FAIL", "[changed] CognitoRule.EventPattern", "does not match its sample events/trigger-cognito-admindisableuser.json"}},
+		{name: "a rule that may not invoke its function", from: "  OktaRulePermission:\n    Type: AWS::Lambda::Permission\n    Condition: HasOktaBus\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: !Ref TriggerFunction\n      Principal: events.amazonaws.com\n      SourceArn: !GetAtt OktaRule.Arn\n\n",
+			wantParts: []string{"FAIL", "[changed] OktaRule.Targets[0]", "no AWS::Lambda::Permission lets this rule invoke TriggerFunction"}},
 		{name: "a parameter value that cannot deploy", from: "    MinValue: 1\n    MaxValue: 300\n", to: "    MinValue: 0\n    MaxValue: 300\n",
 			wantParts: []string{"FAIL", "[ConsumerBatchingWindowSeconds=0] ConsumerFunctionQueue.MaximumBatchingWindowInSeconds", "BatchSize 100 > 10 needs at least 1"}},
 	}

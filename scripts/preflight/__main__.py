@@ -27,6 +27,7 @@ import iamcheck  # noqa: E402
 import patterns  # noqa: E402
 import resolve  # noqa: E402
 import sam  # noqa: E402
+import wiring  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -133,6 +134,7 @@ def check(path, events, with_build):
             checked += 1
             problems += [f"[{set_name}] {x}" for x in p]
         problems += [f"[{set_name}] {x}" for x in cfnmap.check_across(resources)]
+        problems += [f"[{set_name}] {x}" for x in wiring.check(resources)]
         problems += [f"[{set_name}] {x}" for x in iamcheck.check(resources)]
         p, m = patterns.check(resources, samples)
         problems += [f"[{set_name}] {x}" for x in p]
