@@ -1,16 +1,19 @@
 """make preflight: checks that template.yaml deploys as written, offline.
 
-  python3 scripts/preflight [--template T] [--events DIR] [--no-build]
+  python3 scripts/preflight [--template T ...] [--events DIR] [--no-build]
   python3 scripts/preflight --resolve [Name=Value ...]   # the resolved
       transformed template as JSON (the end-to-end tests read the roles)
 
 The SAM transform as `sam validate` does it; then, with every parameter at
-its default and again with the parameters that change resources set: every
-resource's properties against the AWS API model of the call CloudFormation
-makes for it, the documented limits the models lack, every EventPattern
-against the sample events meant for it, every IAM action against its
-service's operations; and `make build-<Fn>Function` for each function.
-Resource types it cannot check are named, never passed in silence."""
+its default, with the parameters that change resources set, and with each
+parameter alone at each value the template allows (MinValue, MaxValue,
+AllowedValues): every resource's properties against the AWS API model of
+the call CloudFormation makes for it (cfnmap, shapes), the documented limits
+the models lack (limits), deliveries that fail silently without a
+permission (wiring), every EventPattern against the sample events meant for
+it (patterns), every IAM action and resource (iamcheck); and
+`make build-<Fn>Function` for each function (build). Resource types it
+cannot check are named, never passed in silence."""
 
 import argparse
 import json
