@@ -34,9 +34,19 @@ const (
 	attrG2PK, attrG2SK = "g2pk", "g2sk"
 	attrTTL, attrVer   = "ttl", "ver"
 	attrData           = "d"
-	IndexG1, IndexG2   = "g1", "g2"
 	batchWriteMax      = 25
 	batchGetMax        = 100
+)
+
+// Names of the table's global secondary indexes (template.yaml's
+// LedgerTable). DynamoDB requires 3-255 characters of [a-zA-Z0-9_.-].
+const (
+	// IndexByIdentity (G1) finds items by an outside identifier: a person's
+	// history by email, a SCIM user by externalId.
+	IndexByIdentity = "by-identity"
+	// IndexByTime (G2) lists items in time order: unqueued requests for the
+	// backstop, SCIM users for paging.
+	IndexByTime = "by-time"
 )
 
 // Dynamo is a Store on one DynamoDB table.
@@ -254,9 +264,9 @@ func (d *Dynamo) queryInput(q Query) (*dynamodb.QueryInput, error) {
 	in := &dynamodb.QueryInput{TableName: &d.Table, ScanIndexForward: aws.Bool(!q.Desc)}
 	switch q.Index {
 	case G1:
-		pkName, skName, in.IndexName = attrG1PK, attrG1SK, aws.String(IndexG1)
+		pkName, skName, in.IndexName = attrG1PK, attrG1SK, aws.String(IndexByIdentity)
 	case G2:
-		pkName, skName, in.IndexName = attrG2PK, attrG2SK, aws.String(IndexG2)
+		pkName, skName, in.IndexName = attrG2PK, attrG2SK, aws.String(IndexByTime)
 	default:
 		in.ConsistentRead = aws.Bool(true)
 	}
@@ -370,8 +380,8 @@ func TableInput(name string) *dynamodb.CreateTableInput {
 		AttributeDefinitions: []ddb.AttributeDefinition{s(attrPK), s(attrSK), s(attrG1PK), s(attrG1SK), s(attrG2PK), s(attrG2SK)},
 		KeySchema:            keys(attrPK, attrSK),
 		GlobalSecondaryIndexes: []ddb.GlobalSecondaryIndex{
-			{IndexName: aws.String(IndexG1), KeySchema: keys(attrG1PK, attrG1SK), Projection: all},
-			{IndexName: aws.String(IndexG2), KeySchema: keys(attrG2PK, attrG2SK), Projection: all},
+			{IndexName: aws.String(IndexByIdentity), KeySchema: keys(attrG1PK, attrG1SK), Projection: all},
+			{IndexName: aws.String(IndexByTime), KeySchema: keys(attrG2PK, attrG2SK), Projection: all},
 		},
 	}
 }
