@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -29,7 +30,7 @@ type Store struct {
 	now   func() time.Time
 
 	// Calls counts the calls a DynamoDB store would make (a BatchPut of
-	// 60 items is 3 calls), for the benchmarks.
+	// 250 items is 3 calls), for the benchmarks.
 	Calls atomic.Int64
 	// Fail, when set, makes every call fail with its error (a ledger outage).
 	fail atomic.Pointer[error]
@@ -137,7 +138,7 @@ func (s *Store) BatchGet(_ context.Context, keys []ledger.Key) ([]ledger.Item, e
 
 // BatchPut implements ledger.Store.
 func (s *Store) BatchPut(_ context.Context, items []ledger.Item) error {
-	if err := s.call((len(items) + 24) / 25); err != nil {
+	if err := s.call((len(items) + 99) / 100); err != nil { // transactions of 100 puts
 		return err
 	}
 	s.mu.Lock()
@@ -148,10 +149,14 @@ func (s *Store) BatchPut(_ context.Context, items []ledger.Item) error {
 	return nil
 }
 
-// Write implements ledger.Store.
+// Write implements ledger.Store. Like a DynamoDB transaction, it takes at
+// most 100 writes.
 func (s *Store) Write(_ context.Context, writes ...ledger.Write) error {
 	if err := s.call(1); err != nil {
 		return err
+	}
+	if len(writes) > 100 {
+		return fmt.Errorf("inmem: %d writes in one transaction, at most 100", len(writes))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

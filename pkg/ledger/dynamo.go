@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -34,7 +35,6 @@ const (
 	attrG2PK, attrG2SK = "g2pk", "g2sk"
 	attrTTL, attrVer   = "ttl", "ver"
 	attrData           = "d"
-	batchWriteMax      = 25
 	batchGetMax        = 100
 )
 
@@ -165,31 +165,28 @@ func (d *Dynamo) BatchGet(ctx context.Context, keys []Key) ([]Item, error) {
 	return out, nil
 }
 
-// BatchPut implements Store.
+// BatchPut implements Store: unconditional puts, up to maxTransaction a
+// TransactWriteItems call. DynamoDB authorises a transaction's puts as
+// dynamodb:PutItem, item by item (with dynamodb:LeadingKeys), so no role
+// needs dynamodb:BatchWriteItem, whose grant would also allow deletes
+// (docs/design.md §7). A conflicting transaction is retried.
 func (d *Dynamo) BatchPut(ctx context.Context, items []Item) error {
-	for start := 0; start < len(items); start += batchWriteMax {
-		var reqs []ddb.WriteRequest
-		for _, it := range items[start:min(start+batchWriteMax, len(items))] {
-			reqs = append(reqs, ddb.WriteRequest{PutRequest: &ddb.PutRequest{Item: toAttrs(it)}})
+	for start := 0; start < len(items); start += maxTransaction {
+		chunk := items[start:min(start+maxTransaction, len(items))]
+		writes := make([]Write, len(chunk))
+		for i := range chunk {
+			writes[i] = Write{Put: &chunk[i]}
 		}
-		pending := map[string][]ddb.WriteRequest{d.Table: reqs}
-		_, err := retry.Do(ctx, retry.AWS, func(ctx context.Context, _ int) error {
-			res, err := d.API.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
-			if err != nil {
-				return fmt.Errorf("ledger: batch write: %w", err) // the SDK has retried throttling already
-			}
-			if len(res.UnprocessedItems) == 0 {
-				return nil
-			}
-			pending = res.UnprocessedItems
-			return retry.Transient(errors.New("ledger: batch write: unprocessed items"))
-		})
-		if err != nil {
-			return err
+		if err := d.Write(ctx, writes...); err != nil {
+			return fmt.Errorf("ledger: batch put: %w", err)
 		}
 	}
 	return nil
 }
+
+// newToken is a TransactWriteItems ClientRequestToken (at most 36
+// characters).
+func newToken() string { return rand.Text() }
 
 // condition builds a write's condition expression.
 func (d *Dynamo) condition(w Write) (*string, map[string]ddb.AttributeValue) {
@@ -226,19 +223,31 @@ func (d *Dynamo) Write(ctx context.Context, writes ...Write) error {
 			items[i].Delete = &ddb.Delete{TableName: &d.Table, Key: key(*w.Delete), ConditionExpression: cond, ExpressionAttributeValues: vals, ExpressionAttributeNames: names(cond, w)}
 		}
 	}
-	_, err := d.API.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	var tc *ddb.TransactionCanceledException
-	if errors.As(err, &tc) {
-		for _, r := range tc.CancellationReasons {
-			if r.Code != nil && *r.Code == "ConditionalCheckFailed" {
-				return ErrCondition
+	_, err := retry.Do(ctx, retry.AWS, func(ctx context.Context, _ int) error {
+		// One token for the SDK's retries of one try, so a retry after a
+		// lost answer is idempotent; a new one after a cancellation, which
+		// wrote nothing.
+		in := &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(newToken())}
+		_, err := d.API.TransactWriteItems(ctx, in)
+		var tc *ddb.TransactionCanceledException
+		if errors.As(err, &tc) {
+			conflict := false
+			for _, r := range tc.CancellationReasons {
+				if r.Code != nil && *r.Code == "ConditionalCheckFailed" {
+					return ErrCondition
+				}
+				conflict = conflict || (r.Code != nil && *r.Code == "TransactionConflict")
+			}
+			if conflict {
+				return retry.Transient(fmt.Errorf("ledger: transaction: %w", err))
 			}
 		}
-	}
-	if err != nil {
-		return fmt.Errorf("ledger: transaction: %w", err)
-	}
-	return nil
+		if err != nil {
+			return fmt.Errorf("ledger: transaction: %w", err) // the SDK has retried throttling already
+		}
+		return nil
+	})
+	return err
 }
 
 func (d *Dynamo) writeOne(ctx context.Context, w Write) error {

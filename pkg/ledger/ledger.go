@@ -133,6 +133,11 @@ type Attempt struct {
 	// only when it passes message.CheckEmail, never indexed.
 	Email       string    `json:"email,omitempty"`
 	RequestedAt time.Time `json:"requested_at"`
+	// The target's hash chain (chain.go): this attempt's place in it, the
+	// previous attempt's hash and its own.
+	Seq  int    `json:"seq,omitempty"`
+	Prev string `json:"prev,omitempty"`
+	Hash string `json:"hash,omitempty"`
 }
 
 // after reports whether a is a later attempt than b: a re-drive comes
@@ -171,8 +176,13 @@ func (l *Ledger) targetItem(r Request, t Target) Item {
 // another person's history.
 func (l *Ledger) attemptItem(a Attempt) Item {
 	a = a.bounded()
-	sk := fmt.Sprintf("%s%s#A#%04d#%05d#%s#%s", skTarget, a.Key, a.Redrive, a.Receive, stamp(a.At), a.MessageID)
-	return Item{PK: requestPK(a.RequestID), SK: sk, TTL: l.expiry(a.RequestedAt), Data: encode(a)}
+	return Item{PK: requestPK(a.RequestID), SK: attemptSK(a), TTL: l.expiry(a.RequestedAt), Data: encode(a)}
+}
+
+// attemptSK is an attempt's sort key: by delivery, not by chain position,
+// so a rewritten chain cannot reuse another attempt's key.
+func attemptSK(a Attempt) string {
+	return fmt.Sprintf("%s%s#A#%04d#%05d#%s#%s", skTarget, a.Key, a.Redrive, a.Receive, stamp(a.At), a.MessageID)
 }
 
 // Bounds of what an attempt keeps from a provider's answers.

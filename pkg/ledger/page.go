@@ -41,6 +41,9 @@ type StatusPage struct {
 	// every target was counted; pending on every page before it.
 	Status string
 	Next   string // the cursor of the next page; "" on the last page
+	// Chains are the targets' hash chains as stored (chain.go), in the
+	// order of Targets: the export an auditor verifies (VerifyChain).
+	Chains []TargetChain
 }
 
 // pageCursor is where a page ends and what it counted; opaque to callers.
@@ -102,16 +105,18 @@ func (l *Ledger) StatusPage(ctx context.Context, requestID, cursor string, limit
 	if meta == nil || json.Unmarshal(meta.Data, &req) != nil {
 		return nil, ErrNotFound
 	}
-	targets, attempts, more, err := l.readTargets(ctx, requestID, cur.After, limit)
+	targets, attempts, heads, more, err := l.readTargets(ctx, requestID, cur.After, limit)
 	if err != nil {
 		return nil, err
 	}
-	page := &StatusPage{Request: req, Counts: map[message.Outcome]int{}, Targets: make([]TargetStatus, len(targets))}
+	page := &StatusPage{Request: req, Counts: map[message.Outcome]int{}, Targets: make([]TargetStatus, len(targets)),
+		Chains: make([]TargetChain, len(targets))}
 	for o, n := range cur.Counts {
 		page.Counts[o] = n
 	}
 	for i, t := range targets {
 		page.Targets[i] = Fold(t, attempts[t.Key], req.RequestedAt)
+		page.Chains[i] = TargetChain{RequestID: req.ID, Key: t.Key, Head: heads[t.Key], Attempts: attempts[t.Key]}
 		page.Counts[page.Targets[i].Outcome]++
 	}
 	page.Status = StatusPending // not every target was read yet
@@ -127,23 +132,28 @@ func (l *Ledger) StatusPage(ctx context.Context, requestID, cursor string, limit
 // with every one of its attempts; more is false once the partition is read
 // to its end.
 //
-// A target's attempts sort after its item ("T#<key>" < "T#<key>#A#…") and
+// A target's chain head and attempts sort after its item ("T#<key>" <
+// "T#<key>#A!" < "T#<key>#A#…") and
 // before "T#<key>#A$", so a target is complete once the read has passed
 // that point (or reached the partition's end). Targets are taken in order
 // while complete; the next page starts after the last one taken, and the
 // attempts of a listed target it reads again are skipped (their target
 // item is not on that page).
-func (l *Ledger) readTargets(ctx context.Context, requestID, after string, limit int) (targets []Target, attempts map[string][]Attempt, more bool, err error) {
+func (l *Ledger) readTargets(ctx context.Context, requestID, after string, limit int) (targets []Target, attempts map[string][]Attempt, heads map[string]*ChainHead, more bool, err error) {
 	q := Query{PK: requestPK(requestID), Above: after, Limit: limit*itemsPerTarget + 1}
-	attempts = map[string][]Attempt{}
+	attempts, heads = map[string][]Attempt{}, map[string]*ChainHead{}
 	last := after
 	for range maxPageQueries {
 		p, err := l.Store.Query(ctx, q)
 		if err != nil {
-			return nil, nil, false, fmt.Errorf("ledger: status: %w", err)
+			return nil, nil, nil, false, fmt.Errorf("ledger: status: %w", err)
 		}
 		for _, it := range p.Items {
 			last = it.SK
+			if h := decodeHead(it); h != nil {
+				heads[h.Key] = h
+				continue
+			}
 			switch t, a := decodeTargetItem(it); {
 			case t != nil:
 				targets = append(targets, *t)
@@ -157,12 +167,12 @@ func (l *Ledger) readTargets(ctx context.Context, requestID, after string, limit
 			n++
 		}
 		if n > 0 || !more {
-			return targets[:n], attempts, more || n < len(targets), nil
+			return targets[:n], attempts, heads, more || n < len(targets), nil
 		}
 		// One target's attempts fill the query: read on, in larger queries.
 		q.Cursor, q.Limit = p.Next, max(q.Limit, moreItems)
 	}
-	return nil, nil, false, fmt.Errorf("ledger: status: %w", errTooManyAttempts)
+	return nil, nil, nil, false, fmt.Errorf("ledger: status: %w", errTooManyAttempts)
 }
 
 var errTooManyAttempts = errors.New("a target has more attempts than a page can read")

@@ -100,18 +100,6 @@ func (l *Ledger) Load(ctx context.Context, requestID string) (*Record, error) {
 	return rec, nil
 }
 
-// RecordAttempts appends outcomes, batched (25 a call on DynamoDB).
-func (l *Ledger) RecordAttempts(ctx context.Context, attempts []Attempt) error {
-	items := make([]Item, len(attempts))
-	for i, a := range attempts {
-		items[i] = l.attemptItem(a)
-	}
-	if err := l.Store.BatchPut(ctx, items); err != nil {
-		return fmt.Errorf("ledger: record outcomes: %w", err)
-	}
-	return nil
-}
-
 // Unqueued returns requests with targets still unqueued that were made
 // before cutoff, oldest first, at most limit.
 func (l *Ledger) Unqueued(ctx context.Context, cutoff time.Time, limit int) ([]Request, error) {

@@ -60,6 +60,10 @@ type Write struct {
 	IfVer    *int64 // only if the live item has this version
 }
 
+// maxTransaction is the most writes one Store.Write takes (DynamoDB's
+// TransactWriteItems: 100).
+const maxTransaction = 100
+
 // ErrCondition means a conditional write found the item in another state.
 var ErrCondition = errors.New("ledger: condition failed")
 
@@ -75,10 +79,10 @@ type Store interface {
 	// BatchGet returns the live items among keys (any order).
 	BatchGet(ctx context.Context, keys []Key) ([]Item, error)
 	// BatchPut writes items unconditionally, in as few calls as the store
-	// allows (DynamoDB: 25 a call).
+	// allows (DynamoDB: transactions of 100 puts; atomic per call only).
 	BatchPut(ctx context.Context, items []Item) error
-	// Write applies writes atomically: all or none (ErrCondition when a
-	// condition fails).
+	// Write applies at most maxTransaction writes atomically: all or none
+	// (ErrCondition when a condition fails).
 	Write(ctx context.Context, writes ...Write) error
 	// Query returns one page.
 	Query(ctx context.Context, q Query) (Page, error)

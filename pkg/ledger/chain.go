@@ -1,0 +1,233 @@
+package ledger
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Tamper-evident history (docs/design.md §8). Each target's attempts form
+// one hash chain: attempt n carries the hash of attempt n-1 (Prev; the
+// first, a genesis hash of the request id and the target's key) and its
+// own hash over its content, Prev and Seq included. A head item per target
+// (T#<key>#A!) holds the last link; it is written in the same transaction
+// as the attempts, on the condition that it is still the head that was
+// read, so concurrent or redelivered writers of one target append one
+// after another and never fork the chain. The chain is per target, not
+// per request: one request's targets are settled by many consumers at
+// once, and one head per request would serialise all of them.
+
+// skHead is the suffix of a target's chain head: after the target's item
+// and before its attempts ("!" < "#"), never part of a connection name.
+const skHead = "#A!"
+
+// maxChainRounds bounds the re-reads after a head changed under a write.
+const maxChainRounds = 8
+
+// ChainHead is a target's last link.
+type ChainHead struct {
+	RequestID string `json:"request_id"`
+	Key       string `json:"key"`
+	Seq       int    `json:"seq"`
+	Hash      string `json:"hash"`
+}
+
+func headSK(key string) string { return skTarget + key + skHead }
+
+// Genesis is the Prev of a target's first attempt.
+func Genesis(requestID, key string) string {
+	h := sha256.Sum256([]byte("revoke-chain-v1\x00" + requestID + "\x00" + key))
+	return hex.EncodeToString(h[:])
+}
+
+// ChainHash is an attempt's hash: of its content with Hash empty.
+func ChainHash(a Attempt) string {
+	a.Hash = ""
+	h := sha256.Sum256(append([]byte("revoke-attempt-v1\x00"), encode(a)...))
+	return hex.EncodeToString(h[:])
+}
+
+type chainKey struct{ request, key string }
+
+// RecordAttempts appends outcomes to their targets' chains: one BatchGet
+// of the heads (100 a call), then transactions of up to 100 items, each
+// target's attempts with its head (so 1000 targets take 10 + 20 calls).
+// The attempts are only ever added (IfAbsent), never overwritten.
+func (l *Ledger) RecordAttempts(ctx context.Context, attempts []Attempt) error {
+	groups := map[chainKey][]Attempt{}
+	var pending []chainKey
+	for _, a := range attempts {
+		k := chainKey{a.RequestID, a.Key}
+		if _, ok := groups[k]; !ok {
+			pending = append(pending, k)
+		}
+		groups[k] = append(groups[k], a.bounded())
+	}
+	for round := 0; len(pending) > 0; round++ {
+		if round == maxChainRounds {
+			return fmt.Errorf("ledger: record outcomes: %w", errChainBusy)
+		}
+		var err error
+		if pending, err = l.appendRound(ctx, groups, pending, round > 0); err != nil {
+			return fmt.Errorf("ledger: record outcomes: %w", err)
+		}
+	}
+	return nil
+}
+
+var errChainBusy = errors.New("the chain heads kept changing")
+
+// appendRound reads the heads of pending and writes their attempts,
+// returning the targets whose head changed meanwhile (to read again).
+// After a conflict (recheck), attempts already stored are dropped first:
+// a write that succeeded but whose answer was lost is not repeated.
+func (l *Ledger) appendRound(ctx context.Context, groups map[chainKey][]Attempt, pending []chainKey, recheck bool) ([]chainKey, error) {
+	heads, err := l.readHeads(ctx, pending)
+	if err != nil {
+		return nil, err
+	}
+	if recheck {
+		if err := l.dropStored(ctx, groups, pending); err != nil {
+			return nil, err
+		}
+	}
+	type share struct {
+		k chainKey
+		n int // attempts of k in the transaction
+	}
+	var (
+		writes []Write
+		inTx   []share
+		again  = map[chainKey]bool{}
+	)
+	flush := func() error {
+		if len(writes) == 0 {
+			return nil
+		}
+		err := l.Store.Write(ctx, writes...)
+		for _, s := range inTx {
+			switch {
+			case err == nil:
+				groups[s.k] = groups[s.k][s.n:]
+				again[s.k] = again[s.k] || len(groups[s.k]) > 0
+			case errors.Is(err, ErrCondition): // a head moved: read it again
+				again[s.k] = true
+			}
+		}
+		writes, inTx = nil, nil
+		if errors.Is(err, ErrCondition) {
+			return nil
+		}
+		return err
+	}
+	for _, k := range pending {
+		atts := groups[k]
+		if len(atts) == 0 {
+			continue
+		}
+		atts = atts[:min(len(atts), maxTransaction-1)] // the rest in a later round
+		if len(writes)+len(atts)+1 > maxTransaction {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+		writes = append(writes, l.link(k, heads[k], atts)...)
+		inTx = append(inTx, share{k, len(atts)})
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	var out []chainKey
+	for _, k := range pending {
+		if again[k] {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// link chains atts after head (nil: the first) and returns their puts,
+// each only if absent, and the head's, only if it is still head.
+func (l *Ledger) link(k chainKey, head *ChainHead, atts []Attempt) []Write {
+	h := ChainHead{RequestID: k.request, Key: k.key, Hash: Genesis(k.request, k.key)}
+	var ifVer *int64
+	if head != nil {
+		h = *head
+		v := int64(head.Seq)
+		ifVer = &v
+	}
+	out := make([]Write, 0, len(atts)+1)
+	requestedAt := atts[0].RequestedAt
+	for _, a := range atts {
+		a.Seq, a.Prev = h.Seq+1, h.Hash
+		a.Hash = ChainHash(a)
+		h.Seq, h.Hash = a.Seq, a.Hash
+		it := l.attemptItem(a)
+		out = append(out, Write{Put: &it, IfAbsent: true})
+	}
+	hi := Item{PK: requestPK(k.request), SK: headSK(k.key), TTL: l.expiry(requestedAt), Ver: int64(h.Seq), Data: encode(h)}
+	return append(out, Write{Put: &hi, IfAbsent: head == nil, IfVer: ifVer})
+}
+
+// decodeHead reads a chain head item (nil: not one).
+func decodeHead(it Item) *ChainHead {
+	if !strings.HasSuffix(it.SK, skHead) {
+		return nil
+	}
+	var h ChainHead
+	if json.Unmarshal(it.Data, &h) != nil || it.SK != headSK(h.Key) || it.PK != requestPK(h.RequestID) {
+		return nil
+	}
+	return &h
+}
+
+// readHeads reads the chain heads of keys (strongly consistent).
+func (l *Ledger) readHeads(ctx context.Context, keys []chainKey) (map[chainKey]*ChainHead, error) {
+	ks := make([]Key, len(keys))
+	for i, k := range keys {
+		ks[i] = Key{PK: requestPK(k.request), SK: headSK(k.key)}
+	}
+	items, err := l.Store.BatchGet(ctx, ks)
+	if err != nil {
+		return nil, err
+	}
+	out := map[chainKey]*ChainHead{}
+	for _, it := range items {
+		if h := decodeHead(it); h != nil {
+			out[chainKey{h.RequestID, h.Key}] = h
+		}
+	}
+	return out, nil
+}
+
+// dropStored removes from groups the attempts whose item already exists.
+func (l *Ledger) dropStored(ctx context.Context, groups map[chainKey][]Attempt, keys []chainKey) error {
+	var ks []Key
+	for _, k := range keys {
+		for _, a := range groups[k] {
+			ks = append(ks, Key{PK: requestPK(a.RequestID), SK: attemptSK(a)})
+		}
+	}
+	items, err := l.Store.BatchGet(ctx, ks)
+	if err != nil || len(items) == 0 {
+		return err
+	}
+	stored := map[Key]bool{}
+	for _, it := range items {
+		stored[it.Key()] = true
+	}
+	for _, k := range keys {
+		kept := groups[k][:0]
+		for _, a := range groups[k] {
+			if !stored[Key{PK: requestPK(a.RequestID), SK: attemptSK(a)}] {
+				kept = append(kept, a)
+			}
+		}
+		groups[k] = kept
+	}
+	return nil
+}
