@@ -77,9 +77,9 @@ func (w *world) sweepMoves(t *testing.T) {
 
 // rolesWithout: for each function listed, a second IAM user holds its
 // role's statements without that action.
-var rolesWithout = map[string]string{"api": "dynamodb:BatchWriteItem", "consumer": "sqs:SendMessage*"}
+var rolesWithout = map[string]string{"api": "dynamodb:PutItem", "consumer": "sqs:SendMessage*"}
 
-// roleWithoutFails: the enforcement is real. Without dynamodb:BatchWriteItem the
+// roleWithoutFails: the enforcement is real. Without dynamodb:PutItem the
 // API cannot record a request, so it accepts nothing; without
 // sqs:SendMessage* on the DLQ the consumer cannot set aside a permanent
 // failure, so it hands the message back to SQS instead.
@@ -88,10 +88,10 @@ func (w *world) roleWithoutFails(t *testing.T) {
 	// failure here is the missing action's. (Whether the 403 itself reaches
 	// the log depends on timing: the SDK may still be retrying it when the
 	// function's budget ends.)
-	res, _ := w.invokeAs(t, "api", "api-dynamodb:BatchWriteItem", readEvent(t, "api-revoke.json"))
+	res, _ := w.invokeAs(t, "api", "api-dynamodb:PutItem", readEvent(t, "api-revoke.json"))
 	var r httpResp
 	if err := json.Unmarshal(res.Payload, &r); err != nil || r.StatusCode < 500 {
-		t.Errorf("api without dynamodb:BatchWriteItem: %d %s %v, want a 5xx", r.StatusCode, r.Body, err)
+		t.Errorf("api without dynamodb:PutItem: %d %s %v, want a 5xx", r.StatusCode, r.Body, err)
 	}
 	res, _ = w.invokeAs(t, "consumer", "consumer-sqs:SendMessage*", readEvent(t, "sqs-batch.json"))
 	var b struct {

@@ -119,10 +119,10 @@ var motoResourceStar = []string{"dynamodb", "secretsmanager", "identitystore", "
 //     that every role but the API's is denied the token secrets).
 //   - AWS authorises TransactWriteItems by the actions of its items
 //     (PutItem, DeleteItem, ConditionCheckItem); moto by the call's own
-//     name. revoke's transactions (SCIM users) put and delete items, so a
-//     statement allowing both dynamodb:PutItem and dynamodb:DeleteItem also
-//     allows dynamodb:TransactWriteItems here; any other role cannot make
-//     a transaction, here as in AWS.
+//     name. Every ledger write is a transaction of puts (and, for SCIM
+//     users, deletes), so a statement allowing dynamodb:PutItem also allows
+//     dynamodb:TransactWriteItems here. Which roles may delete, and which
+//     kinds of item each role writes, TestRoleWrites checks statically.
 //
 // SQS statements are kept exactly: moto checks them against the real queue.
 // drop removes one action, to prove a missing permission fails.
@@ -148,7 +148,7 @@ func motoPolicy(stmts []statement, drop string) string {
 				if slices.Contains(motoResourceStar, svc) {
 					n.Resource = "*"
 				}
-				if slices.Contains(acts, "dynamodb:PutItem") && slices.Contains(acts, "dynamodb:DeleteItem") {
+				if slices.Contains(acts, "dynamodb:PutItem") {
 					n.Action = append(slices.Clone(acts), "dynamodb:TransactWriteItems")
 				}
 			} else {
@@ -197,8 +197,8 @@ func TestMotoPolicy(t *testing.T) {
 			`{"Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:PutItem","dynamodb:DeleteItem","dynamodb:TransactWriteItems"],"Resource":"*"},` +
 			`{"Effect":"Allow","Action":["dynamodb:BatchWriteItem"],"Resource":"*"},` +
 			`{"Effect":"Deny","Action":["secretsmanager:GetSecretValue"],"Resource":"arn:aws:secretsmanager:us-east-1:123456789012:secret:x*"}]}`},
-		{"without DeleteItem", "dynamodb:DeleteItem", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:SendMessage*"],"Resource":"arn:aws:sqs:us-east-1:123456789012:q"},` +
-			`{"Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:PutItem"],"Resource":"*"},` +
+		{"without DeleteItem: puts are still transactions", "dynamodb:DeleteItem", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:SendMessage*"],"Resource":"arn:aws:sqs:us-east-1:123456789012:q"},` +
+			`{"Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:PutItem","dynamodb:TransactWriteItems"],"Resource":"*"},` +
 			`{"Effect":"Allow","Action":["dynamodb:BatchWriteItem"],"Resource":"*"},` +
 			`{"Effect":"Deny","Action":["secretsmanager:GetSecretValue"],"Resource":"arn:aws:secretsmanager:us-east-1:123456789012:secret:x*"}]}`},
 	}

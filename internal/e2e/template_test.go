@@ -164,13 +164,14 @@ func TestTemplateWiring(t *testing.T) {
 			t.Errorf("%s may delete ledger items", id)
 		}
 	}
-	if p := jsonOf(m(res["ConsumerFunction"], "Properties", "Policies")); strings.Contains(p, "dynamodb:Query") || strings.Contains(p, "dynamodb:PutItem") {
+	if p := jsonOf(m(res["ConsumerFunction"], "Properties", "Policies")); strings.Contains(p, "dynamodb:Query") || strings.Contains(p, "dynamodb:BatchWriteItem") {
 		t.Error("the consumer only appends outcomes")
 	}
 	// moto evaluates no IAM condition (the end-to-end tests drop them), so
-	// the consumer's only write is checked here: request partitions only.
+	// the consumer's only write is checked here (TestRoleWrites checks
+	// every role's): request partitions only.
 	if p := jsonOf(m(res["ConsumerFunction"], "Properties", "Policies")); !strings.Contains(p, `"Condition":{"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["REQ#*"]}}`) {
-		t.Error("the consumer's BatchWriteItem must be limited to REQ# partitions (dynamodb:LeadingKeys)")
+		t.Error("the consumer's PutItem must be limited to REQ# partitions (dynamodb:LeadingKeys)")
 	}
 	// The default token secrets are outside the connections' prefix.
 	prefix := m(tpl, "Parameters", "SecretPrefix", "Default").(string)
