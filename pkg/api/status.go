@@ -102,11 +102,15 @@ func wantsCSV(rc *reqCtx) (csv bool, bad *events.APIGatewayV2HTTPResponse) {
 }
 
 // status answers GET /revocations/{request_id}: one page of targets a
-// call, read with one ledger query, JSON or CSV alike; the cursor (next, or
-// the CSV's X-Next-Cursor header) continues it.
+// call, read with one ledger query, JSON or CSV alike (or the targets'
+// hash chains, ?format=chain); the cursor (next, or the CSV's
+// X-Next-Cursor header) continues it.
 func (h *Handler) status(ctx context.Context, rc *reqCtx) events.APIGatewayV2HTTPResponse {
 	if !message.IsID(rc.param) {
 		return respondError(400, rc.id, codeInvalid, "request_id must be a UUID", "request_id")
+	}
+	if f, _ := query(rc.req, "format"); f == "chain" {
+		return h.chain(ctx, rc, strings.ToLower(rc.param))
 	}
 	csv, bad := wantsCSV(rc)
 	if bad != nil {

@@ -3,7 +3,7 @@ package ledger
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,10 +11,11 @@ import (
 )
 
 // Tamper-evident history (docs/design.md §8). Each target's attempts form
-// one hash chain: attempt n carries the hash of attempt n-1 (Prev; the
-// first, a genesis hash of the request id and the target's key) and its
-// own hash over its content, Prev and Seq included. A head item per target
-// (T#<key>#A!) holds the last link; it is written in the same transaction
+// one hash chain: attempt n carries its position (Seq) and the hash of
+// attempt n-1 (Prev; for the first, a genesis hash of the request id and
+// the target's key); an attempt's hash (ChainHash) covers its content,
+// Seq and Prev included. A head item per target (T#<key>#A!) holds the
+// last attempt's position and hash; it is written in the same transaction
 // as the attempts, on the condition that it is still the head that was
 // read, so concurrent or redelivered writers of one target append one
 // after another and never fork the chain. The chain is per target, not
@@ -28,12 +29,11 @@ const skHead = "#A!"
 // maxChainRounds bounds the re-reads after a head changed under a write.
 const maxChainRounds = 8
 
-// ChainHead is a target's last link.
+// ChainHead is a target's last link (its request and target are the
+// item's keys).
 type ChainHead struct {
-	RequestID string `json:"request_id"`
-	Key       string `json:"key"`
-	Seq       int    `json:"seq"`
-	Hash      string `json:"hash"`
+	Seq  int    `json:"seq"`
+	Hash string `json:"hash"`
 }
 
 func headSK(key string) string { return skTarget + key + skHead }
@@ -41,14 +41,14 @@ func headSK(key string) string { return skTarget + key + skHead }
 // Genesis is the Prev of a target's first attempt.
 func Genesis(requestID, key string) string {
 	h := sha256.Sum256([]byte("revoke-chain-v1\x00" + requestID + "\x00" + key))
-	return hex.EncodeToString(h[:])
+	return base64.RawURLEncoding.EncodeToString(h[:])
 }
 
-// ChainHash is an attempt's hash: of its content with Hash empty.
+// ChainHash is an attempt's hash: SHA-256 of its JSON as stored, in
+// unpadded base64url (43 characters).
 func ChainHash(a Attempt) string {
-	a.Hash = ""
 	h := sha256.Sum256(append([]byte("revoke-attempt-v1\x00"), encode(a)...))
-	return hex.EncodeToString(h[:])
+	return base64.RawURLEncoding.EncodeToString(h[:])
 }
 
 type chainKey struct{ request, key string }
@@ -153,7 +153,7 @@ func (l *Ledger) appendRound(ctx context.Context, groups map[chainKey][]Attempt,
 // link chains atts after head (nil: the first) and returns their puts,
 // each only if absent, and the head's, only if it is still head.
 func (l *Ledger) link(k chainKey, head *ChainHead, atts []Attempt) []Write {
-	h := ChainHead{RequestID: k.request, Key: k.key, Hash: Genesis(k.request, k.key)}
+	h := ChainHead{Hash: Genesis(k.request, k.key)}
 	var ifVer *int64
 	if head != nil {
 		h = *head
@@ -164,8 +164,7 @@ func (l *Ledger) link(k chainKey, head *ChainHead, atts []Attempt) []Write {
 	requestedAt := atts[0].RequestedAt
 	for _, a := range atts {
 		a.Seq, a.Prev = h.Seq+1, h.Hash
-		a.Hash = ChainHash(a)
-		h.Seq, h.Hash = a.Seq, a.Hash
+		h.Seq, h.Hash = a.Seq, ChainHash(a)
 		it := l.attemptItem(a)
 		out = append(out, Write{Put: &it, IfAbsent: true})
 	}
@@ -173,16 +172,18 @@ func (l *Ledger) link(k chainKey, head *ChainHead, atts []Attempt) []Write {
 	return append(out, Write{Put: &hi, IfAbsent: head == nil, IfVer: ifVer})
 }
 
-// decodeHead reads a chain head item (nil: not one).
-func decodeHead(it Item) *ChainHead {
-	if !strings.HasSuffix(it.SK, skHead) {
-		return nil
+// decodeHead reads a chain head item: its request id, target key and
+// head (nil: not one).
+func decodeHead(it Item) (requestID, key string, h *ChainHead) {
+	key, ok := strings.CutSuffix(it.SK, skHead)
+	if !ok || !strings.HasPrefix(key, skTarget) || !strings.HasPrefix(it.PK, pkRequest) {
+		return "", "", nil
 	}
-	var h ChainHead
-	if json.Unmarshal(it.Data, &h) != nil || it.SK != headSK(h.Key) || it.PK != requestPK(h.RequestID) {
-		return nil
+	var head ChainHead
+	if json.Unmarshal(it.Data, &head) != nil || head.Seq < 1 {
+		return "", "", nil
 	}
-	return &h
+	return it.PK[len(pkRequest):], key[len(skTarget):], &head
 }
 
 // readHeads reads the chain heads of keys (strongly consistent).
@@ -197,8 +198,8 @@ func (l *Ledger) readHeads(ctx context.Context, keys []chainKey) (map[chainKey]*
 	}
 	out := map[chainKey]*ChainHead{}
 	for _, it := range items {
-		if h := decodeHead(it); h != nil {
-			out[chainKey{h.RequestID, h.Key}] = h
+		if id, key, h := decodeHead(it); h != nil {
+			out[chainKey{id, key}] = h
 		}
 	}
 	return out, nil

@@ -199,11 +199,10 @@ func intact(n int) ledger.TargetChain {
 	at := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	for i := 1; i <= n; i++ {
 		a := ledger.Attempt{RequestID: c.RequestID, Key: c.Key, Outcome: message.Retrying, Receive: i, At: at.Add(time.Duration(i) * time.Second), Seq: i, Prev: prev}
-		a.Hash = ledger.ChainHash(a)
-		prev = a.Hash
+		prev = ledger.ChainHash(a)
 		c.Attempts = append(c.Attempts, a)
 	}
-	c.Head = &ledger.ChainHead{RequestID: c.RequestID, Key: c.Key, Seq: n, Hash: prev}
+	c.Head = &ledger.ChainHead{Seq: n, Hash: prev}
 	return c
 }
 
@@ -219,17 +218,15 @@ func TestVerifyChain(t *testing.T) {
 		{"intact, exported in another order", func(c *ledger.TargetChain) {
 			c.Attempts[0], c.Attempts[3] = c.Attempts[3], c.Attempts[0]
 		}, ""},
-		{"an outcome changed", func(c *ledger.TargetChain) { c.Attempts[2].Outcome = message.Done }, "changed"},
-		{"a time changed", func(c *ledger.TargetChain) { c.Attempts[1].At = c.Attempts[1].At.Add(time.Hour) }, "changed"},
-		{"changed and rehashed", func(c *ledger.TargetChain) {
-			c.Attempts[2].Outcome = message.Done
-			c.Attempts[2].Hash = ledger.ChainHash(c.Attempts[2])
+		{"an outcome changed", func(c *ledger.TargetChain) { c.Attempts[2].Outcome = message.Done }, "not linked to attempt 3"},
+		{"a time changed", func(c *ledger.TargetChain) { c.Attempts[1].At = c.Attempts[1].At.Add(time.Hour) }, "not linked to attempt 2"},
+		{"the last attempt changed", func(c *ledger.TargetChain) { c.Attempts[3].Outcome = message.Done }, "does not match attempt 4"},
+		{"reordered: two positions swapped", func(c *ledger.TargetChain) {
+			c.Attempts[1].Seq, c.Attempts[2].Seq = c.Attempts[2].Seq, c.Attempts[1].Seq
 		}, "not linked"},
-		{"reordered: two positions swapped and rehashed", func(c *ledger.TargetChain) {
-			a, b := &c.Attempts[1], &c.Attempts[2]
-			a.Seq, b.Seq = b.Seq, a.Seq
-			a.Hash, b.Hash = ledger.ChainHash(*a), ledger.ChainHash(*b)
-		}, "not linked"},
+		{"reordered: two outcomes swapped", func(c *ledger.TargetChain) {
+			c.Attempts[0].Outcome, c.Attempts[3].Outcome = message.Done, message.Failed
+		}, "not linked to attempt 1"},
 		{"a middle attempt deleted", func(c *ledger.TargetChain) {
 			c.Attempts = append(c.Attempts[:1], c.Attempts[2:]...)
 		}, "missing: attempts 2 to 2"},
@@ -237,7 +234,7 @@ func TestVerifyChain(t *testing.T) {
 		{"the head deleted", func(c *ledger.TargetChain) { c.Head = nil }, "no chain head"},
 		{"the head rewritten", func(c *ledger.TargetChain) { c.Head.Hash = strings.Repeat("0", 64) }, "does not match"},
 		{"an attempt copied from another target", func(c *ledger.TargetChain) { c.Attempts[0].Key = "u:u2#wiki" }, "another target"},
-		{"an attempt without a hash", func(c *ledger.TargetChain) { c.Attempts[3].Hash = "" }, "outside the chain"},
+		{"an attempt without a link", func(c *ledger.TargetChain) { c.Attempts[3].Prev = "" }, "outside the chain"},
 		{"a duplicate position", func(c *ledger.TargetChain) { c.Attempts = append(c.Attempts, c.Attempts[1]) }, "two attempts"},
 	}
 	for _, tc := range tests {

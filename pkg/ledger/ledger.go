@@ -133,11 +133,10 @@ type Attempt struct {
 	// only when it passes message.CheckEmail, never indexed.
 	Email       string    `json:"email,omitempty"`
 	RequestedAt time.Time `json:"requested_at"`
-	// The target's hash chain (chain.go): this attempt's place in it, the
-	// previous attempt's hash and its own.
+	// The target's hash chain (chain.go): this attempt's place in it and
+	// the previous attempt's hash (its own is ChainHash, computed).
 	Seq  int    `json:"seq,omitempty"`
 	Prev string `json:"prev,omitempty"`
-	Hash string `json:"hash,omitempty"`
 }
 
 // after reports whether a is a later attempt than b: a re-drive comes

@@ -150,8 +150,8 @@ func (l *Ledger) readTargets(ctx context.Context, requestID, after string, limit
 		}
 		for _, it := range p.Items {
 			last = it.SK
-			if h := decodeHead(it); h != nil {
-				heads[h.Key] = h
+			if _, key, h := decodeHead(it); h != nil {
+				heads[key] = h
 				continue
 			}
 			switch t, a := decodeTargetItem(it); {

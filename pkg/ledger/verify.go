@@ -22,14 +22,14 @@ type ChainProblem struct {
 	What      string `json:"problem"`
 }
 
-// VerifyChain checks one target's chain: every attempt's hash over its
-// content, one attempt per position from 1, each linked to the one before
-// (the first to the genesis of the request and key), and the head at the
-// last. A changed attempt fails its hash; a reordered one its link; a
-// deleted one leaves a gap or a head past the end. Nil: the chain holds.
-// The order of the export does not matter: concurrent and redelivered
-// attempts were appended one after another (chain.go), whatever their
-// delivery order.
+// VerifyChain checks one target's chain: one attempt per position from 1,
+// each linked to the hash of the one before (the first to the genesis of
+// the request and key), and the head at the hash of the last. A changed
+// attempt breaks the link after it (or the head's); a reordered one its
+// own; a deleted one leaves a gap or a head past the end. Nil: the chain
+// holds. The order of the export does not matter: concurrent and
+// redelivered attempts were appended one after another (chain.go),
+// whatever their delivery order.
 func VerifyChain(c TargetChain) []ChainProblem {
 	var out []ChainProblem
 	bad := func(seq int, format string, args ...any) {
@@ -40,10 +40,8 @@ func VerifyChain(c TargetChain) []ChainProblem {
 		switch {
 		case a.RequestID != c.RequestID || a.Key != c.Key:
 			bad(a.Seq, "an attempt of another target (%s, %s)", a.RequestID, a.Key)
-		case a.Hash == "" || a.Seq < 1:
-			bad(a.Seq, "an attempt outside the chain (no hash or position)")
-		case ChainHash(a) != a.Hash:
-			bad(a.Seq, "changed: the attempt's content does not match its hash")
+		case a.Prev == "" || a.Seq < 1:
+			bad(a.Seq, "an attempt outside the chain (no position or link)")
 		default:
 			atts = append(atts, a)
 		}
@@ -58,20 +56,18 @@ func VerifyChain(c TargetChain) []ChainProblem {
 		case a.Seq > seq+1:
 			bad(seq+1, "missing: attempts %d to %d are not in the export", seq+1, a.Seq-1)
 		case a.Prev != prev:
-			bad(a.Seq, "not linked to the attempt before it (reordered or replaced)")
+			bad(a.Seq, "not linked to attempt %d: that attempt was changed, or this one reordered or replaced", seq)
 		}
-		prev, seq = a.Hash, a.Seq
+		prev, seq = ChainHash(a), a.Seq
 	}
 	switch h := c.Head; {
 	case h == nil && len(c.Attempts) > 0:
 		bad(0, "no chain head: the target's last link is missing")
 	case h == nil:
-	case h.RequestID != c.RequestID || h.Key != c.Key:
-		bad(h.Seq, "the head of another target")
 	case h.Seq > seq:
 		bad(h.Seq, "missing: attempts %d to %d, the last ones, are not in the export", seq+1, h.Seq)
 	case h.Seq < seq || h.Hash != prev:
-		bad(h.Seq, "the head does not match the last attempt (rewritten)")
+		bad(h.Seq, "the head does not match attempt %d: that attempt was changed, or the head rewritten", seq)
 	}
 	return out
 }
