@@ -35,7 +35,7 @@ func commands() []command {
 		{"invoke", "[flags] <api|consumer|sweep|trigger> <event.json>", "run a built bootstrap through a local Lambda Runtime API with an event", runInvoke},
 		{"revoke", "--email ADDRESS [--connection NAME|'*'] --reason TEXT", "revoke (or --restore) one person through a deployed API", runRevoke},
 		{"status", "[--wait] REQUEST_ID", "a request's status and every target's outcome; --wait follows it with a progress bar", runStatus},
-		{"evidence", "--email ADDRESS [--format csv|json]", "one person's revocation history: the evidence for an auditor", runEvidence},
+		{"evidence", "--email ADDRESS [--format csv|json] | --request ID [--format csv|chain] [--verify]", "one person's revocation history or one request's targets: the evidence for an auditor; --verify checks its hash chains", runEvidence},
 		{"send", "[flags] <request.json>", "POST a revocation request file to a deployed API (token from $REVOKE_API_TOKEN)", runSend},
 		{"dlq", "<list|redrive> [flags]", "list the dead-letter queue, or re-drive it to the revoke queue", runDLQ},
 		{"unresolved", "[--table NAME]", "identity events revoke could not resolve to a person (from the ledger table)", runUnresolved},

@@ -12,23 +12,42 @@ import (
 )
 
 func runEvidence(ctx context.Context, io IO, args []string) int {
-	fs := flags(io, "evidence", "(--email ADDRESS | --request REQUEST_ID) [--format csv|json] [flags]",
-		"Prints one person's revocation history, newest first, or one request's targets, every page: the\n  evidence an auditor asks for (CSV by default, spreadsheet-safe).")
+	fs := flags(io, "evidence", "(--email ADDRESS | --request REQUEST_ID) [--format csv|json|chain] [--verify [--in FILE]] [flags]",
+		"Prints one person's revocation history, newest first, or one request's targets, every page: the\n  evidence an auditor asks for (CSV by default, spreadsheet-safe). --request with --format chain\n  prints every target's hash chain (one JSON line a target); --verify checks the chains, of the\n  request or of an export (--in FILE, - for standard input): exit 1 when an attempt was\n  changed, reordered or deleted.")
 	api := addAPIFlags(fs)
 	email := fs.String("email", "", "the person's address")
-	request := fs.String("request", "", "a request's id: every target of it (CSV only)")
-	format := fs.String("format", "csv", "csv or json")
+	request := fs.String("request", "", "a request's id: every target of it (CSV or chain)")
+	format := fs.String("format", "csv", "csv, json, or chain (with --request)")
+	verify := fs.Bool("verify", false, "check the hash chains of --request, or of the export --in names")
+	in := fs.String("in", "", "with --verify: a chain export to check (- for standard input)")
 	if code, stop := parse(fs, args); stop {
 		return code
 	}
-	byRequest := *request != "" && *email == "" && message.IsID(*request) && *format == "csv"
-	if (!byRequest && message.CheckEmail(*email) != nil) || (*format != "csv" && *format != "json") || fs.NArg() != 0 {
+	if *verify {
+		if fs.NArg() != 0 || *email != "" || (*in == "") == (*request == "") || (*request != "" && !message.IsID(*request)) {
+			fs.Usage()
+			return ExitUsage
+		}
+		var c *apiClient
+		if *in == "" {
+			var err error
+			if c, err = api.client(); err != nil {
+				return usageErr(io, "%v", err)
+			}
+		}
+		return verifyChains(ctx, io, *in, c, strings.ToLower(*request))
+	}
+	byRequest := *request != "" && *email == "" && message.IsID(*request) && (*format == "csv" || *format == "chain")
+	if (!byRequest && message.CheckEmail(*email) != nil) || (*format != "csv" && *format != "json" && *format != "chain") || fs.NArg() != 0 || *in != "" {
 		fs.Usage()
 		return ExitUsage
 	}
 	c, err := api.client()
 	if err != nil {
 		return usageErr(io, "%v", err)
+	}
+	if byRequest && *format == "chain" {
+		return printChains(ctx, io, c, strings.ToLower(*request))
 	}
 	if byRequest {
 		return csvPages(ctx, io, c, "/revocations/"+*request, url.Values{"format": {"csv"}})
