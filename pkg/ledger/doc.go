@@ -1,5 +1,5 @@
-// Package ledger records every request and every target's fate (DESIGN.md
-// §8), so "was Alice fully offboarded?" is one API call and an auditor can
+// Package ledger records every request and every target's fate
+// (docs/design.md §8), so "was Alice fully offboarded?" is one API call and an auditor can
 // export the evidence.
 //
 // The records live in one table behind the small Store interface:
@@ -20,7 +20,9 @@
 //   - Requests (requests.go, ledger.go, fold.go, history.go): a request's
 //     item (REQ#<id>, "#"), one item per target (T#<key>) and one per
 //     delivery attempt (T#<key>#A#…), all in the request's partition and
-//     read together by Load or a page at a time. Targets and attempts that
+//     read together by Load or a page at a time. Each target's attempts
+//     are a hash chain with a head item (T#<key>#A!), appended only, so
+//     an export can be verified (chain.go, verify.go). Targets and attempts that
 //     name a person by email are also under EMAIL#<address> in G1, newest
 //     first: a person's history (History); an address a provider merely
 //     showed is kept as shown and never indexed. A request not yet fully
@@ -46,5 +48,7 @@
 //     operator to follow up; they expire with the retention.
 //
 // Ledger (ledger.go) is the one entry point for all of them; Store
-// (store.go) and Dynamo (dynamo.go) are the table underneath.
+// (store.go) and Dynamo (dynamo.go) are the table underneath. Which
+// methods write which kinds, the rule each function's IAM role follows,
+// is Writes (kinds.go).
 package ledger
