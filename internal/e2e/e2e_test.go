@@ -54,7 +54,8 @@ type world struct {
 	baseEnv map[string]string
 	keys    map[string][2]string // access key per function user ("api", "api-<dropped action>")
 	ledger  *ledger.Ledger
-	pool    string // a moto Cognito user pool the trigger follows
+	pool    string       // a moto Cognito user pool the trigger follows
+	ddb     *ddbRecorder // every DynamoDB item access the functions make
 }
 
 // identityStore is the store the Identity Center samples name.
@@ -89,6 +90,7 @@ func newWorld(t *testing.T, drops map[string]string) *world {
 		v, _ := vars[k].(string)
 		return v
 	}
+	w.ddb = startDDBRecorder(t, m.Endpoint)
 	w.prefix = env("ConsumerFunction", "SECRET_PREFIX")
 	apiTokens, scimTokens := env("ApiFunction", "API_TOKENS_SECRET_ID"), env("ApiFunction", "SCIM_TOKENS_SECRET_ID")
 	w.Fleet = simulator.StartFleet(nil)
@@ -112,7 +114,7 @@ func newWorld(t *testing.T, drops map[string]string) *world {
 		"CONNECTIONS": simulator.FleetConnections(), "SECRET_PREFIX": w.prefix,
 		"QUEUE_URL": w.queue, "DLQ_URL": w.dlq, "API_TOKENS_SECRET_ID": apiTokens, "ALLOW_INSECURE_HTTP": "true",
 		"SCIM_TOKENS_SECRET_ID": scimTokens, "LEDGER_TABLE": table, "DIRECTORY_SOURCES": "identitystore:" + identityStore + ",cognito:" + w.pool,
-		"AWS_ENDPOINT_URL": m.Endpoint, "AWS_REGION": awstest.Region,
+		"AWS_ENDPOINT_URL": m.Endpoint, "AWS_ENDPOINT_URL_DYNAMODB": w.ddb.URL, "AWS_REGION": awstest.Region,
 	}
 	w.keys = users(t, m, tpl, drops)
 	m.Enforce(t)
@@ -350,6 +352,9 @@ func TestEveryEvent(t *testing.T) {
 	}
 	t.Run("sweep re-drives and queues the unqueued", func(t *testing.T) {
 		w.sweepMoves(t)
+	})
+	t.Run("every ledger access within its role's LeadingKeys", func(t *testing.T) {
+		w.ledgerAccessesAllowed(t)
 	})
 	t.Run("a role without one of its actions fails", func(t *testing.T) {
 		w.roleWithoutFails(t)

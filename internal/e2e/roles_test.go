@@ -112,8 +112,10 @@ var motoResourceStar = []string{"dynamodb", "secretsmanager", "identitystore", "
 //   - Allow statements on motoResourceStar services get Resource "*": the
 //     actions stay exactly the role's, the resources are not checked here
 //     (TestTemplateWiring and the preflight check them statically).
-//   - Conditions are dropped: moto evaluates none (dynamodb:LeadingKeys on
-//     the consumer's BatchWriteItem is not checked here).
+//   - Conditions are dropped: moto evaluates none. The functions' DynamoDB
+//     calls go through a recording proxy instead (ddbRecorder), and every
+//     item they touched is checked against its role's dynamodb:LeadingKeys
+//     (ledgerAccessesAllowed).
 //   - Deny statements stay as written; on motoResourceStar services they
 //     never match "*" and so deny nothing here (TestTemplateWiring checks
 //     that every role but the API's is denied the token secrets).
