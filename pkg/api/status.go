@@ -37,10 +37,10 @@ type targetJSON struct {
 }
 
 func toJSON(t ledger.TargetStatus) targetJSON {
-	j := targetJSON{Connection: t.Connection, Provider: t.Provider, UserID: t.UserID, Email: t.Email, ResolvedIDs: t.ResolvedIDs,
+	j := targetJSON{Connection: t.Connection, Provider: t.Provider, UserID: t.UserID, Email: t.LookupEmail(), ResolvedIDs: t.ResolvedIDs,
 		Outcome: t.Outcome, Attempts: t.Attempts, Verified: t.Verified, UpdatedAt: t.UpdatedAt.UTC()}
 	if t.UserID != "" {
-		j.ResolvedEmail = t.ShownEmail
+		j.ResolvedEmail = t.Shown
 	}
 	if t.Code != "" {
 		c := string(t.Code)
