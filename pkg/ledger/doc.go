@@ -1,5 +1,5 @@
-// Package ledger records every request and every target's fate
-// (docs/design.md §8), so "was Alice fully offboarded?" is one API call and an auditor can
+// Package ledger records every request and every target's fate (docs/design.md
+// §8), so "was Alice fully offboarded?" is one API call and an auditor can
 // export the evidence.
 //
 // The records live in one table behind the small Store interface:

@@ -18,7 +18,7 @@ type TargetStatus struct {
 	Verified    *bool
 	UpdatedAt   time.Time
 	ResolvedIDs []string
-	ShownEmail  string // an address the provider showed for a user_id target
+	Shown       string // an address the provider showed for a user_id target (Attempt.Shown)
 }
 
 // Fold picks a target's latest outcome by precedence, not arrival: a final
@@ -39,8 +39,8 @@ func Fold(t Target, attempts []Attempt, requestedAt time.Time) TargetStatus {
 		case a.Outcome.Final() == best.Outcome.Final() && a.after(*best):
 			best = a
 		}
-		if a.Email != "" {
-			st.ShownEmail = a.Email
+		if a.Shown != "" {
+			st.Shown = a.Shown
 		}
 	}
 	if best != nil {
@@ -50,7 +50,7 @@ func Fold(t Target, attempts []Attempt, requestedAt time.Time) TargetStatus {
 	return st
 }
 
-// Request statuses (DESIGN.md §1).
+// Request statuses (docs/design.md §1).
 const (
 	StatusPending = "pending"
 	StatusDone    = "done"
