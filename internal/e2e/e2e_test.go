@@ -55,7 +55,7 @@ type world struct {
 	keys    map[string][2]string // access key per function user ("api", "api-<dropped action>")
 	ledger  *ledger.Ledger
 	pool    string       // a moto Cognito user pool the trigger follows
-	ddb     *ddbRecorder // every DynamoDB item access the functions make
+	rec     *awsRecorder // every AWS call the functions make (DynamoDB: by item)
 }
 
 // identityStore is the store the Identity Center samples name.
@@ -90,7 +90,7 @@ func newWorld(t *testing.T, drops map[string]string) *world {
 		v, _ := vars[k].(string)
 		return v
 	}
-	w.ddb = startDDBRecorder(t, m.Endpoint)
+	w.rec = startAWSRecorder(t, m.Endpoint)
 	w.prefix = env("ConsumerFunction", "SECRET_PREFIX")
 	apiTokens, scimTokens := env("ApiFunction", "API_TOKENS_SECRET_ID"), env("ApiFunction", "SCIM_TOKENS_SECRET_ID")
 	w.Fleet = simulator.StartFleet(nil)
@@ -114,7 +114,7 @@ func newWorld(t *testing.T, drops map[string]string) *world {
 		"CONNECTIONS": simulator.FleetConnections(), "SECRET_PREFIX": w.prefix,
 		"QUEUE_URL": w.queue, "DLQ_URL": w.dlq, "API_TOKENS_SECRET_ID": apiTokens, "ALLOW_INSECURE_HTTP": "true",
 		"SCIM_TOKENS_SECRET_ID": scimTokens, "LEDGER_TABLE": table, "DIRECTORY_SOURCES": "identitystore:" + identityStore + ",cognito:" + w.pool,
-		"AWS_ENDPOINT_URL": m.Endpoint, "AWS_ENDPOINT_URL_DYNAMODB": w.ddb.URL, "AWS_REGION": awstest.Region,
+		"AWS_ENDPOINT_URL": w.rec.URL, "AWS_REGION": awstest.Region,
 	}
 	w.keys = users(t, m, tpl, drops)
 	m.Enforce(t)

@@ -113,7 +113,7 @@ var motoResourceStar = []string{"dynamodb", "secretsmanager", "identitystore", "
 //     actions stay exactly the role's, the resources are not checked here
 //     (TestTemplateWiring and the preflight check them statically).
 //   - Conditions are dropped: moto evaluates none. The functions' DynamoDB
-//     calls go through a recording proxy instead (ddbRecorder), and every
+//     calls go through a recording proxy instead (awsRecorder), and every
 //     item they touched is checked against its role's dynamodb:LeadingKeys
 //     (ledgerAccessesAllowed).
 //   - Deny statements stay as written; on motoResourceStar services they

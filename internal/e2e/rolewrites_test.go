@@ -203,3 +203,80 @@ func sources(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// roleOtherWrites are the writes outside the ledger each role is granted,
+// "<action> <resource's logical id, or *>", and who makes each:
+//   - api: submit's SendMessageBatch to the revoke queue (pkg/queue).
+//   - consumer: the DLQ send of a permanent failure (pkg/consumer/dlq.go);
+//     ReceiveMessage and DeleteMessage are the SQS event source's, made by
+//     Lambda's poller with this role (SAM's managed policy, Resource *).
+//   - sweep: re-drive from the DLQ (pkg/sweep/redrive.go through
+//     pkg/queue: receive, delete, visibility back for what it keeps) and
+//     sends to the revoke queue (re-drives, inactive accounts, backstop).
+//   - trigger: sends to the revoke queue (submit); sqs:SendMessage on
+//     its on-failure queue is Lambda's destination, made with this role.
+//
+// logs:* (the runtime ships each function's output) is left out.
+var roleOtherWrites = map[string][]string{
+	"api":      {"sqs:SendMessage* RevokeQueue"},
+	"consumer": {"sqs:DeleteMessage *", "sqs:ReceiveMessage *", "sqs:SendMessage* DeadLetterQueue"},
+	"sweep": {"sqs:ChangeMessageVisibility DeadLetterQueue", "sqs:DeleteMessage DeadLetterQueue", "sqs:ReceiveMessage DeadLetterQueue",
+		"sqs:SendMessage* RevokeQueue"},
+	"trigger": {"sqs:SendMessage TriggerFailureQueue", "sqs:SendMessage* RevokeQueue"},
+}
+
+// readOnly reports whether an IAM action changes nothing.
+func readOnly(action string) bool {
+	_, op, _ := strings.Cut(action, ":")
+	for _, p := range []string{"Get", "BatchGet", "List", "Describe", "Query", "Scan"} {
+		if strings.HasPrefix(op, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestRoleOtherWrites: over the transformed template, every write a role
+// is granted outside the ledger is one roleOtherWrites names (and says who
+// makes it), and every one it names is granted. (Before: the trigger's
+// role could also send to its on-failure queue with SendMessageBatch, a
+// grant its code never uses.)
+func TestRoleOtherWrites(t *testing.T) {
+	tpl := resolveTemplate(t, directoryParams...)
+	logical := map[string]string{} // ARN → logical id
+	for id, r := range tpl.Resources {
+		if arn := r.Physical["Arn"]; arn != "" {
+			logical[arn] = id
+		}
+	}
+	for fn, id := range functions {
+		t.Run(fn, func(t *testing.T) {
+			got := map[string]bool{}
+			for _, s := range tpl.rolePolicy(t, id) {
+				if s.Effect != "Allow" {
+					continue
+				}
+				for _, a := range strs(s.Action) {
+					if strings.HasPrefix(a, "dynamodb:") || strings.HasPrefix(a, "logs:") || readOnly(a) {
+						continue
+					}
+					res := strs(s.Resource)
+					if len(res) == 0 {
+						res = []string{"*"}
+					}
+					for _, r := range res {
+						if l, ok := logical[r]; ok {
+							r = l
+						}
+						got[a+" "+r] = true
+					}
+				}
+			}
+			want := slices.Clone(roleOtherWrites[fn])
+			sort.Strings(want)
+			if g := sortedKeys(got); !slices.Equal(g, want) {
+				t.Errorf("%s's role grants\n  %v\nroleOtherWrites says\n  %v", id, g, want)
+			}
+		})
+	}
+}

@@ -14,41 +14,49 @@ import (
 	"testing"
 )
 
-// ddbAccess is one item a function's DynamoDB call touched, as IAM
-// authorises it: the action (a transaction's items by their own actions)
-// and the item's partition key (dynamodb:LeadingKeys).
-type ddbAccess struct {
+// awsCall is one AWS call a function made, as IAM authorises it: for
+// DynamoDB one item it touched, with the action (a transaction's items by
+// their own actions) and the item's partition key (dynamodb:LeadingKeys);
+// for SQS the queue's name in PK.
+type awsCall struct {
 	Key    string // the caller's access key id
 	Action string // "dynamodb:PutItem"
 	PK     string
 }
 
-// ddbRecorder is a proxy between the functions and moto that notes every
-// item access, because moto evaluates no IAM condition: the end-to-end run
-// then checks each access against its role's LeadingKeys as AWS would.
-type ddbRecorder struct {
+// awsRecorder is a proxy between the functions and moto that notes every
+// call (DynamoDB item by item), because moto evaluates no IAM condition:
+// the end-to-end run then checks each DynamoDB access against its role's
+// LeadingKeys as AWS would, and every other write against
+// roleOtherWrites.
+type awsRecorder struct {
 	mu       sync.Mutex
-	accesses []ddbAccess
+	accesses []awsCall
 	URL      string
 }
 
-func startDDBRecorder(t *testing.T, target string) *ddbRecorder {
+func startAWSRecorder(t *testing.T, target string) *awsRecorder {
 	t.Helper()
 	u, err := url.Parse(target)
 	if err != nil {
 		t.Fatal(err)
 	}
 	proxy := httputil.NewSingleHostReverseProxy(u) // keeps the signed Host header
-	r := &ddbRecorder{}
+	r := &awsRecorder{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if op, ok := strings.CutPrefix(req.Header.Get("X-Amz-Target"), "DynamoDB_20120810."); ok {
+		if target := req.Header.Get("X-Amz-Target"); target != "" {
 			body, err := io.ReadAll(io.LimitReader(req.Body, 16<<20))
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusBadGateway)
 				return
 			}
 			req.Body = io.NopCloser(bytes.NewReader(body))
-			r.note(accessKeyOf(req.Header.Get("Authorization")), op, body)
+			key := accessKeyOf(req.Header.Get("Authorization"))
+			if op, ok := strings.CutPrefix(target, "DynamoDB_20120810."); ok {
+				r.note(key, op, body)
+			} else {
+				r.noteOther(key, target, body)
+			}
 		}
 		proxy.ServeHTTP(w, req)
 	}))
@@ -74,20 +82,20 @@ type keyed struct {
 }
 
 // note records the item accesses of one DynamoDB call.
-func (r *ddbRecorder) note(key, op string, body []byte) {
+func (r *awsRecorder) note(key, op string, body []byte) {
 	var in struct {
 		keyed
 		RequestItems  map[string]json.RawMessage `json:"RequestItems"`
 		TransactItems []map[string]keyed         `json:"TransactItems"`
 	}
 	_ = json.Unmarshal(body, &in)
-	var out []ddbAccess
+	var out []awsCall
 	add := func(action string, k keyed) {
 		pk := k.Item["pk"].S
 		if pk == "" {
 			pk = k.Key["pk"].S
 		}
-		out = append(out, ddbAccess{Key: key, Action: "dynamodb:" + action, PK: pk})
+		out = append(out, awsCall{Key: key, Action: "dynamodb:" + action, PK: pk})
 	}
 	switch op {
 	case "PutItem", "DeleteItem", "GetItem", "UpdateItem":
@@ -126,16 +134,38 @@ func (r *ddbRecorder) note(key, op string, body []byte) {
 			}
 		}
 	default: // Query and the rest: no LeadingKeys condition on any role's reads
-		out = append(out, ddbAccess{Key: key, Action: "dynamodb:" + op})
+		out = append(out, awsCall{Key: key, Action: "dynamodb:" + op})
 	}
 	r.mu.Lock()
 	r.accesses = append(r.accesses, out...)
 	r.mu.Unlock()
 }
 
+// services maps X-Amz-Target prefixes to IAM service prefixes.
+var services = map[string]string{"AmazonSQS": "sqs", "secretsmanager": "secretsmanager", "AWSIdentityStore": "identitystore",
+	"AWSCognitoIdentityProviderService": "cognito-idp"}
+
+// noteOther records a call outside DynamoDB: its action and, for SQS, the
+// queue's name (in PK).
+func (r *awsRecorder) noteOther(key, target string, body []byte) {
+	prefix, op, _ := strings.Cut(target, ".")
+	svc, ok := services[prefix]
+	if !ok {
+		svc = prefix
+	}
+	var in struct {
+		QueueURL string `json:"QueueUrl"`
+	}
+	_ = json.Unmarshal(body, &in)
+	queue := in.QueueURL[strings.LastIndex(in.QueueURL, "/")+1:]
+	r.mu.Lock()
+	r.accesses = append(r.accesses, awsCall{Key: key, Action: svc + ":" + op, PK: queue})
+	r.mu.Unlock()
+}
+
 // allowed reports whether a role's statements allow an access, evaluating
 // ForAllValues:StringLike on dynamodb:LeadingKeys as IAM does for one key.
-func allowed(stmts []statement, a ddbAccess) bool {
+func allowed(stmts []statement, a awsCall) bool {
 	for _, s := range stmts {
 		if s.Effect != "Allow" || !slices.Contains(strs(s.Action), a.Action) {
 			continue
@@ -174,17 +204,27 @@ func globMatch(pattern, s string) bool {
 
 // ledgerAccessesAllowed: every item access each function made in the
 // run is one its role allows, LeadingKeys included (what moto does not
-// check), and each function wrote something.
+// check), and each function wrote something; every other write it made is
+// one roleOtherWrites lists.
 func (w *world) ledgerAccessesAllowed(t *testing.T) {
 	tpl := resolveTemplate(t, directoryParams...)
-	w.ddb.mu.Lock()
-	accesses := slices.Clone(w.ddb.accesses)
-	w.ddb.mu.Unlock()
+	w.rec.mu.Lock()
+	accesses := slices.Clone(w.rec.accesses)
+	w.rec.mu.Unlock()
 	for fn, logical := range functions {
 		stmts := tpl.rolePolicy(t, logical)
 		wrote := map[string]bool{}
 		for _, a := range accesses {
 			if a.Key != w.keys[fn][0] {
+				continue
+			}
+			if !strings.HasPrefix(a.Action, "dynamodb:") {
+				if !readOnly(a.Action) {
+					wrote[a.Action+" "+a.PK] = true
+					if !listed(tpl, t, roleOtherWrites[fn], a) {
+						t.Errorf("%s made %s on %q, which roleOtherWrites does not list", fn, a.Action, a.PK)
+					}
+				}
 				continue
 			}
 			if !allowed(stmts, a) {
@@ -203,6 +243,21 @@ func (w *world) ledgerAccessesAllowed(t *testing.T) {
 		}
 		t.Logf("%s wrote %v", fn, sortedKeys(wrote))
 	}
+}
+
+// listed reports whether a write outside the ledger is one of entries
+// ("<action pattern> <logical id or *>"), the queue matched by name.
+func listed(tpl *resolved, t *testing.T, entries []string, a awsCall) bool {
+	for _, e := range entries {
+		action, res, _ := strings.Cut(e, " ")
+		if !globMatch(action, a.Action) {
+			continue
+		}
+		if res == "*" || tpl.physical(t, res, "QueueName") == a.PK {
+			return true
+		}
+	}
+	return false
 }
 
 // TestGlobMatch: StringLike as IAM reads it.
@@ -238,15 +293,15 @@ func TestAllowed(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		a    ddbAccess
+		a    awsCall
 		want bool
 	}{
-		{"a put in a request partition", ddbAccess{Action: "dynamodb:PutItem", PK: "REQ#1"}, true},
-		{"a put of an unresolved person", ddbAccess{Action: "dynamodb:PutItem", PK: "UNRESOLVED"}, true},
-		{"a put of a key", ddbAccess{Action: "dynamodb:PutItem", PK: "KEY#idem"}, false},
-		{"a delete in a request partition", ddbAccess{Action: "dynamodb:DeleteItem", PK: "REQ#1"}, false},
-		{"a batch write", ddbAccess{Action: "dynamodb:BatchWriteItem", PK: "REQ#1"}, false},
-		{"a query", ddbAccess{Action: "dynamodb:Query"}, true},
+		{"a put in a request partition", awsCall{Action: "dynamodb:PutItem", PK: "REQ#1"}, true},
+		{"a put of an unresolved person", awsCall{Action: "dynamodb:PutItem", PK: "UNRESOLVED"}, true},
+		{"a put of a key", awsCall{Action: "dynamodb:PutItem", PK: "KEY#idem"}, false},
+		{"a delete in a request partition", awsCall{Action: "dynamodb:DeleteItem", PK: "REQ#1"}, false},
+		{"a batch write", awsCall{Action: "dynamodb:BatchWriteItem", PK: "REQ#1"}, false},
+		{"a query", awsCall{Action: "dynamodb:Query"}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
