@@ -29,6 +29,11 @@ type Record struct {
 	HTTPAttempts int
 	Verified     *bool // seen in the asked state after the change (nil: not read)
 	Duration     time.Duration
+	// ChainSeq and ChainHash are the outcome's link in its target's hash
+	// chain in the ledger (0 and "": not recorded): a copy of every link
+	// in the logs, which no function's role can change.
+	ChainSeq  int
+	ChainHash string
 }
 
 // Log writes the audit line. Every string in it was validated or redacted
@@ -58,6 +63,9 @@ func (r Record) Log(ctx context.Context, log *slog.Logger) {
 	}
 	if r.DryRun {
 		attrs = append(attrs, slog.Bool("dry_run", true))
+	}
+	if r.ChainSeq > 0 {
+		attrs = append(attrs, slog.Int("chain_seq", r.ChainSeq), slog.String("chain_hash", r.ChainHash))
 	}
 	level := slog.LevelInfo
 	if r.ErrorCode != "" {

@@ -62,6 +62,7 @@ type item struct {
 	redrive int              // the sweep's redrive_count
 	start   time.Time
 	res     result
+	link    ledger.Link // where the ledger chained its outcome (zero: not recorded)
 }
 
 func (c *Consumer) init() {

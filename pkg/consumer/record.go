@@ -16,6 +16,7 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 		return nil
 	}
 	var attempts []ledger.Attempt
+	var recorded []*item
 	now := c.now().UTC()
 	for _, it := range items {
 		if !recordable(it) {
@@ -31,13 +32,18 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 			Code: it.res.code, Message: it.res.errMsg, HTTPStatus: it.res.status, Receive: it.receive, Redrive: it.redrive,
 			Verified: it.res.verified, At: now, ResolvedIDs: it.res.resolved, Shown: it.res.shown, RequestedAt: m.RequestedAt,
 		})
+		recorded = append(recorded, it)
 	}
 	if len(attempts) == 0 {
 		return nil
 	}
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ledgerBudget(ctx))
 	defer cancel()
-	return c.Ledger.RecordAttempts(lctx, attempts)
+	links, err := c.Ledger.AppendAttempts(lctx, attempts)
+	for i, l := range links {
+		recorded[i].link = l
+	}
+	return err
 }
 
 // recordable reports whether an item names a target the ledger can hold.
@@ -58,7 +64,7 @@ func (c *Consumer) audit(ctx context.Context, it *item) {
 	r := audit.Record{
 		MessageID: it.rec.MessageId, Outcome: it.res.outcome, ErrorCode: it.res.code, Error: it.res.errMsg,
 		HTTPStatus: it.res.status, HTTPAttempts: it.res.httpAttempts, Attempt: it.receive, Duration: c.now().Sub(it.start),
-		Verified: it.res.verified,
+		Verified: it.res.verified, ChainSeq: it.link.Seq, ChainHash: it.link.Hash,
 	}
 	prov := "unknown"
 	if m := it.msg; m != nil {

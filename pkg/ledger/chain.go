@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 )
 
@@ -53,11 +54,29 @@ func ChainHash(a Attempt) string {
 
 type chainKey struct{ request, key string }
 
-// RecordAttempts appends outcomes to their targets' chains: one BatchGet
+// Link is where an attempt went in its target's chain: its position and
+// hash, what the consumer's audit line shows, so a copy of every link is
+// in the logs, which no function's role can change.
+type Link struct {
+	Seq  int
+	Hash string
+}
+
+// RecordAttempts appends outcomes to their targets' chains (AppendAttempts
+// without the links).
+func (l *Ledger) RecordAttempts(ctx context.Context, attempts []Attempt) error {
+	_, err := l.AppendAttempts(ctx, attempts)
+	return err
+}
+
+// AppendAttempts appends outcomes to their targets' chains: one BatchGet
 // of the heads (100 a call), then transactions of up to 100 items, each
 // target's attempts with its head (so 1000 targets take 10 + 20 calls).
-// The attempts are only ever added (IfAbsent), never overwritten.
-func (l *Ledger) RecordAttempts(ctx context.Context, attempts []Attempt) error {
+// The attempts are only ever added (IfAbsent), never overwritten. It
+// returns each attempt's link, in order (zero for one a lost answer had
+// already stored).
+func (l *Ledger) AppendAttempts(ctx context.Context, attempts []Attempt) ([]Link, error) {
+	links := map[string]Link{} // by attempt sort key
 	groups := map[chainKey][]Attempt{}
 	var pending []chainKey
 	for _, a := range attempts {
@@ -69,14 +88,18 @@ func (l *Ledger) RecordAttempts(ctx context.Context, attempts []Attempt) error {
 	}
 	for round := 0; len(pending) > 0; round++ {
 		if round == maxChainRounds {
-			return fmt.Errorf("ledger: record outcomes: %w", errChainBusy)
+			return nil, fmt.Errorf("ledger: record outcomes: %w", errChainBusy)
 		}
 		var err error
-		if pending, err = l.appendRound(ctx, groups, pending, round > 0); err != nil {
-			return fmt.Errorf("ledger: record outcomes: %w", err)
+		if pending, err = l.appendRound(ctx, groups, pending, round > 0, links); err != nil {
+			return nil, fmt.Errorf("ledger: record outcomes: %w", err)
 		}
 	}
-	return nil
+	out := make([]Link, len(attempts))
+	for i, a := range attempts {
+		out[i] = links[attemptSK(a.bounded())]
+	}
+	return out, nil
 }
 
 var errChainBusy = errors.New("the chain heads kept changing")
@@ -85,7 +108,7 @@ var errChainBusy = errors.New("the chain heads kept changing")
 // returning the targets whose head changed meanwhile (to read again).
 // After a conflict (recheck), attempts already stored are dropped first:
 // a write that succeeded but whose answer was lost is not repeated.
-func (l *Ledger) appendRound(ctx context.Context, groups map[chainKey][]Attempt, pending []chainKey, recheck bool) ([]chainKey, error) {
+func (l *Ledger) appendRound(ctx context.Context, groups map[chainKey][]Attempt, pending []chainKey, recheck bool, links map[string]Link) ([]chainKey, error) {
 	heads, err := l.readHeads(ctx, pending)
 	if err != nil {
 		return nil, err
@@ -96,8 +119,9 @@ func (l *Ledger) appendRound(ctx context.Context, groups map[chainKey][]Attempt,
 		}
 	}
 	type share struct {
-		k chainKey
-		n int // attempts of k in the transaction
+		k     chainKey
+		n     int // attempts of k in the transaction
+		links map[string]Link
 	}
 	var (
 		writes []Write
@@ -113,6 +137,7 @@ func (l *Ledger) appendRound(ctx context.Context, groups map[chainKey][]Attempt,
 			switch {
 			case err == nil:
 				groups[s.k] = groups[s.k][s.n:]
+				maps.Copy(links, s.links)
 				again[s.k] = again[s.k] || len(groups[s.k]) > 0
 			case errors.Is(err, ErrCondition): // a head moved: read it again
 				again[s.k] = true
@@ -135,8 +160,9 @@ func (l *Ledger) appendRound(ctx context.Context, groups map[chainKey][]Attempt,
 				return nil, err
 			}
 		}
-		writes = append(writes, l.link(k, heads[k], atts)...)
-		inTx = append(inTx, share{k, len(atts)})
+		ws, ls := l.link(k, heads[k], atts)
+		writes = append(writes, ws...)
+		inTx = append(inTx, share{k, len(atts), ls})
 	}
 	if err := flush(); err != nil {
 		return nil, err
@@ -151,8 +177,10 @@ func (l *Ledger) appendRound(ctx context.Context, groups map[chainKey][]Attempt,
 }
 
 // link chains atts after head (nil: the first) and returns their puts,
-// each only if absent, and the head's, only if it is still head.
-func (l *Ledger) link(k chainKey, head *ChainHead, atts []Attempt) []Write {
+// each only if absent, and the head's, only if it is still head, with
+// each attempt's link by its sort key.
+func (l *Ledger) link(k chainKey, head *ChainHead, atts []Attempt) ([]Write, map[string]Link) {
+	links := map[string]Link{}
 	h := ChainHead{Hash: Genesis(k.request, k.key)}
 	var ifVer *int64
 	if head != nil {
@@ -165,11 +193,12 @@ func (l *Ledger) link(k chainKey, head *ChainHead, atts []Attempt) []Write {
 	for _, a := range atts {
 		a.Seq, a.Prev = h.Seq+1, h.Hash
 		h.Seq, h.Hash = a.Seq, ChainHash(a)
+		links[attemptSK(a)] = Link{Seq: h.Seq, Hash: h.Hash}
 		it := l.attemptItem(a)
 		out = append(out, Write{Put: &it, IfAbsent: true})
 	}
 	hi := Item{PK: requestPK(k.request), SK: headSK(k.key), TTL: l.expiry(requestedAt), Ver: int64(h.Seq), Data: encode(h)}
-	return append(out, Write{Put: &hi, IfAbsent: head == nil, IfVer: ifVer})
+	return append(out, Write{Put: &hi, IfAbsent: head == nil, IfVer: ifVer}), links
 }
 
 // decodeHead reads a chain head item: its request id, target key and

@@ -273,3 +273,34 @@ func FuzzVerifyChain(f *testing.F) {
 		}
 	})
 }
+
+// AppendAttempts returns each attempt's link, in order: the position and
+// hash the chain holds (the last one is the head).
+func TestAppendAttemptsLinks(t *testing.T) {
+	stores(t, func(t *testing.T, l *ledger.Ledger, clock *storetest.Clock) {
+		now := clock.Now()
+		a, b := target("wiki", "u1", ""), target("wiki", "u2", "")
+		r := request(message.NewID(), now, a, b)
+		if err := l.CreateRequest(ctx, r, []ledger.Target{a, b}); err != nil {
+			t.Fatal(err)
+		}
+		links, err := l.AppendAttempts(ctx, []ledger.Attempt{
+			attempt(r, a, message.Retrying, 1, 0, now), attempt(r, b, message.Done, 1, 0, now), attempt(r, a, message.Done, 2, 0, now),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(links) != 3 || links[0].Seq != 1 || links[1].Seq != 1 || links[2].Seq != 2 {
+			t.Fatalf("links %+v, want positions 1, 1, 2", links)
+		}
+		for _, c := range chains(t, l, r.ID) {
+			want := links[1].Hash
+			if c.Key == a.Key {
+				want = links[2].Hash
+			}
+			if c.Head.Hash != want {
+				t.Errorf("%s: head %s, last link %s", c.Key, c.Head.Hash, want)
+			}
+		}
+	})
+}
