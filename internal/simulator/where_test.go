@@ -12,6 +12,10 @@ func TestWhere(t *testing.T) {
 		"lastLogin < 2000 AND userStatus = 'DISABLED'": false,
 		"(lastLogin >= 1000) OR email='x'":             true,
 		"missing > 1":                                  false,
+		"missing IS NULL":                              true,
+		"lastLogin is null":                            false,
+		"lastLogin IS NOT NULL":                        true,
+		"(lastLogin < 500 OR (missing IS NULL AND lastLogin > 1))": true,
 	} {
 		f, err := parseWhere(where)
 		if err != nil {
@@ -21,7 +25,7 @@ func TestWhere(t *testing.T) {
 			t.Errorf("%q = %v, want %v", where, got, want)
 		}
 	}
-	for _, bad := range []string{"email=", "email = 'x", "(a = 1", "= 1", "a = 1 b"} {
+	for _, bad := range []string{"email=", "email = 'x", "(a = 1", "= 1", "a = 1 b", "a IS", "a IS NULLX", "a IS NOT 1"} {
 		if _, err := parseWhere(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
