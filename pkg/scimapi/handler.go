@@ -187,10 +187,24 @@ func baseURL(req *events.APIGatewayV2HTTPRequest) string {
 		return "/scim/v2"
 	}
 	prefix := ""
-	if st := req.RequestContext.Stage; st != "" && st != "$default" && message.CheckUserID(st) == nil {
+	if st := req.RequestContext.Stage; st != "$default" && stageName(st) {
 		prefix = "/" + st
 	}
 	return "https://" + d + prefix + "/scim/v2"
+}
+
+// stageName reports whether s is an API Gateway stage name as API Gateway
+// allows one: 1–128 characters of [A-Za-z0-9_-] ("$default" aside).
+func stageName(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func (h *Handler) now() time.Time {
