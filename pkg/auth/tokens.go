@@ -40,17 +40,12 @@ type Principal struct {
 	Name   string // the token's name; a plain token's is "sha256:" and 12 hex digits of its digest
 	Scopes []Scope
 	// IdP is the identity provider a SCIM token provisions for: the SCIM
-	// users it may see and change are its IdP's, so a token can rotate
-	// (a new name, the same idp) without losing them. A named token's
-	// "idp", by default its name; PlainIdP for every plain token.
+	// users it may see and change are its IdP's, so a named token can
+	// rotate (a new name, the same "idp") without losing them. A named
+	// token's "idp", by default its name; a plain token's name (each plain
+	// token keeps its own users).
 	IdP string
 }
-
-// PlainIdP is the IdP of every plain-string token: plain tokens rotate
-// among themselves; naming tokens (with an "idp" each) keeps several
-// identity providers apart. A name cannot hold ':', so no named token's
-// IdP is this one unless it says so.
-const PlainIdP = "plain:"
 
 // Has reports whether the principal holds a scope.
 func (p Principal) Has(s Scope) bool { return slices.Contains(p.Scopes, s) }
@@ -140,7 +135,7 @@ func parseEntry(entry json.RawMessage) (token string, p Principal, note string) 
 		if len(token) < MinTokenLen {
 			return "", p, "token shorter than 16 characters"
 		}
-		return token, Principal{Name: PlainName(token), Scopes: AllScopes, IdP: PlainIdP}, ""
+		return token, Principal{Name: PlainName(token), Scopes: AllScopes, IdP: PlainName(token)}, ""
 	}
 	var o struct {
 		Name   string   `json:"name"`

@@ -46,8 +46,8 @@ func TestSCIMScopes(t *testing.T) {
 }
 
 // TestSCIMTokenIdP: a named token's IdP is its "idp", by default its
-// name; every plain token's is PlainIdP, so tokens rotate without losing
-// the SCIM users their IdP provisioned. An idp that is not a valid name
+// name, so a token rotates without losing the SCIM users its IdP
+// provisioned; a plain token's is its own name. An idp that is not a valid name
 // makes the entry unusable, as a bad name does. (Before: "idp" was
 // ignored and a user belonged to one token's name.)
 func TestSCIMTokenIdP(t *testing.T) {
@@ -59,7 +59,7 @@ func TestSCIMTokenIdP(t *testing.T) {
 		t.Fatal(err, notes)
 	}
 	for _, tc := range []struct{ name, token, idp string }{
-		{"plain", "plain-token-0123456789", PlainIdP},
+		{"plain", "plain-token-0123456789", PlainName("plain-token-0123456789")},
 		{"named, no idp", "token-a-0123456789", "entra"},
 		{"named, idp", "token-b-0123456789", "entra"},
 	} {

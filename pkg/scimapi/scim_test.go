@@ -33,8 +33,7 @@ const (
 	// The entra IdP's rotated token and its read-only token.
 	rotatedSCIMToken = "entra-scim-rotated-token-0123456789"
 	entraReadToken   = "entra-scim-read-token-0123456789"
-	plainSCIMToken   = "plain-scim-token-old-0123456789"
-	plainSCIMToken2  = "plain-scim-token-new-0123456789"
+	plainSCIMToken   = "plain-scim-token-0123456789"
 )
 
 // messages decodes what the front door queued.
@@ -78,7 +77,7 @@ func newFixtureOn(t testing.TB, vars map[string]string, store ledger.Store, next
 		{"name":"auditor","token":"`+readSCIMToken+`","scopes":["scim:read"]},
 		{"name":"entra-2026","idp":"entra","token":"`+rotatedSCIMToken+`"},
 		{"name":"entra-audit","idp":"entra","token":"`+entraReadToken+`","scopes":["scim:read"]},
-		"`+plainSCIMToken+`", "`+plainSCIMToken2+`"]}`)
+		"`+plainSCIMToken+`"]}`)
 	sec.Put("revoke-auth/api", `{"tokens":["api-token-not-for-scim-0123"]}`)
 	cache := secrets.NewCache(sec, time.Minute)
 	mem := inmem.NewStore(nil)
