@@ -255,6 +255,7 @@ func oktaSequence(t *testing.T, f *fixture, restore bool) {
 		if a.status != 200 || a.body["active"] != false || len(f.q.Sent()) != 4 {
 			t.Fatalf("deactivate: %d %s, %d messages", a.status, a.raw, len(f.q.Sent()))
 		}
+		f.settle(t, message.Done) // the consumer revoked each account
 		a = f.call(t, "PATCH", "/scim/v2/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":true}}]}`)
 		want := 4
 		if restore {
