@@ -42,7 +42,7 @@ type call struct {
 	req   *events.APIGatewayV2HTTPRequest
 	log   *slog.Logger
 	actor string
-	owner string     // the token's name: the users it may see and change
+	owner string     // the token's IdP (auth.Principal.IdP): the users it may see and change
 	base  string     // the absolute /scim/v2 URL, for meta.location
 	query url.Values // decoded from the raw query string ("+" is a space)
 }
@@ -65,7 +65,12 @@ func (h *Handler) Serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		r.Headers["Retry-After"] = "30"
 		return r
 	}
-	c.actor, c.owner = "scim:"+p.Name, p.Name
+	// The users a token sees are its IdP's, not its own: a rotated token
+	// (a new name, the same idp) keeps the IdP's users.
+	c.actor, c.owner = "scim:"+p.Name, p.IdP
+	if c.owner == "" {
+		c.owner = p.Name
+	}
 	method := strings.ToUpper(req.RequestContext.HTTP.Method)
 	seg := strings.Split(strings.Trim(path, "/"), "/")
 	if seg[0] == "Users" {
