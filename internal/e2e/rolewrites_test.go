@@ -20,7 +20,8 @@ import (
 //     Intake for Okta and SCIM events: CreateRequest, MarkQueued, ClaimKey,
 //     RecordUnresolved), SCIM users (create, replace, delete) and the SCIM
 //     listing's bookmarks (SCIMUsers, on GET).
-//   - consumer: outcomes (RecordAttempts).
+//   - consumer: outcomes, with their chain links for the audit lines
+//     (AppendAttempts).
 //   - sweep: inactive-account requests (Submit without a key), the
 //     backstop (Requeue: MarkQueued), re-drive outcomes (RecordAttempts)
 //     and directory snapshots (PutDirectoryUsers).
@@ -28,7 +29,7 @@ import (
 //     (PutDirectoryUsers).
 var roleMethods = map[string][]string{
 	"api":      {"CreateRequest", "MarkQueued", "ClaimKey", "RecordUnresolved", "CreateSCIMUser", "ReplaceSCIMUser", "DeleteSCIMUser", "SCIMUsers"},
-	"consumer": {"RecordAttempts"},
+	"consumer": {"AppendAttempts"},
 	"sweep":    {"CreateRequest", "MarkQueued", "RecordAttempts", "PutDirectoryUsers"},
 	"trigger":  {"CreateRequest", "MarkQueued", "ClaimKey", "RecordUnresolved", "PutDirectoryUsers"},
 }

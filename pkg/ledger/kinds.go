@@ -46,6 +46,7 @@ func Writes() map[string][]Access {
 		"CreateRequest":     {put(KindRequest)},
 		"MarkQueued":        {put(KindRequest)},
 		"RecordAttempts":    {put(KindRequest)}, // only if absent; heads only if unchanged
+		"AppendAttempts":    {put(KindRequest)}, // RecordAttempts, with the links
 		"ClaimKey":          {put(KindKey)},
 		"RecordUnresolved":  {put(KindUnresolved)},
 		"PutDirectoryUsers": {put(KindDirectory)},

@@ -76,6 +76,10 @@ func TestWrites(t *testing.T) {
 		{"RecordAttempts", nil, func(l *ledger.Ledger) error {
 			return l.RecordAttempts(ctx, []ledger.Attempt{attempt(r, tg, message.Done, 1, 0, now)})
 		}},
+		{"AppendAttempts", nil, func(l *ledger.Ledger) error {
+			_, err := l.AppendAttempts(ctx, []ledger.Attempt{attempt(r, tg, message.Done, 1, 0, now)})
+			return err
+		}},
 		{"ClaimKey", nil, func(l *ledger.Ledger) error {
 			_, err := l.ClaimKey(ctx, ledger.KeyRecord{Key: "idem:ops:k1", RequestID: r.ID})
 			return err
