@@ -76,15 +76,22 @@ func (l *Ledger) RecordAttempts(ctx context.Context, attempts []Attempt) error {
 // returns each attempt's link, in order (zero for one a lost answer had
 // already stored).
 func (l *Ledger) AppendAttempts(ctx context.Context, attempts []Attempt) ([]Link, error) {
-	links := map[string]Link{} // by attempt sort key
+	links := map[string]Link{} // by request id and attempt sort key
 	groups := map[chainKey][]Attempt{}
+	seen := map[string]bool{}
 	var pending []chainKey
 	for _, a := range attempts {
+		a = a.bounded()
+		if sk := a.RequestID + "\x00" + attemptSK(a); seen[sk] {
+			continue // one delivery twice in a batch: one item
+		} else {
+			seen[sk] = true
+		}
 		k := chainKey{a.RequestID, a.Key}
 		if _, ok := groups[k]; !ok {
 			pending = append(pending, k)
 		}
-		groups[k] = append(groups[k], a.bounded())
+		groups[k] = append(groups[k], a)
 	}
 	for round := 0; len(pending) > 0; round++ {
 		if round == maxChainRounds {
@@ -97,7 +104,7 @@ func (l *Ledger) AppendAttempts(ctx context.Context, attempts []Attempt) ([]Link
 	}
 	out := make([]Link, len(attempts))
 	for i, a := range attempts {
-		out[i] = links[attemptSK(a.bounded())]
+		out[i] = links[a.RequestID+"\x00"+attemptSK(a.bounded())]
 	}
 	return out, nil
 }
@@ -193,7 +200,7 @@ func (l *Ledger) link(k chainKey, head *ChainHead, atts []Attempt) ([]Write, map
 	for _, a := range atts {
 		a.Seq, a.Prev = h.Seq+1, h.Hash
 		h.Seq, h.Hash = a.Seq, ChainHash(a)
-		links[attemptSK(a)] = Link{Seq: h.Seq, Hash: h.Hash}
+		links[a.RequestID+"\x00"+attemptSK(a)] = Link{Seq: h.Seq, Hash: h.Hash}
 		it := l.attemptItem(a)
 		out = append(out, Write{Put: &it, IfAbsent: true})
 	}

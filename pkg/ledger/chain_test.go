@@ -304,3 +304,27 @@ func TestAppendAttemptsLinks(t *testing.T) {
 		}
 	})
 }
+
+// One delivery twice in one batch (SQS may repeat a message) is one
+// attempt, and both get its link. (Before: a duplicate key in the batch
+// failed the whole write.)
+func TestAppendAttemptsDuplicateInBatch(t *testing.T) {
+	stores(t, func(t *testing.T, l *ledger.Ledger, clock *storetest.Clock) {
+		now := clock.Now()
+		a := target("wiki", "u1", "")
+		r := request(message.NewID(), now, a)
+		if err := l.CreateRequest(ctx, r, []ledger.Target{a}); err != nil {
+			t.Fatal(err)
+		}
+		att := attempt(r, a, message.Done, 1, 0, now)
+		links, err := l.AppendAttempts(ctx, []ledger.Attempt{att, att})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs := chains(t, l, r.ID)
+		verifyAll(t, cs)
+		if len(cs[0].Attempts) != 1 || links[0] != links[1] || links[0].Seq != 1 {
+			t.Fatalf("%d attempts, links %+v", len(cs[0].Attempts), links)
+		}
+	})
+}
