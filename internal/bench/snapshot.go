@@ -26,7 +26,7 @@ type Snapshot struct {
 	Users          int
 	Wall           time.Duration
 	ListCalls      int64 // identitystore:ListUsers calls
-	DynamoCalls    int64 // DynamoDB calls (BatchWriteItem)
+	DynamoCalls    int64 // DynamoDB write calls (TransactWriteItems of 100 puts, PutItem)
 	LedgerItems    int   // snapshot items in the ledger afterwards
 	Status         string
 	SetupWall      time.Duration // creating the users (not part of the sweep)
@@ -48,9 +48,14 @@ type countingDynamo struct {
 	n atomic.Int64
 }
 
-func (c *countingDynamo) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opt ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+func (c *countingDynamo) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opt ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 	c.n.Add(1)
-	return c.DynamoAPI.BatchWriteItem(ctx, in, opt...)
+	return c.DynamoAPI.TransactWriteItems(ctx, in, opt...)
+}
+
+func (c *countingDynamo) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opt ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	c.n.Add(1)
+	return c.DynamoAPI.PutItem(ctx, in, opt...)
 }
 
 // RunSnapshot creates an identity store of n users on the moto server
