@@ -40,6 +40,7 @@ const DefaultSCIMPageSize = 100
 // NewSCIM returns a started simulator.
 func NewSCIM(token string, o Options) *SCIM {
 	s := &SCIM{}
+	s.sendsRateHeaders = true
 	s.init(o)
 	s.cred = token
 	s.srv = httptest.NewServer(s)

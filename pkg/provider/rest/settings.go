@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"time"
+
+	"github.com/revoke-dev/revoke/pkg/ratelimit"
 )
 
 // Settings are the fields every connection secret accepts besides its
@@ -62,10 +64,9 @@ func (s Settings) Timeout() time.Duration {
 	return DefaultTimeout
 }
 
-// Headroom is the fraction of a provider's budget revoke spends: network
-// jitter bunches requests at the provider, so running exactly at its rate
-// would trip its limiter now and then.
-const Headroom = 0.95
+// Headroom is the fraction of a provider's budget revoke spends (one
+// value, ratelimit's, for declared and discovered rates).
+const Headroom = ratelimit.Headroom
 
 // Share is this process's part of the connection's budget: rate and burst
 // divided by the number of consumer instances that may run at once.
