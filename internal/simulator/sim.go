@@ -97,11 +97,11 @@ type base struct {
 	users    map[string]*User
 	order    []string
 	stats    Stats
-	failNext []int  // scripted statuses for the next requests
+	failNext []int // scripted statuses for the next requests
 	// sendsRateHeaders: this simulator honours Options.RateHeaders.
 	sendsRateHeaders bool
-	cred     string // the credential the simulator accepts
-	srv      *httptest.Server
+	cred             string // the credential the simulator accepts
+	srv              *httptest.Server
 }
 
 func (b *base) init(o Options) {
