@@ -51,6 +51,18 @@ func TestScenarios(t *testing.T) {
 	if l.StatusPages < 1 || l.StatusPages > 5 || l.CallsPer1000 <= 0 || l.CallsPer1000 > 50 {
 		t.Fatalf("ledger: %+v", l)
 	}
+	st, err := RunStatus(ctx, 2500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []StatusRead{st.JSON, st.CSV} {
+		if r.Pages != 3 || r.MaxPageCalls > 2 || r.MaxBody >= 6e6 || r.MaxBody == 0 {
+			t.Fatalf("status: %+v", r)
+		}
+	}
+	if md := (&Report{Status: st}).Markdown(""); !strings.Contains(md, "2500-target request") {
+		t.Fatal("report lacks the status scenario")
+	}
 	sc, err := RunSCIMSync(ctx, 50)
 	if err != nil || sc.StoreCalls == 0 {
 		t.Fatalf("scim: %+v %v", sc, err)

@@ -27,14 +27,15 @@ type statusBody struct {
 }
 
 type targetBody struct {
-	Connection   string  `json:"connection"`
-	UserID       string  `json:"user_id"`
-	Email        string  `json:"email"`
-	Outcome      string  `json:"outcome"`
-	ErrorCode    *string `json:"error_code"`
-	ErrorMessage *string `json:"error_message"`
-	Attempts     int     `json:"attempts"`
-	Verified     *bool   `json:"verified"`
+	Connection   string   `json:"connection"`
+	UserID       string   `json:"user_id"`
+	Email        string   `json:"email"`
+	ResolvedIDs  []string `json:"resolved_ids"`
+	Outcome      string   `json:"outcome"`
+	ErrorCode    *string  `json:"error_code"`
+	ErrorMessage *string  `json:"error_message"`
+	Attempts     int      `json:"attempts"`
+	Verified     *bool    `json:"verified"`
 }
 
 func runStatus(ctx context.Context, io IO, args []string) int {
@@ -96,6 +97,8 @@ func fetchStatus(ctx context.Context, c *apiClient, id string) (*statusBody, err
 			all = &page
 		} else {
 			all.Targets = append(all.Targets, page.Targets...)
+			// The last page counts every target and holds the final status.
+			all.Status, all.Counts = page.Status, page.Counts
 		}
 		if page.Next == nil {
 			return all, nil
@@ -124,6 +127,9 @@ func printStatus(io IO, st *statusBody) int {
 	fmt.Fprintln(tw, "CONNECTION\tTARGET\tOUTCOME\tVERIFIED\tATTEMPTS\tERROR")
 	for _, t := range st.Targets {
 		target := t.UserID + t.Email
+		if len(t.ResolvedIDs) > 0 { // the accounts an email resolved to
+			target += " (" + strings.Join(t.ResolvedIDs, " ") + ")"
+		}
 		v := "-"
 		if t.Verified != nil {
 			v = fmt.Sprint(*t.Verified)

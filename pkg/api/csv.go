@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -15,7 +16,9 @@ import (
 var csvHeader = []string{"request_id", "requested_at", "action", "source", "actor", "connection", "provider", "user_id", "email",
 	"outcome", "error_code", "error_message", "http_status", "attempts", "verified", "updated_at"}
 
-// rows are a request's targets as CSV rows.
+// rows are a request's targets as CSV rows. The user_id of a target named
+// by email is the provider's user id of every account it resolved to,
+// separated by spaces (a user id holds none).
 func rows(r ledger.Request, targets []ledger.TargetStatus) [][]string {
 	out := make([][]string, len(targets))
 	for i, t := range targets {
@@ -26,8 +29,12 @@ func rows(r ledger.Request, targets []ledger.TargetStatus) [][]string {
 		if t.Verified != nil {
 			verified = strconv.FormatBool(*t.Verified)
 		}
+		userID := t.UserID
+		if userID == "" {
+			userID = strings.Join(t.ResolvedIDs, " ")
+		}
 		out[i] = []string{r.ID, r.RequestedAt.UTC().Format(time.RFC3339Nano), string(r.Action), string(r.Source), r.Actor,
-			t.Connection, t.Provider, t.UserID, t.Email, string(t.Outcome), string(t.Code), t.Message, status,
+			t.Connection, t.Provider, userID, t.Email, string(t.Outcome), string(t.Code), t.Message, status,
 			strconv.Itoa(t.Attempts), verified, t.UpdatedAt.UTC().Format(time.RFC3339Nano)}
 	}
 	return out

@@ -17,6 +17,7 @@ func FuzzHandle(f *testing.F) {
 	f.Add("POST", "/revocations", base64.StdEncoding.EncodeToString([]byte(validBody)), true, "Bearer "+token, "application/json; charset=utf-8", "", "k1")
 	f.Add("GET", "/revocations/"+"3f6c1b2e-7d4a-4c1e-9b8f-2a5d6e7f8a90", "", false, "Bearer "+readToken, "", "format=csv", "")
 	f.Add("GET", "/revocations", "", false, "bearer "+token, "", "email=a@example.com", "")
+	f.Add("GET", "/revocations/"+"3f6c1b2e-7d4a-4c1e-9b8f-2a5d6e7f8a90", "", false, "Bearer "+readToken, "", "cursor=bzo5MjIzMzcyMDM2ODU0Nzc1ODA3&limit=1000", "")
 	f.Add("POST", "/hooks/okta", oktaDelivery, false, "Bearer "+oktaToken, "application/json", "", "")
 	f.Add("PUT", "/scim/v2/Users/x", "{}", false, "Bearer x", "application/scim+json", "", "")
 	f.Fuzz(func(t *testing.T, method, path, body string, b64 bool, authz, ctype, query, key string) {

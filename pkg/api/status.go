@@ -71,29 +71,6 @@ type statusJSON struct {
 	Next        *string                 `json:"next"`
 }
 
-// page reads ?limit= and ?cursor= (an opaque offset): the error response
-// when they are not valid.
-func page(rc *reqCtx, csv bool) (offset, limit int, bad *events.APIGatewayV2HTTPResponse) {
-	def := defaultPage
-	if csv {
-		def = 1 << 30 // evidence: every target unless a page is asked for
-	}
-	if limit, bad = pageLimit(rc, def); bad != nil {
-		return 0, 0, bad
-	}
-	if v, ok := query(rc.req, "cursor"); ok && v != "" {
-		b, err := base64.RawURLEncoding.DecodeString(v)
-		s, found := strings.CutPrefix(string(b), "o:")
-		n, aerr := strconv.Atoi(s)
-		if err != nil || !found || aerr != nil || n < 0 {
-			r := badCursor(rc)
-			return 0, 0, &r
-		}
-		offset = n
-	}
-	return offset, limit, nil
-}
-
 func badCursor(rc *reqCtx) events.APIGatewayV2HTTPResponse {
 	return respondError(400, rc.id, codeInvalid, "cursor is not one this API issued", "cursor")
 }
@@ -112,11 +89,6 @@ func pageLimit(rc *reqCtx, def int) (int, *events.APIGatewayV2HTTPResponse) {
 	return n, nil
 }
 
-func offsetCursor(n int) *string {
-	c := base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(n)))
-	return &c
-}
-
 // wantsCSV reads ?format= (json by default).
 func wantsCSV(rc *reqCtx) (csv bool, bad *events.APIGatewayV2HTTPResponse) {
 	switch v, _ := query(rc.req, "format"); v {
@@ -129,7 +101,9 @@ func wantsCSV(rc *reqCtx) (csv bool, bad *events.APIGatewayV2HTTPResponse) {
 	return false, &r
 }
 
-// status answers GET /revocations/{request_id}.
+// status answers GET /revocations/{request_id}: one page of targets a
+// call, read with one ledger query, JSON or CSV alike; the cursor (next, or
+// the CSV's X-Next-Cursor header) continues it.
 func (h *Handler) status(ctx context.Context, rc *reqCtx) events.APIGatewayV2HTTPResponse {
 	if !message.IsID(rc.param) {
 		return respondError(400, rc.id, codeInvalid, "request_id must be a UUID", "request_id")
@@ -138,32 +112,37 @@ func (h *Handler) status(ctx context.Context, rc *reqCtx) events.APIGatewayV2HTT
 	if bad != nil {
 		return *bad
 	}
-	offset, limit, bad := page(rc, csv)
+	def := defaultPage
+	if csv {
+		def = maxPage // evidence: the largest page, well under Lambda's 6 MB
+	}
+	limit, bad := pageLimit(rc, def)
 	if bad != nil {
 		return *bad
 	}
-	rec, err := h.Ledger.Load(ctx, strings.ToLower(rc.param))
+	cursor, _ := query(rc.req, "cursor")
+	page, err := h.Ledger.StatusPage(ctx, strings.ToLower(rc.param), cursor, limit)
 	switch {
+	case errors.Is(err, ledger.ErrCursor):
+		return badCursor(rc)
 	case errors.Is(err, ledger.ErrNotFound):
 		return respondError(404, rc.id, codeNotFound, "no such request", "request_id")
 	case err != nil:
-		rc.log.Error("ledger: load request", "error", err)
+		rc.log.Error("ledger: status page", "error", err)
 		return unavailable(rc.id, "the ledger is not available", 5*time.Second)
 	}
-	all := rec.Statuses()
-	st, counts := ledger.Summarize(all)
-	pageOf := all[min(offset, len(all)):min(offset+limit, len(all))]
 	var next *string
-	if offset+limit < len(all) {
-		next = offsetCursor(offset + limit)
+	if page.Next != "" {
+		next = &page.Next
 	}
+	req := page.Request
 	if csv {
-		return csvResponse(rc.id, next, rows(rec.Request, pageOf))
+		return csvResponse(rc.id, next, rows(req, page.Targets))
 	}
-	out := statusJSON{RequestID: rec.Request.ID, Action: rec.Request.Action, Reason: rec.Request.Reason, Source: rec.Request.Source,
-		Actor: rec.Request.Actor, DryRun: rec.Request.DryRun, RequestedAt: rec.Request.RequestedAt.UTC(), Status: st, Counts: counts,
-		Targets: make([]targetJSON, len(pageOf)), Next: next}
-	for i, t := range pageOf {
+	out := statusJSON{RequestID: req.ID, Action: req.Action, Reason: req.Reason, Source: req.Source,
+		Actor: req.Actor, DryRun: req.DryRun, RequestedAt: req.RequestedAt.UTC(), Status: page.Status, Counts: page.Counts,
+		Targets: make([]targetJSON, len(page.Targets)), Next: next}
+	for i, t := range page.Targets {
 		out.Targets[i] = toJSON(t)
 	}
 	return respond(200, rc.id, out)

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"sync"
 	"time"
 
@@ -122,11 +121,7 @@ func (c *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (resp events.
 	}
 	wg.Wait()
 	cancel()
-	for _, it := range items {
-		c.exhaust(it)
-	}
-	c.deadLetter(ctx, items)
-	c.record(ctx, items)
+	c.settle(ctx, items)
 
 	for _, it := range items {
 		if it.res.outcome == message.Retrying {
@@ -165,21 +160,6 @@ func (c *Consumer) workDeadline(ctx context.Context) time.Time {
 		margin = min(2*time.Second, time.Until(dl)/5)
 	}
 	return dl.Add(-margin)
-}
-
-// exhaust moves a target that still fails transiently on its last allowed
-// delivery to the DLQ itself, with its last error, instead of leaving it to
-// SQS's redrive (which records no reason).
-func (c *Consumer) exhaust(it *item) {
-	if it.res.outcome != message.Retrying || it.receive < c.Config.MaxReceiveCount || it.receive == 0 {
-		return
-	}
-	last := string(it.res.code)
-	if it.res.errMsg != "" {
-		last += ": " + it.res.errMsg
-	}
-	it.res.outcome, it.res.code = message.Failed, message.CodeExhausted
-	it.res.errMsg = "still failing on the last delivery (" + strconv.Itoa(it.receive) + "); last error: " + last
 }
 
 func receiveCount(s string) int {

@@ -64,6 +64,10 @@ func dlqAttributes(it *item) map[string]string {
 	if a[message.AttrErrorMessage] == "" {
 		a[message.AttrErrorMessage] = string(it.res.code)
 	}
+	delete(a, message.AttrLastErrorCode)
+	if it.res.code == message.CodeExhausted && it.res.last != "" {
+		a[message.AttrLastErrorCode] = string(it.res.last)
+	}
 	delete(a, message.AttrHTTPStatus)
 	if it.res.status > 0 {
 		a[message.AttrHTTPStatus] = strconv.Itoa(it.res.status)

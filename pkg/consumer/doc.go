@@ -1,7 +1,8 @@
 // Package consumer is the consumer function's processing: a batch of SQS
 // messages in, provider calls out, and an SQS partial-batch response back
-// (DESIGN.md §4). Every message ends in exactly one of three places: done
-// (deleted by SQS), a batch item failure (retried by SQS), or the
+// (docs/design.md §4). Every message ends in exactly one of three places:
+// done (deleted by SQS), a batch item failure (retried by SQS), or the
 // dead-letter queue with the reason — and it is only reported as handled
-// once its DLQ copy is safely sent.
+// once its outcome is in the ledger and its DLQ copy is safely sent.
+// outcome.go lists, in order, every rule that decides an outcome.
 package consumer

@@ -9,46 +9,41 @@ import (
 	"github.com/revoke-dev/revoke/pkg/message"
 )
 
-// record appends every target's outcome to the ledger in batched writes.
-// When the ledger cannot take them, a target that succeeded is retried (so
-// its record is written on the next delivery), except on its last
-// delivery, where the audit log line stays its only record.
-func (c *Consumer) record(ctx context.Context, items []*item) {
+// record appends every recordable target's outcome to the ledger in
+// batched writes (rule 6 of settle).
+func (c *Consumer) record(ctx context.Context, items []*item) error {
 	if c.Ledger == nil {
-		return
+		return nil
 	}
 	var attempts []ledger.Attempt
-	var recorded []*item
 	now := c.now().UTC()
 	for _, it := range items {
-		m := it.msg
-		if m == nil || !message.IsID(m.RequestID) || m.Connection == "" || (m.UserID == "" && m.Email == "") {
+		if !recordable(it) {
 			continue // a malformed body names no target: the DLQ holds it
+		}
+		m := it.msg
+		if it.res.refused != "" {
+			c.Log.Warn("a provider showed an address that is not a valid email; not kept", "request_id", m.RequestID,
+				"connection", m.Connection, "user_id", m.UserID, "shown", it.res.refused)
 		}
 		attempts = append(attempts, ledger.Attempt{
 			RequestID: m.RequestID, Key: m.Target().Key(), MessageID: it.rec.MessageId, Outcome: it.res.outcome,
 			Code: it.res.code, Message: it.res.errMsg, HTTPStatus: it.res.status, Receive: it.receive, Redrive: it.redrive,
 			Verified: it.res.verified, At: now, ResolvedIDs: it.res.resolved, Email: it.res.email, RequestedAt: m.RequestedAt,
 		})
-		recorded = append(recorded, it)
 	}
 	if len(attempts) == 0 {
-		return
+		return nil
 	}
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ledgerBudget(ctx))
 	defer cancel()
-	err := c.Ledger.RecordAttempts(lctx, attempts)
-	if err == nil {
-		return
-	}
-	retried := 0
-	for _, it := range recorded {
-		if it.res.outcome.Succeeded() && it.receive < c.Config.MaxReceiveCount {
-			it.res = result{outcome: message.Retrying, code: message.CodeUnavailable, errMsg: "the ledger could not record the outcome; retried to record it"}
-			retried++
-		}
-	}
-	c.Log.Error("recording outcomes in the ledger failed", "targets", len(attempts), "retried", retried, "error", err)
+	return c.Ledger.RecordAttempts(lctx, attempts)
+}
+
+// recordable reports whether an item names a target the ledger can hold.
+func recordable(it *item) bool {
+	m := it.msg
+	return m != nil && message.IsID(m.RequestID) && m.Connection != "" && (m.UserID != "" || m.Email != "")
 }
 
 // ledgerBudget is the time left for the ledger write before the deadline.

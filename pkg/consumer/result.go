@@ -19,7 +19,9 @@ type result struct {
 	auth         bool  // a 401/403: worth one secret refresh
 	verified     *bool // read back and seen in the asked state (nil: not read)
 	resolved     []string
-	email        string // an address the provider showed for a user_id target
+	last         message.Code // exhausted: the last error's code (last_error_code)
+	email        string       // an address the provider showed for a user_id target (checked)
+	refused      string       // an address the provider showed that failed the check (quoted, cut)
 }
 
 func permanent(code message.Code, msg string, status int) result {

@@ -154,7 +154,14 @@ func (w *work) apply(ctx context.Context, accts []*account) {
 
 // readBack reads every account a provider reported changed (or already
 // so) once more, where the connection verifies and the provider can show
-// state: seen in the asked state is verified; anything else is retried.
+// state. Only an account seen in the asked state is verified; a provider
+// that cannot show state (no Verifier: Mendix) or a connection with
+// verify: false leaves verified null and the target done. Anything else is
+// unverified (docs/design.md §3): a read that fails transiently, or shows
+// another state, is retried until the last delivery; a read the provider
+// refuses (401/403) is tried once more after a secret refresh and then
+// goes to the DLQ at once, since the same token will be refused on every
+// delivery (the sweep re-drives unverified later, after read is granted).
 func (w *work) readBack(ctx context.Context, accts []*account) {
 	v, ok := w.client.(provider.Verifier)
 	if !ok || !w.verify {
@@ -173,26 +180,32 @@ func (w *work) readBack(ctx context.Context, accts []*account) {
 	}
 	for k, st := range v.Verify(ctx, ids) {
 		a := check[k]
-		a.out.email = st.Email
+		keep := a.out
 		switch {
-		case st.Err != nil && provider.As(st.Err).Retryable():
-			keep := a.out
-			a.out = unverified("the change was reported but reading it back failed: " + provider.As(st.Err).Error())
-			a.out.httpAttempts, a.out.status = keep.httpAttempts, keep.status
-		case st.Err != nil:
-			a.out.verified = no // the provider said so but the state cannot be read
-			a.out.errMsg = "read-back not possible: " + provider.As(st.Err).Error()
-		case !st.Known:
-			a.out.verified = no
-		case st.Matches(w.action):
+		case st.Err == nil && st.Known && st.Matches(w.action):
 			a.out.verified = yes
-		default:
-			keep := a.out
+		case st.Err == nil && st.Known:
 			a.out = unverified("the provider reported success but reading the account back shows it is not " + stateWord(w.action))
+		case st.Err == nil:
+			a.out = unverified("the change was reported but the read-back does not show the account's state")
+		case provider.IsAuth(st.Err):
+			a.out = unverified(readRefused + " (" + provider.As(st.Err).Error() + ")")
+			a.out.outcome, a.out.auth = message.Failed, true
+		case provider.As(st.Err).Retryable():
+			a.out = unverified("the change was reported but reading it back failed: " + provider.As(st.Err).Error())
+		default:
+			a.out = unverified("the change was reported but reading it back failed: " + provider.As(st.Err).Error())
+			a.out.outcome = message.Failed
+		}
+		a.out.email, a.out.refused = shownEmail(st.Email)
+		if a.out.verified == nil {
 			a.out.httpAttempts, a.out.status = keep.httpAttempts, keep.status
 		}
 	}
 }
+
+// readRefused is the reason of a read-back the provider refused.
+const readRefused = "the token cannot read accounts: grant read, or set verify: false"
 
 func stateWord(a message.Action) string {
 	if a == message.Restore {
@@ -228,7 +241,7 @@ func (w *work) dry(ctx context.Context, accts []*account) {
 		default:
 			a.out = result{outcome: message.Would(w.action)}
 		}
-		a.out.email = st.Email
+		a.out.email, a.out.refused = shownEmail(st.Email)
 	}
 }
 
@@ -293,7 +306,7 @@ func (w *work) aggregate(it *item, accts []*account, idx []int) result {
 	}
 	r.resolved = it.res.resolved
 	if it.msg.UserID != "" && len(idx) == 1 {
-		r.email = accts[idx[0]].out.email
+		r.email, r.refused = accts[idx[0]].out.email, accts[idx[0]].out.refused
 	}
 	return r
 }

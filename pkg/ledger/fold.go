@@ -63,25 +63,30 @@ const (
 // target failed) or partial.
 func Summarize(targets []TargetStatus) (status string, counts map[message.Outcome]int) {
 	counts = map[message.Outcome]int{}
-	failed, settled := 0, 0
 	for _, t := range targets {
 		counts[t.Outcome]++
-		if t.Outcome.Final() {
-			settled++
-		}
-		if t.Outcome == message.Failed {
-			failed++
+	}
+	return statusOf(counts), counts
+}
+
+// statusOf is the status of targets counted by outcome (Summarize).
+func statusOf(counts map[message.Outcome]int) string {
+	total, failed, settled := 0, counts[message.Failed], 0
+	for o, n := range counts {
+		total += n
+		if o.Final() {
+			settled += n
 		}
 	}
 	switch {
-	case settled < len(targets):
-		return StatusPending, counts
+	case settled < total:
+		return StatusPending
 	case failed == 0:
-		return StatusDone, counts
-	case failed == len(targets):
-		return StatusFailed, counts
+		return StatusDone
+	case failed == total:
+		return StatusFailed
 	}
-	return StatusPartial, counts
+	return StatusPartial
 }
 
 // Statuses folds every target of a record, in target-key order.

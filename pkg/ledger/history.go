@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -19,7 +20,7 @@ type PersonRequest struct {
 }
 
 // History returns the requests that named email (an email target, a "*"
-// fan-out, an event) or whose providers resolved it, newest first, at most
+// fan-out, an event, a listing's address), newest first, at most
 // limit; next continues after the last one ("" at the end).
 // A cursor it did not issue is ErrCursor.
 func (l *Ledger) History(ctx context.Context, email, cursor string, limit int) (out []PersonRequest, next string, err error) {
@@ -29,17 +30,24 @@ func (l *Ledger) History(ctx context.Context, email, cursor string, limit int) (
 	email = message.NormalEmail(email)
 	q := Query{Index: G1, PK: gEmail + email, Desc: true, Below: cursor}
 	var ids []string
-	order := map[string]string{} // request id → its index sort key
+	order := map[string]string{}     // request id → its index sort key
+	targets := map[string][]string{} // request id → the person's target sort keys
 	for len(ids) <= limit {
 		p, err := l.Store.Query(ctx, q)
 		if err != nil {
 			return nil, "", fmt.Errorf("ledger: history: %w", err)
 		}
 		for _, it := range p.Items {
+			if !strings.HasPrefix(it.PK, pkRequest) || !strings.HasPrefix(it.SK, skTarget) || strings.Contains(it.SK, "#A#") {
+				continue // only a request's own target items name a person
+			}
 			id := it.PK[len(pkRequest):]
 			if _, seen := order[id]; !seen {
 				order[id] = it.G1SK
 				ids = append(ids, id)
+			}
+			if len(targets[id]) < maxPersonTargets {
+				targets[id] = append(targets[id], it.SK)
 			}
 		}
 		if p.Next == "" {
@@ -52,7 +60,7 @@ func (l *Ledger) History(ctx context.Context, email, cursor string, limit int) (
 		next = order[ids[limit-1]]
 	}
 	for _, id := range ids {
-		pr, err := l.personRequest(ctx, id, email)
+		pr, err := l.personRequest(ctx, id, email, targets[id])
 		if err != nil {
 			return nil, "", err
 		}
@@ -63,6 +71,10 @@ func (l *Ledger) History(ctx context.Context, email, cursor string, limit int) (
 	sort.SliceStable(out, func(i, j int) bool { return order[out[i].Request.ID] > order[out[j].Request.ID] })
 	return out, next, nil
 }
+
+// maxPersonTargets bounds one person's targets read from one request (one
+// a connection, and a few user ids a listing named).
+const maxPersonTargets = 200
 
 // historyCursor reports whether s is a position History issues: the
 // email index's sort key, "<time>#<request id>".
@@ -75,21 +87,50 @@ func historyCursor(s string) bool {
 	return err == nil
 }
 
-// personRequest reads one request's record restricted to email's targets.
-func (l *Ledger) personRequest(ctx context.Context, id, email string) (*PersonRequest, error) {
-	rec, err := l.Load(ctx, id)
-	if err == ErrNotFound {
+// personRequest reads one request with the person's targets only: those
+// at sort keys sks, each with its attempts. The targets named by the
+// person's email (one a connection) share one key prefix and are read in
+// one query; a user_id target a listing named them on takes its own.
+func (l *Ledger) personRequest(ctx context.Context, id, email string, sks []string) (*PersonRequest, error) {
+	meta, err := l.Store.Get(ctx, Key{PK: requestPK(id), SK: skMeta})
+	if err != nil {
+		return nil, fmt.Errorf("ledger: history: %w", err)
+	}
+	pr := &PersonRequest{}
+	if meta == nil || json.Unmarshal(meta.Data, &pr.Request) != nil {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	pr := &PersonRequest{Request: rec.Request}
-	for _, st := range rec.Statuses() {
-		if st.email() == email || strings.EqualFold(st.ShownEmail, email) {
-			pr.Targets = append(pr.Targets, st)
+	want := map[string]bool{}
+	byEmail := skTarget + message.Target{Email: email}.Key() // "T#e:<email>#"
+	prefixes := []string{}
+	for _, sk := range sks {
+		want[sk] = true
+		if !strings.HasPrefix(sk, byEmail) {
+			prefixes = append(prefixes, sk)
+		} else if len(prefixes) == 0 || prefixes[0] != byEmail {
+			prefixes = append([]string{byEmail}, prefixes...)
 		}
 	}
+	targets := map[string]Target{}
+	attempts := map[string][]Attempt{}
+	for _, prefix := range prefixes {
+		items, err := queryAll(ctx, l.Store, Query{PK: requestPK(id), Prefix: prefix}, 0)
+		if err != nil {
+			return nil, fmt.Errorf("ledger: history: %w", err)
+		}
+		for _, it := range items {
+			switch t, a := decodeTargetItem(it); {
+			case t != nil && want[it.SK]:
+				targets[t.Key] = *t
+			case a != nil && want[skTarget+a.Key]:
+				attempts[a.Key] = append(attempts[a.Key], *a)
+			}
+		}
+	}
+	for key, t := range targets {
+		pr.Targets = append(pr.Targets, Fold(t, attempts[key], pr.Request.RequestedAt))
+	}
+	sort.Slice(pr.Targets, func(i, j int) bool { return pr.Targets[i].Key < pr.Targets[j].Key })
 	pr.Status, _ = Summarize(pr.Targets)
 	return pr, nil
 }

@@ -129,7 +129,8 @@ type Attempt struct {
 	Verified    *bool           `json:"verified"`
 	At          time.Time       `json:"at"`
 	ResolvedIDs []string        `json:"resolved_ids,omitempty"`
-	// Email is an address the provider showed for a user_id target.
+	// Email is an address the provider showed for a user_id target: kept
+	// only when it passes message.CheckEmail, never indexed.
 	Email       string    `json:"email,omitempty"`
 	RequestedAt time.Time `json:"requested_at"`
 }
@@ -164,13 +165,42 @@ func (l *Ledger) targetItem(r Request, t Target) Item {
 	return it
 }
 
+// attemptItem is an attempt's item. What a provider showed (Email,
+// ResolvedIDs) is bounded first and is never part of a key: it is kept
+// as shown, not as anyone's identity, so a provider cannot write into
+// another person's history.
 func (l *Ledger) attemptItem(a Attempt) Item {
+	a = a.bounded()
 	sk := fmt.Sprintf("%s%s#A#%04d#%05d#%s#%s", skTarget, a.Key, a.Redrive, a.Receive, stamp(a.At), a.MessageID)
-	it := Item{PK: requestPK(a.RequestID), SK: sk, TTL: l.expiry(a.RequestedAt), Data: encode(a)}
-	if a.Email != "" && !strings.HasPrefix(a.Key, "e:") {
-		it.G1PK, it.G1SK = gEmail+message.NormalEmail(a.Email), stamp(a.RequestedAt)+"#"+a.RequestID
+	return Item{PK: requestPK(a.RequestID), SK: sk, TTL: l.expiry(a.RequestedAt), Data: encode(a)}
+}
+
+// Bounds of what an attempt keeps from a provider's answers.
+const (
+	maxResolvedIDs = 100
+	maxResolvedID  = 256
+)
+
+// bounded drops a shown address that fails the request's email check and
+// cuts the resolved ids and the error text to their bounds.
+func (a Attempt) bounded() Attempt {
+	if a.Email != "" && message.CheckEmail(a.Email) != nil {
+		a.Email = ""
 	}
-	return it
+	if len(a.ResolvedIDs) > maxResolvedIDs {
+		a.ResolvedIDs = a.ResolvedIDs[:maxResolvedIDs]
+	}
+	ids := make([]string, 0, len(a.ResolvedIDs))
+	for _, id := range a.ResolvedIDs {
+		if id != "" && len(id) <= maxResolvedID {
+			ids = append(ids, id)
+		}
+	}
+	a.ResolvedIDs = ids
+	if len(a.Message) > message.MaxErrorMessage {
+		a.Message = strings.ToValidUTF8(a.Message[:message.MaxErrorMessage], "")
+	}
+	return a
 }
 
 // kind of a request partition item, from its payload.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -74,7 +73,8 @@ func (rec *Record) Unqueued() []Target {
 }
 
 // Load reads a request with its targets and attempts (every page of its
-// partition). ErrNotFound when there is no such request.
+// partition: for the sweep's requeue and tests; the status API reads
+// StatusPage). ErrNotFound when there is no such request.
 func (l *Ledger) Load(ctx context.Context, requestID string) (*Record, error) {
 	items, err := queryAll(ctx, l.Store, Query{PK: requestPK(requestID)}, 0)
 	if err != nil {
@@ -83,23 +83,15 @@ func (l *Ledger) Load(ctx context.Context, requestID string) (*Record, error) {
 	rec := &Record{Attempts: map[string][]Attempt{}}
 	found := false
 	for _, it := range items {
-		switch {
-		case it.SK == skMeta:
-			if json.Unmarshal(it.Data, &rec.Request) == nil {
-				found = true
-			}
-		case strings.Contains(it.SK, "#A#"):
-			var a Attempt
-			if json.Unmarshal(it.Data, &a) == nil && a.Key != "" && strings.HasPrefix(it.SK, skTarget+a.Key+"#A#") {
-				rec.Attempts[a.Key] = append(rec.Attempts[a.Key], a)
-				continue
-			}
-			fallthrough
-		default:
-			var t Target
-			if json.Unmarshal(it.Data, &t) == nil && t.Key != "" && it.SK == skTarget+t.Key {
-				rec.Targets = append(rec.Targets, t)
-			}
+		if it.SK == skMeta {
+			found = json.Unmarshal(it.Data, &rec.Request) == nil
+			continue
+		}
+		switch t, a := decodeTargetItem(it); {
+		case t != nil:
+			rec.Targets = append(rec.Targets, *t)
+		case a != nil:
+			rec.Attempts[a.Key] = append(rec.Attempts[a.Key], *a)
 		}
 	}
 	if !found {

@@ -45,3 +45,7 @@ const (
 
 // MaxErrorMessage bounds error_message (bytes).
 const MaxErrorMessage = 1000
+
+// AttrLastErrorCode is an exhausted DLQ message's last error's code
+// (unverified, rate_limited, …), so the cause stays visible.
+const AttrLastErrorCode = "last_error_code"

@@ -24,6 +24,9 @@ type Input struct {
 	DryRun   bool       `json:"dry_run"`
 	Redrive  *Redrive   `json:"redrive"`
 	Inactive []Inactive `json:"inactive"`
+	// BackstopOnly runs the unqueued backstop and nothing else: the
+	// always-on 5-minute rule (docs/design.md §5). It takes no other field.
+	BackstopOnly bool `json:"backstop_only"`
 }
 
 // Redrive bounds a re-drive. Absent fields take the defaults; max_messages
@@ -65,6 +68,9 @@ func ParseInput(raw []byte) (*Input, error) {
 }
 
 func (in *Input) check() error {
+	if in.BackstopOnly && (in.DryRun || in.Redrive != nil || in.Inactive != nil) {
+		return errors.New("sweep: backstop_only takes no other field")
+	}
 	if r := in.Redrive; r != nil {
 		for name, v := range map[string]*int{"max_messages": r.MaxMessages, "min_age_seconds": r.MinAgeSeconds, "max_redrives": r.MaxRedrives} {
 			if v != nil && (*v < 0 || *v > maxMessagesLimit*100) {

@@ -132,7 +132,7 @@ func (s *Sweeper) move(ctx context.Context, msgs []queue.Received, res *RedriveR
 		attrs := map[string]string{}
 		for k, v := range m.Attributes {
 			switch k {
-			case message.AttrErrorCode, message.AttrErrorMessage, message.AttrHTTPStatus:
+			case message.AttrErrorCode, message.AttrLastErrorCode, message.AttrErrorMessage, message.AttrHTTPStatus:
 			default:
 				attrs[k] = v
 			}

@@ -51,6 +51,9 @@ type Result struct {
 	Redrive   *RedriveResult   `json:"redrive,omitempty"`
 	Inactive  []InactiveResult `json:"inactive,omitempty"`
 	Snapshots []SnapshotResult `json:"snapshots,omitempty"`
+
+	// BackstopOnly: the run was the unqueued backstop alone.
+	BackstopOnly bool `json:"backstop_only,omitempty"`
 }
 
 // Handle is the Lambda handler: the event is the rule's Input (or a plain
@@ -61,9 +64,14 @@ func (s *Sweeper) Handle(ctx context.Context, raw json.RawMessage) (*Result, err
 		s.Log.Error("sweep: invalid input", "error", err)
 		return nil, err
 	}
-	res := &Result{RunID: s.newID(), DryRun: in.DryRun, Complete: true}
+	res := &Result{RunID: s.newID(), DryRun: in.DryRun, Complete: true, BackstopOnly: in.BackstopOnly}
 	work, cancel := context.WithDeadline(ctx, s.deadline(ctx))
 	defer cancel()
+	if in.BackstopOnly {
+		res.Requeued, res.Complete = s.requeue(ctx, work)
+		s.Log.Info("sweep: unqueued backstop", "run_id", res.RunID, "complete", res.Complete, "requeued", res.Requeued)
+		return res, nil
+	}
 	if maxMessages, minAge, maxRedrives := in.limits(); maxMessages > 0 {
 		res.Redrive = s.redrive(ctx, work, in.DryRun, maxMessages, time.Duration(minAge)*time.Second, maxRedrives)
 		res.Redriven, res.Kept = res.Redrive.Redriven, res.Redrive.Kept

@@ -1,0 +1,201 @@
+package ledger
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/revoke-dev/revoke/pkg/message"
+)
+
+// Bounds of a status page read.
+const (
+	// itemsPerTarget sizes one store query of a page: a target's item and
+	// its usual few attempts.
+	itemsPerTarget = 4
+	// maxPageQueries bounds the store queries one page takes (more than one
+	// only when a single target has more attempts than a query holds).
+	maxPageQueries = 10
+	// moreItems is the size of the queries after the first, when one
+	// target's attempts did not fit in it.
+	moreItems = 1000
+	// maxCursor bounds a status cursor (bytes, encoded).
+	maxCursor = 2048
+	// maxCount bounds each count a cursor carries.
+	maxCount = 10_000_000
+)
+
+// StatusPage is one page of a request's targets with their outcomes, read
+// with one store query (docs/design.md §1, §8): the status of a request of
+// any size costs memory and time per page, not per request.
+type StatusPage struct {
+	Request Request
+	Targets []TargetStatus // this page's, in target-key order
+	// Counts are by outcome, of every target listed so far: this page and
+	// the pages before it (the cursor carries them).
+	Counts map[message.Outcome]int
+	// Status is the request's status (Summarize) on the last page, once
+	// every target was counted; pending on every page before it.
+	Status string
+	Next   string // the cursor of the next page; "" on the last page
+}
+
+// pageCursor is where a page ends and what it counted; opaque to callers.
+type pageCursor struct {
+	After  string                  `json:"a"` // the sort key of the last target listed
+	Counts map[message.Outcome]int `json:"c"`
+}
+
+func (c pageCursor) encode() string {
+	return base64.RawURLEncoding.EncodeToString(encode(c))
+}
+
+// decodeCursor reads a cursor StatusPage issued: anything else, or a
+// count out of range, is ErrCursor.
+func decodeCursor(s string) (pageCursor, error) {
+	var c pageCursor
+	if len(s) > maxCursor {
+		return c, ErrCursor
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return c, ErrCursor
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if dec.Decode(&c) != nil || dec.More() || !strings.HasPrefix(c.After, skTarget) || len(c.After) <= len(skTarget) {
+		return pageCursor{}, ErrCursor
+	}
+	total := 0
+	for o, n := range c.Counts {
+		if !outcomeName(o) || n < 0 || n > maxCount {
+			return pageCursor{}, ErrCursor
+		}
+		total += n
+	}
+	if total > maxCount || len(c.Counts) > 16 {
+		return pageCursor{}, ErrCursor
+	}
+	return c, nil
+}
+
+// StatusPage reads up to limit targets of a request after cursor ("": from
+// the first), with their folded outcomes. ErrNotFound when there is no such
+// request; ErrCursor for a cursor it did not issue.
+func (l *Ledger) StatusPage(ctx context.Context, requestID, cursor string, limit int) (*StatusPage, error) {
+	cur := pageCursor{After: skTarget}
+	if cursor != "" {
+		var err error
+		if cur, err = decodeCursor(cursor); err != nil {
+			return nil, err
+		}
+	}
+	limit = max(1, limit)
+	meta, err := l.Store.Get(ctx, Key{PK: requestPK(requestID), SK: skMeta})
+	if err != nil {
+		return nil, fmt.Errorf("ledger: status: %w", err)
+	}
+	var req Request
+	if meta == nil || json.Unmarshal(meta.Data, &req) != nil {
+		return nil, ErrNotFound
+	}
+	targets, attempts, more, err := l.readTargets(ctx, requestID, cur.After, limit)
+	if err != nil {
+		return nil, err
+	}
+	page := &StatusPage{Request: req, Counts: map[message.Outcome]int{}, Targets: make([]TargetStatus, len(targets))}
+	for o, n := range cur.Counts {
+		page.Counts[o] = n
+	}
+	for i, t := range targets {
+		page.Targets[i] = Fold(t, attempts[t.Key], req.RequestedAt)
+		page.Counts[page.Targets[i].Outcome]++
+	}
+	page.Status = StatusPending // not every target was read yet
+	if more && len(targets) > 0 {
+		page.Next = pageCursor{After: skTarget + targets[len(targets)-1].Key, Counts: page.Counts}.encode()
+	} else {
+		page.Status = statusOf(page.Counts)
+	}
+	return page, nil
+}
+
+// readTargets reads the targets after sort key after, at most limit, each
+// with every one of its attempts; more is false once the partition is read
+// to its end.
+//
+// A target's attempts sort after its item ("T#<key>" < "T#<key>#A#…") and
+// before "T#<key>#A$", so a target is complete once the read has passed
+// that point (or reached the partition's end). Targets are taken in order
+// while complete; the next page starts after the last one taken, and the
+// attempts of a listed target it reads again are skipped (their target
+// item is not on that page).
+func (l *Ledger) readTargets(ctx context.Context, requestID, after string, limit int) (targets []Target, attempts map[string][]Attempt, more bool, err error) {
+	q := Query{PK: requestPK(requestID), Above: after, Limit: limit*itemsPerTarget + 1}
+	attempts = map[string][]Attempt{}
+	last := after
+	for range maxPageQueries {
+		p, err := l.Store.Query(ctx, q)
+		if err != nil {
+			return nil, nil, false, fmt.Errorf("ledger: status: %w", err)
+		}
+		for _, it := range p.Items {
+			last = it.SK
+			switch t, a := decodeTargetItem(it); {
+			case t != nil:
+				targets = append(targets, *t)
+			case a != nil:
+				attempts[a.Key] = append(attempts[a.Key], *a)
+			}
+		}
+		more = p.Next != ""
+		n := 0
+		for n < len(targets) && n < limit && (!more || last >= attemptsEnd(targets[n].Key)) {
+			n++
+		}
+		if n > 0 || !more {
+			return targets[:n], attempts, more || n < len(targets), nil
+		}
+		// One target's attempts fill the query: read on, in larger queries.
+		q.Cursor, q.Limit = p.Next, max(q.Limit, moreItems)
+	}
+	return nil, nil, false, fmt.Errorf("ledger: status: %w", errTooManyAttempts)
+}
+
+var errTooManyAttempts = errors.New("a target has more attempts than a page can read")
+
+// attemptsEnd is the first sort key after every attempt of target key.
+func attemptsEnd(key string) string { return skTarget + key + "#A$" }
+
+// decodeTargetItem reads a request partition's target or attempt item
+// (both nil: neither).
+func decodeTargetItem(it Item) (*Target, *Attempt) {
+	if strings.Contains(it.SK, "#A#") {
+		var a Attempt
+		if json.Unmarshal(it.Data, &a) == nil && a.Key != "" && strings.HasPrefix(it.SK, skTarget+a.Key+"#A#") {
+			return nil, &a
+		}
+	}
+	var t Target
+	if json.Unmarshal(it.Data, &t) == nil && t.Key != "" && it.SK == skTarget+t.Key {
+		return &t, nil
+	}
+	return nil, nil
+}
+
+// outcomeName reports whether s can be an outcome a cursor counts: a short
+// lower-case word.
+func outcomeName(s message.Outcome) bool {
+	if len(s) == 0 || len(s) > 32 {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'a' || c > 'z') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
