@@ -37,7 +37,7 @@ func (c *Consumer) processConnection(ctx context.Context, name string, items []*
 		c.settleAll(cn, items, err)
 		return
 	}
-	c.groups(ctx, client, settings, items)
+	c.groups(ctx, name, client, settings, items)
 	var again []*item
 	for _, it := range items {
 		if it.res.auth {
@@ -52,7 +52,7 @@ func (c *Consumer) processConnection(ctx context.Context, name string, items []*
 		c.settleAll(cn, again, err)
 		return
 	}
-	c.groups(ctx, client, settings, again)
+	c.groups(ctx, name, client, settings, again)
 	for _, it := range again {
 		it.res.auth = false // a second refusal is final
 	}
@@ -68,25 +68,36 @@ func (c *Consumer) settleAll(cn config.Connection, items []*item, err error) {
 	}
 }
 
-// groups runs each (action, dry run) group of a connection's items.
-func (c *Consumer) groups(ctx context.Context, client provider.Client, s rest.Settings, items []*item) {
+// groups runs each (action, dry run, proof) group of a connection's items
+// at once: the connection's limiter serves their calls changes first, so a
+// group of proofs never holds up a group of changes.
+func (c *Consumer) groups(ctx context.Context, name string, client provider.Client, s rest.Settings, items []*item) {
 	type key struct {
 		action message.Action
 		dry    bool
+		proof  bool
 	}
 	byGroup := map[key][]*item{}
 	var order []key
 	for _, it := range items {
-		k := key{it.msg.Action, it.msg.DryRun}
+		k := key{it.msg.Action, it.msg.DryRun, len(it.msg.Proof) > 0}
 		if _, ok := byGroup[k]; !ok {
 			order = append(order, k)
 		}
 		byGroup[k] = append(byGroup[k], it)
 	}
+	var wg sync.WaitGroup
 	for _, k := range order {
-		w := &work{client: client, action: k.action, dryRun: k.dry, verify: s.Verifies(), items: byGroup[k]}
-		w.run(ctx)
+		w := &work{client: client, action: k.action, dryRun: k.dry, verify: s.Verifies(), proof: k.proof,
+			deferProof: c.deferProofs(), items: byGroup[k]}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer c.recoverConnection(name, w.items) // a panic here would pass processConnection's recover
+			w.run(ctx)
+		}()
 	}
+	wg.Wait()
 }
 
 // client returns the connection's client, rebuilt when its secret changed.

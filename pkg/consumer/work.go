@@ -5,15 +5,21 @@ import (
 
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
+	"github.com/revoke-dev/revoke/pkg/ratelimit"
 )
 
-// work is one (connection, action, dry run) group of items.
+// work is one (connection, action, dry run, proof) group of items.
 type work struct {
 	client provider.Client
 	action message.Action
 	dryRun bool
 	verify bool // the connection's secret allows read-back (default true)
-	items  []*item
+	// proof: the items are read-backs of changes already made (proof.go).
+	proof bool
+	// deferProof: a change's read-back is queued as a proof message
+	// instead of made here (the consumer can send to its queue).
+	deferProof bool
+	items      []*item
 }
 
 // account is one provider account the group acts on.
@@ -30,6 +36,10 @@ var (
 )
 
 func (w *work) run(ctx context.Context) {
+	if w.proof {
+		w.runProof(ctx)
+		return
+	}
 	lookups := w.resolve(ctx)
 	accts, want := w.plan(lookups)
 	if len(accts) > 0 {
@@ -37,12 +47,13 @@ func (w *work) run(ctx context.Context) {
 			w.dry(ctx, accts)
 		} else {
 			w.apply(ctx, accts)
-			w.readBack(ctx, accts)
+			w.readBack(ratelimit.WithPriority(ctx, ratelimit.Proof), w.readNow(accts, want))
 		}
 	}
 	for i, it := range w.items {
 		if want[i] != nil {
 			it.res = w.aggregate(it, accts, want[i])
+			w.defer1(it, accts, want[i])
 		}
 	}
 }

@@ -44,7 +44,8 @@ type Outcome string
 // (or, for a restore, back): they are written only when a provider said so.
 const (
 	Pending      Outcome = "pending"       // recorded, not yet settled
-	Done         Outcome = "done"          // changed now
+	Changed      Outcome = "changed"       // the provider accepted the change; its read-back is still to come
+	Done         Outcome = "done"          // changed and seen so (or the connection cannot be read)
 	Already      Outcome = "already"       // was already in the asked state
 	NoAccount    Outcome = "no_account"    // "*" fan-out: a successful search found no account
 	Retrying     Outcome = "retrying"      // reported to SQS as a batch item failure
@@ -53,9 +54,24 @@ const (
 	WouldRestore Outcome = "would_restore" // dry run
 )
 
-// Final reports whether o settles a target (everything but pending and
-// retrying).
-func (o Outcome) Final() bool { return o != Pending && o != Retrying && o != "" }
+// Final reports whether o settles a target (everything but pending,
+// retrying and changed: a changed target still awaits its proof).
+func (o Outcome) Final() bool { return o != Pending && o != Retrying && o != Changed && o != "" }
+
+// Rank orders outcomes for the status of a target: a final outcome
+// outranks changed (access removed, proof to come), which outranks
+// retrying, which outranks pending. Among equals the later one stands.
+func (o Outcome) Rank() int {
+	switch {
+	case o.Final():
+		return 3
+	case o == Changed:
+		return 2
+	case o == Retrying:
+		return 1
+	}
+	return 0
+}
 
 // Succeeded reports whether o is a final outcome that is not a failure.
 func (o Outcome) Succeeded() bool { return o.Final() && o != Failed }
