@@ -33,10 +33,10 @@ type SecretSource interface {
 type Consumer struct {
 	Config  *config.Config
 	Secrets SecretSource
-	DLQ     queue.Sender   // sends to Config.DLQURL
+	DLQ     queue.Sender // sends to Config.DLQURL
 	// Proofs sends proof messages (read-backs of changes made) to
 	// Config.QueueURL; nil: read-backs are made in the same invocation.
-	Proofs queue.Sender
+	Proofs  queue.Sender
 	Ledger  *ledger.Ledger // every target's outcome, per delivery
 	Log     *slog.Logger
 	Metrics io.Writer    // Embedded Metric Format lines (stdout in Lambda); nil: none
