@@ -1,6 +1,7 @@
 package consumer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -89,7 +90,8 @@ func (c *Consumer) groups(ctx context.Context, name string, client provider.Clie
 	var wg sync.WaitGroup
 	for _, k := range order {
 		w := &work{client: client, action: k.action, dryRun: k.dry, verify: s.Verifies(), proof: k.proof,
-			deferProof: c.deferProofs(), items: byGroup[k]}
+			deferProof: c.deferProofs(), proofTime: cmp.Or(c.ProofTime, DefaultProofTime), items: byGroup[k],
+			changed: func(items []*item) { c.recordChanged(ctx, items) }}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -52,6 +52,10 @@ type Consumer struct {
 	// RefreshMinAge stops a burst of 401s from re-reading a secret read
 	// less than this long ago (zero: 5 s).
 	RefreshMinAge time.Duration
+	// ProofTime is the least time left in an invocation for a change's
+	// read-back to be made there; with less, it is queued as a proof
+	// message (zero: DefaultProofTime).
+	ProofTime time.Duration
 	// Now is injectable for tests (nil: time.Now).
 	Now func() time.Time
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/queue"
@@ -11,44 +12,80 @@ import (
 )
 
 // Changes first, proofs after (docs/design.md §4). A change the provider
-// accepted is recorded at once as changed, and its read-back travels on as
-// a proof message through the same queue: no proof is lost if the
-// function stops (until the proof message is sent, the change message is
-// not deleted; a redelivery re-applies the change, which is idempotent,
-// and queues the proof again). The proof's calls spend the connection's
-// budget at ratelimit.Proof, after every ready change; a proof that does
-// not see the asked state is unverified, retried, then dead-lettered.
-// Without a queue to send to (no QUEUE_URL), the read-back is made in the
-// same invocation, still at proof priority.
+// accepted is recorded at once as changed (announce). Its read-back
+// follows in the same invocation, at ratelimit.Proof, so it spends only
+// budget no ready change wants (proveNow). A read-back this invocation has
+// no time left for travels on as a proof message through the same queue
+// (defer1, queueProofs), read by whichever process gets it. No proof is
+// lost if the function stops: the change message is deleted only once its
+// proof is made or queued; a redelivery re-applies the change (idempotent)
+// and proves it. A proof that does not see the asked state is unverified:
+// retried, then dead-lettered.
 
-// readNow is the accounts whose read-back is made in this invocation:
-// every account unless proofs are deferred; then only those of an item
-// with more accounts than one proof message may name.
-func (w *work) readNow(accts []*account, want [][]int) []*account {
-	if !w.deferProof {
-		return accts
+// DefaultProofTime is the least time left in an invocation for its
+// read-backs to be made there rather than queued.
+const DefaultProofTime = time.Second
+
+// verifier is the group's read-back, if the connection is read back.
+func (w *work) verifier() (provider.Verifier, bool) {
+	v, ok := w.client.(provider.Verifier)
+	return v, ok && w.verify
+}
+
+// announce records, before any read-back, every item whose change was
+// accepted on every account and whose proof is to come.
+func (w *work) announce(accts []*account, want [][]int) {
+	if _, ok := w.verifier(); !ok || w.changed == nil {
+		return
 	}
-	var now []*account
-	for _, idx := range want {
-		if len(idx) > message.MaxProofAccounts {
-			for _, j := range idx {
-				now = append(now, accts[j])
-			}
+	var changed []*item
+	for i, it := range w.items {
+		if want[i] == nil {
+			continue
+		}
+		r := w.aggregate(it, accts, want[i])
+		if (r.outcome == message.Done || r.outcome == message.Already) && r.verified == nil {
+			changed = append(changed, it)
 		}
 	}
-	return now
+	if len(changed) > 0 {
+		w.changed(changed)
+	}
+}
+
+// proveNow reads the changed accounts back in this invocation when time
+// is left; otherwise they stay unread for defer1, or, when no proof can be
+// queued, are unverified (retried).
+func (w *work) proveNow(ctx context.Context, accts []*account) {
+	if _, ok := w.verifier(); !ok {
+		return
+	}
+	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) >= w.proofTime {
+		w.readBack(ratelimit.WithPriority(ctx, ratelimit.Proof), accts)
+		return
+	}
+	if w.deferProof {
+		return
+	}
+	for _, a := range accts {
+		if (a.out.outcome == message.Done || a.out.outcome == message.Already) && a.out.verified == nil {
+			keep := a.out
+			a.out = unverified("no time was left in the invocation to read the change back")
+			a.out.httpAttempts, a.out.status = keep.httpAttempts, keep.status
+		}
+	}
 }
 
 // defer1 turns an item whose change succeeded but whose accounts were not
-// yet read into changed, naming the accounts its proof will read.
+// read into changed, naming the accounts its proof message will read.
 func (w *work) defer1(it *item, accts []*account, idx []int) {
-	if !w.deferProof || !w.verify || it.res.verified != nil && *it.res.verified {
+	if !w.deferProof || it.res.verified != nil {
 		return
 	}
 	if o := it.res.outcome; o != message.Done && o != message.Already {
 		return
 	}
-	if _, ok := w.client.(provider.Verifier); !ok {
+	if _, ok := w.verifier(); !ok {
 		return
 	}
 	var ids []string
@@ -57,7 +94,11 @@ func (w *work) defer1(it *item, accts []*account, idx []int) {
 			ids = append(ids, a.user.ID)
 		}
 	}
-	if len(ids) == 0 || len(ids) > message.MaxProofAccounts {
+	if len(ids) == 0 {
+		return
+	}
+	if len(ids) > message.MaxProofAccounts {
+		it.res = unverified("too many accounts to prove in one proof message; the change is retried")
 		return
 	}
 	it.res.proofOf, it.res.outcome, it.res.proof = it.res.outcome, message.Changed, ids
@@ -134,4 +175,31 @@ func (c *Consumer) queueProofs(ctx context.Context, items []*item) {
 func (c *Consumer) proofUnsent(it *item) {
 	it.res = result{outcome: message.Retrying, code: message.CodeUnavailable, status: it.res.status, httpAttempts: it.res.httpAttempts,
 		errMsg: "the change was made but its read-back could not be queued; retried (the change is idempotent)"}
+}
+
+// recordChanged records items as changed at once, before their read-back:
+// the ledger and an audit line. A ledger failure is only logged: the
+// target's outcome is recorded when the invocation settles (rule 6).
+func (c *Consumer) recordChanged(ctx context.Context, items []*item) {
+	now := c.now().UTC()
+	attempts := make([]ledger.Attempt, 0, len(items))
+	for _, it := range items {
+		shown := *it
+		shown.res = result{outcome: message.Changed, resolved: it.res.resolved}
+		c.audit(ctx, &shown)
+		if !recordable(it) {
+			continue
+		}
+		m := it.msg
+		attempts = append(attempts, ledger.Attempt{RequestID: m.RequestID, Key: m.Target().Key(), MessageID: it.rec.MessageId,
+			Outcome: message.Changed, Receive: it.receive, Redrive: it.redrive, At: now, ResolvedIDs: it.res.resolved, RequestedAt: m.RequestedAt})
+	}
+	if c.Ledger == nil || len(attempts) == 0 {
+		return
+	}
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ledgerBudget(ctx))
+	defer cancel()
+	if err := c.Ledger.RecordAttempts(lctx, attempts); err != nil {
+		c.Log.Warn("recording changed targets failed; their outcome is recorded when the batch settles", "count", len(attempts), "error", err)
+	}
 }

@@ -2,21 +2,71 @@ package consumer
 
 import (
 	"context"
+	"encoding/json"
+	"sort"
 	"testing"
+	"time"
 
 	"github.com/revoke-dev/revoke/internal/simulator"
+	"github.com/revoke-dev/revoke/pkg/audit"
+	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/queue"
 )
 
-// proofConsumer is a consumer whose read-backs travel as proof messages
-// through sender (a fresh one is a fresh process: nothing in memory).
+// proofConsumer is a consumer that never has time left for a read-back in
+// the invocation, so every read-back travels as a proof message through
+// sender (a fresh consumer is a fresh process: nothing in memory).
 func (w *world) proofConsumer(sender queue.Sender) *Consumer {
 	c := w.consumer(&fakeDLQ{})
 	cfg := *w.cfg
 	cfg.QueueURL = "queue"
-	c.Config, c.Proofs = &cfg, sender
+	c.Config, c.Proofs, c.ProofTime = &cfg, sender, 24*time.Hour
 	return c
+}
+
+// history is every outcome the ledger holds for a target, in write order.
+func (w *world) history(t *testing.T, key string) []message.Outcome {
+	t.Helper()
+	items, err := w.lstore.Query(context.Background(), ledger.Query{PK: "REQ#" + testRequest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var as []ledger.Attempt
+	for _, it := range items.Items {
+		var a ledger.Attempt
+		if json.Unmarshal(it.Data, &a) == nil && a.Key == key && a.Outcome != "" {
+			as = append(as, a)
+		}
+	}
+	sort.SliceStable(as, func(i, j int) bool { return as[i].At.Before(as[j].At) })
+	out := make([]message.Outcome, len(as))
+	for i, a := range as {
+		out[i] = a.Outcome
+	}
+	return out
+}
+
+// TestChangedRecordedBeforeItsProof: with time left in the invocation, a
+// change is recorded as changed before its read-back, and the read-back,
+// made in the same invocation, makes it done. (Before: nothing was
+// recorded until the read-back was over, and no changed state existed.)
+func TestChangedRecordedBeforeItsProof(t *testing.T) {
+	w := newWorld(t, simulator.Options{})
+	w.SC.Add(simulator.User{ID: "sc-1"})
+	m := msg("wiki", "scim", "sc-1", "")
+	c := w.consumer(&fakeDLQ{})
+	var seen []message.Outcome
+	c.OnOutcome = func(r audit.Record) { seen = append(seen, r.Outcome) }
+	if resp, _ := c.Handle(context.Background(), event(t, m)); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures %v", resp.BatchItemFailures)
+	}
+	if h := w.history(t, m.Target().Key()); len(h) != 2 || h[0] != message.Changed || h[1] != message.Done {
+		t.Fatalf("ledger history %v, want [changed done]", h)
+	}
+	if len(seen) != 2 || seen[0] != message.Changed || seen[1] != message.Done {
+		t.Fatalf("audit outcomes %v, want [changed done]", seen)
+	}
 }
 
 // proofs decodes the proof messages sent.
@@ -35,12 +85,11 @@ func proofs(t *testing.T, q *fakeDLQ) []message.Message {
 	return out
 }
 
-// TestChangedThenProven: a change the provider accepted is recorded at once
-// as changed, not done, and its proof is queued; the proof message,
-// handled by another process, reads the account back and makes it done
-// (verified). Mendix cannot be read: done at once. Fails on the old code,
-// which made the read-back inside the change's invocation and had no
-// changed state.
+// TestChangedThenProven: a change the provider accepted, with no time left
+// in the invocation for its read-back, is recorded as changed, not done,
+// and its proof is queued; the proof message, handled by another process,
+// reads the account back and makes it done (verified). Mendix cannot be
+// read: done at once. (Before: no changed state, no proof message.)
 func TestChangedThenProven(t *testing.T) {
 	tests := []struct {
 		name, conn, prov, id string
@@ -122,8 +171,8 @@ func TestPendingProofSurvivesACrash(t *testing.T) {
 }
 
 // TestProofThatDisagreesIsUnverified: a provider that answers success and
-// changes nothing leaves the target changed in the ledger while its proof
-// is retried as unverified.
+// changes nothing: the target is changed, then its proof message finds it
+// unchanged and is retried as unverified.
 func TestProofThatDisagreesIsUnverified(t *testing.T) {
 	w := newWorld(t, simulator.Options{})
 	w.JA.Add(simulator.User{ID: "ja-1"})
@@ -142,7 +191,7 @@ func TestProofThatDisagreesIsUnverified(t *testing.T) {
 		t.Fatalf("an unverified proof must be retried: %v", resp.BatchItemFailures)
 	}
 	st := w.outcomes(t)[m.Target().Key()]
-	if st.Outcome != message.Changed {
-		t.Fatalf("ledger %+v: a proof being retried leaves the target changed", st)
+	if st.Outcome != message.Retrying || st.Code != message.CodeUnverified {
+		t.Fatalf("ledger %+v: a proof that disagreed is retrying, unverified", st)
 	}
 }

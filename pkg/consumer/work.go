@@ -2,10 +2,10 @@ package consumer
 
 import (
 	"context"
+	"time"
 
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
-	"github.com/revoke-dev/revoke/pkg/ratelimit"
 )
 
 // work is one (connection, action, dry run, proof) group of items.
@@ -16,10 +16,15 @@ type work struct {
 	verify bool // the connection's secret allows read-back (default true)
 	// proof: the items are read-backs of changes already made (proof.go).
 	proof bool
-	// deferProof: a change's read-back is queued as a proof message
-	// instead of made here (the consumer can send to its queue).
+	// deferProof: a read-back that cannot be made in this invocation is
+	// queued as a proof message (the consumer can send to its queue).
 	deferProof bool
-	items      []*item
+	// proofTime: the least time left for read-backs in this invocation.
+	proofTime time.Duration
+	// changed, when set, records at once the items whose change was
+	// accepted and whose proof is still to come.
+	changed func([]*item)
+	items   []*item
 }
 
 // account is one provider account the group acts on.
@@ -47,7 +52,8 @@ func (w *work) run(ctx context.Context) {
 			w.dry(ctx, accts)
 		} else {
 			w.apply(ctx, accts)
-			w.readBack(ratelimit.WithPriority(ctx, ratelimit.Proof), w.readNow(accts, want))
+			w.announce(accts, want)
+			w.proveNow(ctx, accts)
 		}
 	}
 	for i, it := range w.items {

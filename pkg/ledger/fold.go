@@ -21,12 +21,12 @@ type TargetStatus struct {
 	ShownEmail  string // an address the provider showed for a user_id target
 }
 
-// Fold picks a target's latest outcome by precedence, not arrival
-// (message.Outcome.Rank): a final outcome (done, already, no_account,
-// failed, would_*) beats changed, which beats retrying and pending,
-// whatever order they were written in (a read-back being retried leaves
-// the target changed); among equals the later attempt wins (so done beats
-// failed only when the done came later, as after a successful re-drive).
+// Fold picks a target's latest outcome by precedence, not arrival: a final
+// outcome (done, already, no_account, failed, would_*) beats changed,
+// retrying and pending whatever order they were written in; among final
+// outcomes, and among the others, the later attempt wins (so done beats
+// failed only when the done came later, as after a successful re-drive,
+// and a read-back found wrong after a change shows as retrying).
 func Fold(t Target, attempts []Attempt, requestedAt time.Time) TargetStatus {
 	st := TargetStatus{Target: t, Outcome: message.Pending, Attempts: len(attempts), UpdatedAt: requestedAt}
 	var best *Attempt
@@ -35,9 +35,9 @@ func Fold(t Target, attempts []Attempt, requestedAt time.Time) TargetStatus {
 		switch {
 		case best == nil:
 			best = a
-		case a.Outcome.Rank() > best.Outcome.Rank():
+		case a.Outcome.Final() && !best.Outcome.Final():
 			best = a
-		case a.Outcome.Rank() == best.Outcome.Rank() && a.after(*best):
+		case a.Outcome.Final() == best.Outcome.Final() && a.after(*best):
 			best = a
 		}
 		if a.Email != "" {

@@ -58,21 +58,6 @@ const (
 // retrying and changed: a changed target still awaits its proof).
 func (o Outcome) Final() bool { return o != Pending && o != Retrying && o != Changed && o != "" }
 
-// Rank orders outcomes for the status of a target: a final outcome
-// outranks changed (access removed, proof to come), which outranks
-// retrying, which outranks pending. Among equals the later one stands.
-func (o Outcome) Rank() int {
-	switch {
-	case o.Final():
-		return 3
-	case o == Changed:
-		return 2
-	case o == Retrying:
-		return 1
-	}
-	return 0
-}
-
 // Succeeded reports whether o is a final outcome that is not a failure.
 func (o Outcome) Succeeded() bool { return o.Final() && o != Failed }
 
