@@ -131,7 +131,7 @@ func Start(o Options) (*Pipeline, error) {
 		// Each instance has its own secret cache and rate limiters, and
 		// spends 1/Instances of each provider's budget, as in Lambda.
 		p.Consumers = append(p.Consumers, &consumer.Consumer{Config: cfg, Secrets: secrets.NewCache(p.Secrets, config.DefaultSecretTTL),
-			DLQ: p.Queue, Proofs: p.Queue, Ledger: p.Ledger, Log: log, Metrics: o.Log, OnOutcome: p.record})
+			DLQ: p.Queue, Ledger: p.Ledger, Log: log, Metrics: o.Log, OnOutcome: p.record})
 	}
 	return p, nil
 }
