@@ -69,19 +69,18 @@ func (c *Consumer) settleAll(cn config.Connection, items []*item, err error) {
 	}
 }
 
-// groups runs each (action, dry run, proof) group of a connection's items
-// at once: the connection's limiter serves their calls changes first, so a
-// group of proofs never holds up a group of changes.
+// groups runs each (action, dry run) group of a connection's items at
+// once: the connection's limiter serves their calls changes first, so one
+// group's read-backs never hold up another group's changes.
 func (c *Consumer) groups(ctx context.Context, name string, client provider.Client, s rest.Settings, items []*item) {
 	type key struct {
 		action message.Action
 		dry    bool
-		proof  bool
 	}
 	byGroup := map[key][]*item{}
 	var order []key
 	for _, it := range items {
-		k := key{it.msg.Action, it.msg.DryRun, len(it.msg.Proof) > 0}
+		k := key{it.msg.Action, it.msg.DryRun}
 		if _, ok := byGroup[k]; !ok {
 			order = append(order, k)
 		}
@@ -89,8 +88,8 @@ func (c *Consumer) groups(ctx context.Context, name string, client provider.Clie
 	}
 	var wg sync.WaitGroup
 	for _, k := range order {
-		w := &work{client: client, action: k.action, dryRun: k.dry, verify: s.Verifies(), proof: k.proof,
-			deferProof: c.deferProofs(), proofTime: cmp.Or(c.ProofTime, DefaultProofTime), items: byGroup[k],
+		w := &work{client: client, action: k.action, dryRun: k.dry, verify: s.Verifies(),
+			proofTime: cmp.Or(c.ProofTime, DefaultProofTime), items: byGroup[k],
 			changed: func(items []*item) { c.recordChanged(ctx, items) }}
 		wg.Add(1)
 		go func() {

@@ -53,8 +53,7 @@ type Consumer struct {
 	// less than this long ago (zero: 5 s).
 	RefreshMinAge time.Duration
 	// ProofTime is the least time left in an invocation for a change's
-	// read-back to be made there; with less, it is queued as a proof
-	// message (zero: DefaultProofTime).
+	// read-back; with less, the target is retried (zero: DefaultProofTime).
 	ProofTime time.Duration
 	// Now is injectable for tests (nil: time.Now).
 	Now func() time.Time

@@ -8,17 +8,12 @@ import (
 	"github.com/revoke-dev/revoke/pkg/provider"
 )
 
-// work is one (connection, action, dry run, proof) group of items.
+// work is one (connection, action, dry run) group of items.
 type work struct {
 	client provider.Client
 	action message.Action
 	dryRun bool
 	verify bool // the connection's secret allows read-back (default true)
-	// proof: the items are read-backs of changes already made (proof.go).
-	proof bool
-	// deferProof: a read-back that cannot be made in this invocation is
-	// queued as a proof message (the consumer can send to its queue).
-	deferProof bool
 	// proofTime: the least time left for read-backs in this invocation.
 	proofTime time.Duration
 	// changed, when set, records at once the items whose change was
@@ -41,10 +36,6 @@ var (
 )
 
 func (w *work) run(ctx context.Context) {
-	if w.proof {
-		w.runProof(ctx)
-		return
-	}
 	lookups := w.resolve(ctx)
 	accts, want := w.plan(lookups)
 	if len(accts) > 0 {
@@ -59,7 +50,6 @@ func (w *work) run(ctx context.Context) {
 	for i, it := range w.items {
 		if want[i] != nil {
 			it.res = w.aggregate(it, accts, want[i])
-			w.defer1(it, accts, want[i])
 		}
 	}
 }
