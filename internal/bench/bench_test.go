@@ -18,7 +18,7 @@ func TestSmallRun(t *testing.T) {
 		m.Users /= 20
 		mix = append(mix, m)
 	}
-	r, err := RunThroughput(context.Background(), mix, 30*time.Millisecond, 100, true, nil)
+	r, err := RunThroughput(context.Background(), mix, 30*time.Millisecond, 100, ThroughputOptions{Verify: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

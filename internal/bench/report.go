@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -21,6 +22,8 @@ type Options struct {
 	Moto       bool   // a moto server is configured ($AWS_ENDPOINT_URL)
 	GoBench    string // `go test -bench` output to include, optional
 	Progress   func(string)
+	// Only names the scenarios to run ("1", "1v", "1d", "4"…); empty: all.
+	Only []string
 }
 
 // Report is everything `make bench` measured.
@@ -28,6 +31,7 @@ type Report struct {
 	When            time.Time
 	Throughput      *Throughput // verification off
 	Verified        *Throughput // the same run with read-back verification on
+	Discovered      *Throughput // HiddenMix, no rate declared
 	JAOnly          *Throughput // the JourneyApps part alone, batch size 1000
 	Mix             []Mix
 	Sequential      *Sequential
@@ -59,59 +63,92 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	r := &Report{When: time.Now().UTC(), Mix: DefaultMix, Window: time.Second}
+	want := func(name string) bool { return len(o.Only) == 0 || slices.Contains(o.Only, name) }
 	var err error
-	say("scenario 1: 10,000 targets end to end through the embedded pipeline, verification off")
-	if r.Throughput, err = RunThroughput(ctx, DefaultMix, o.Latency, 100, false, say); err != nil {
-		r.fail(err)
+	if want("1") {
+		say("scenario 1: 10,000 targets end to end through the embedded pipeline, verification off")
+		if r.Throughput, err = RunThroughput(ctx, DefaultMix, o.Latency, 100, ThroughputOptions{}, say); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 1v: the same with read-back verification on")
-	if r.Verified, err = RunThroughput(ctx, DefaultMix, o.Latency, 100, true, say); err != nil {
-		r.fail(err)
+	if want("1v") {
+		say("scenario 1v: the same with read-back verification on")
+		if r.Verified, err = RunThroughput(ctx, DefaultMix, o.Latency, 100, ThroughputOptions{Verify: true}, say); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 1a: the JourneyApps part alone, event source batch size 1000")
-	if r.JAOnly, err = RunThroughput(ctx, DefaultMix[:1], o.Latency, 1000, false, say); err != nil {
-		r.fail(err)
+	if want("1d") {
+		say("scenario 1d: no rate declared, simulators limited at 5, 10 and 50 requests/s")
+		if r.Discovered, err = RunThroughput(ctx, HiddenMix, o.Latency, 100, ThroughputOptions{Undeclared: true}, say); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 1b: the sequential one-request-per-user loop (JourneyApps sample)")
-	if r.Sequential, err = RunSequential(ctx, o.Latency, DefaultMix[0].Rate, 100, DefaultMix[0].Users); err != nil {
-		r.fail(err)
+	if want("1a") {
+		say("scenario 1a: the JourneyApps part alone, event source batch size 1000")
+		if r.JAOnly, err = RunThroughput(ctx, DefaultMix[:1], o.Latency, 1000, ThroughputOptions{}, say); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 2: cold start and size")
-	if r.ColdStarts, err = RunColdStarts(ctx, o.Root, o.ColdRuns); err != nil {
-		r.fail(err)
+	if want("1b") {
+		say("scenario 1b: the sequential one-request-per-user loop (JourneyApps sample)")
+		if r.Sequential, err = RunSequential(ctx, o.Latency, DefaultMix[0].Rate, 100, DefaultMix[0].Users); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 3: consumer peak heap")
-	if r.Memory, err = RunMemory(ctx, o.MemoryMsgs, false); err != nil {
-		r.fail(err)
+	if want("2") {
+		say("scenario 2: cold start and size")
+		if r.ColdStarts, err = RunColdStarts(ctx, o.Root, o.ColdRuns); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 3h: consumer peak heap against 32 MiB error bodies")
-	if r.HugeMemory, err = RunMemory(ctx, 1000, true); err != nil {
-		r.fail(err)
+	if want("3") {
+		say("scenario 3: consumer peak heap")
+		if r.Memory, err = RunMemory(ctx, o.MemoryMsgs, false); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 4: freshness of a single leaver (API, then SCIM PATCH)")
-	if r.Fresh, err = RunFreshness(ctx, o.FreshRuns, o.Latency, r.Window, ViaAPI); err != nil {
-		r.fail(err)
+	if want("3h") {
+		say("scenario 3h: consumer peak heap against 32 MiB error bodies")
+		if r.HugeMemory, err = RunMemory(ctx, 1000, true); err != nil {
+			r.fail(err)
+		}
 	}
-	if r.SCIMFresh, err = RunFreshness(ctx, o.FreshRuns, o.Latency, r.Window, ViaSCIM); err != nil {
-		r.fail(err)
+	if want("4") {
+		say("scenario 4: freshness of a single leaver (API, then SCIM PATCH)")
+		if r.Fresh, err = RunFreshness(ctx, o.FreshRuns, o.Latency, r.Window, ViaAPI); err != nil {
+			r.fail(err)
+		}
+		if r.SCIMFresh, err = RunFreshness(ctx, o.FreshRuns, o.Latency, r.Window, ViaSCIM); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 5: the ledger's cost")
-	if r.Ledger, err = RunLedger(ctx, 1000, 9); err != nil {
-		r.fail(err)
+	if want("5") {
+		say("scenario 5: the ledger's cost")
+		if r.Ledger, err = RunLedger(ctx, 1000, 9); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 5b: a 50,000-target request's status and CSV, every page")
-	if r.Status, err = RunStatus(ctx, 50000); err != nil {
-		r.fail(err)
+	if want("5b") {
+		say("scenario 5b: a 50,000-target request's status and CSV, every page")
+		if r.Status, err = RunStatus(ctx, 50000); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 6: a SCIM initial sync")
-	if r.SCIM, err = RunSCIMSync(ctx, o.SCIMUsers); err != nil {
-		r.fail(err)
+	if want("6") {
+		say("scenario 6: a SCIM initial sync")
+		if r.SCIM, err = RunSCIMSync(ctx, o.SCIMUsers); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 7: the trigger's cost per event")
-	if r.Trigger, err = RunTrigger(ctx, o.Root, 2000); err != nil {
-		r.fail(err)
+	if want("7") {
+		say("scenario 7: the trigger's cost per event")
+		if r.Trigger, err = RunTrigger(ctx, o.Root, 2000); err != nil {
+			r.fail(err)
+		}
 	}
 	switch {
+	case !want("8"):
+		r.SnapshotSkipped = "not asked for"
 	case o.Snapshot == 0:
 		r.SnapshotSkipped = "not asked for"
 	case !o.Moto:
@@ -261,34 +298,50 @@ func (r *Report) Markdown(svgName string) string {
 	return b.String()
 }
 
-// SVG draws revocations per second over time for scenario 1.
+// SVG draws, per second of the verify-on run (scenario 1v; else scenario
+// 1), the accounts changed and the targets settled (proven): two curves.
 func (r *Report) SVG() string {
-	if r.Throughput == nil || len(r.Throughput.PerSecond) == 0 {
+	t := r.Verified
+	if t == nil {
+		t = r.Throughput
+	}
+	if t == nil || len(t.PerSecond) == 0 {
 		return ""
 	}
-	data := r.Throughput.PerSecond
+	changes, proofs := t.PerSecond, t.ProofsPerSecond
+	n := max(len(changes), len(proofs))
 	const W, H, L, B = 720.0, 320.0, 60.0, 40.0
 	peak := 1
-	for _, v := range data {
+	for _, v := range append(append([]int(nil), changes...), proofs...) {
 		peak = max(peak, v)
 	}
-	x := func(i int) float64 { return L + float64(i)*(W-L-20)/float64(max(1, len(data)-1)) }
+	x := func(i int) float64 { return L + float64(i)*(W-L-20)/float64(max(1, n-1)) }
 	y := func(v int) float64 { return H - B - float64(v)*(H-B-20)/float64(peak) }
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" font-family="sans-serif" font-size="12">`+"\n", W, H)
-	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/><text x="%g" y="14">revocations per second (10,000 targets; lower bound %.0f s)</text>`+"\n", L, r.Throughput.LowerBound.Seconds())
+	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/><text x="%g" y="14">per second, %d targets, verify %v: accounts changed (blue), targets proven (orange); change bound %.0f s</text>`+"\n",
+		L, t.Targets, map[bool]string{true: "on", false: "off"}[t.Verify], t.LowerBound.Seconds())
 	fmt.Fprintf(&b, `<line x1="%g" y1="%g" x2="%g" y2="%g" stroke="black"/><line x1="%g" y1="20" x2="%g" y2="%g" stroke="black"/>`+"\n", L, H-B, W-20, H-B, L, L, H-B)
 	for _, f := range []float64{0, 0.5, 1} {
 		v := int(f * float64(peak))
 		fmt.Fprintf(&b, `<text x="%g" y="%g" text-anchor="end">%d</text>`+"\n", L-6, y(v)+4, v)
 	}
-	for i := 0; i < len(data); i += max(1, len(data)/8) {
+	for i := 0; i < n; i += max(1, n/8) {
 		fmt.Fprintf(&b, `<text x="%g" y="%g" text-anchor="middle">%ds</text>`+"\n", x(i), H-B+16, i)
 	}
-	var pts []string
-	for i, v := range data {
-		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(v)))
+	for _, c := range []struct {
+		data  []int
+		color string
+	}{{changes, "#1f77b4"}, {proofs, "#ff7f0e"}} {
+		if len(c.data) == 0 {
+			continue
+		}
+		var pts []string
+		for i, v := range c.data {
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(v)))
+		}
+		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`+"\n", c.color, strings.Join(pts, " "))
 	}
-	fmt.Fprintf(&b, `<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="%s"/>`+"\n</svg>\n", strings.Join(pts, " "))
+	b.WriteString("</svg>\n")
 	return b.String()
 }

@@ -43,6 +43,8 @@ const (
 type Options struct {
 	Sims       map[string]simulator.Options // by provider kind
 	Rates      map[string]float64           // rate_per_second in each connection's secret, by provider kind
+	Undeclared bool                         // no rate_per_second in any secret: each consumer finds the rate
+	OnOutcome  func(audit.Record)           // sees every audit record as it is written (changed included)
 	Verify     *bool                        // verify in every connection's secret (nil: the default, on)
 	BatchSize  int                          // event source BatchSize (default 100)
 	Window     time.Duration                // MaximumBatchingWindow (default 1 s, the template's)
@@ -116,6 +118,9 @@ func Start(o Options) (*Pipeline, error) {
 	p.Secrets.Put("revoke-auth/api-tokens", `{"tokens":["`+Token+`"]}`)
 	p.Secrets.Put("revoke-auth/scim-tokens", `{"tokens":[{"name":"entra","token":"`+SCIMToken+`","scopes":[]}]}`)
 	for conn, v := range p.Fleet.Secrets(func(kind string) simulator.Settings {
+		if o.Undeclared {
+			return simulator.Settings{Verify: o.Verify}
+		}
 		return simulator.Settings{RatePerSecond: cmp.Or(o.Rates[kind], 1000), Verify: o.Verify}
 	}) {
 		p.Secrets.Put(cfg.SecretID(conn), v)
@@ -131,12 +136,15 @@ func Start(o Options) (*Pipeline, error) {
 		// Each instance has its own secret cache and rate limiters, and
 		// spends 1/Instances of each provider's budget, as in Lambda.
 		p.Consumers = append(p.Consumers, &consumer.Consumer{Config: cfg, Secrets: secrets.NewCache(p.Secrets, config.DefaultSecretTTL),
-			DLQ: p.Queue, Ledger: p.Ledger, Log: log, Metrics: o.Log, OnOutcome: p.record})
+			DLQ: p.Queue, Proofs: p.Queue, Ledger: p.Ledger, Log: log, Metrics: o.Log, OnOutcome: p.record})
 	}
 	return p, nil
 }
 
 func (p *Pipeline) record(r audit.Record) {
+	if p.opts.OnOutcome != nil {
+		p.opts.OnOutcome(r)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.outcomes[r.MessageID] = r

@@ -31,14 +31,15 @@ var errSecretMissing = errors.New("the connection secret does not exist")
 // processConnection settles every item of one connection: build the
 // client, then each (action, dry run) group; on 401/403 refresh the secret
 // once and try those items again.
-func (c *Consumer) processConnection(ctx context.Context, name string, items []*item) {
+func (c *Consumer) processConnection(ctx context.Context, changes *phase, name string, items []*item) {
 	cn, _ := c.Config.Connection(name)
 	client, settings, err := c.client(ctx, cn, false)
 	if err != nil {
+		changes.done()
 		c.settleAll(cn, items, err)
 		return
 	}
-	c.groups(ctx, name, client, settings, items)
+	c.groups(ctx, changes, name, client, settings, items)
 	var again []*item
 	for _, it := range items {
 		if it.res.auth {
@@ -53,7 +54,7 @@ func (c *Consumer) processConnection(ctx context.Context, name string, items []*
 		c.settleAll(cn, again, err)
 		return
 	}
-	c.groups(ctx, name, client, settings, again)
+	c.groups(ctx, newPhase(ctx, 0), name, client, settings, again) // after a refresh: the changes' phase is over
 	for _, it := range again {
 		it.res.auth = false // a second refusal is final
 	}
@@ -69,27 +70,35 @@ func (c *Consumer) settleAll(cn config.Connection, items []*item, err error) {
 	}
 }
 
-// groups runs each (action, dry run) group of a connection's items at
-// once: the connection's limiter serves their calls changes first, so one
-// group's read-backs never hold up another group's changes.
-func (c *Consumer) groups(ctx context.Context, name string, client provider.Client, s rest.Settings, items []*item) {
+// groups runs each (action, dry run, proof) group of a connection's items
+// at once: the connection's limiter serves their calls changes first, so a
+// group of proofs never holds up a group of changes.
+func (c *Consumer) groups(ctx context.Context, changes *phase, name string, client provider.Client, s rest.Settings, items []*item) {
 	type key struct {
 		action message.Action
 		dry    bool
+		proof  bool
 	}
 	byGroup := map[key][]*item{}
 	var order []key
 	for _, it := range items {
-		k := key{it.msg.Action, it.msg.DryRun}
+		k := key{it.msg.Action, it.msg.DryRun, len(it.msg.Proof) > 0}
 		if _, ok := byGroup[k]; !ok {
 			order = append(order, k)
 		}
 		byGroup[k] = append(byGroup[k], it)
 	}
+	changing := 0
+	for _, k := range order {
+		if !k.dry && !k.proof {
+			changing++
+		}
+	}
+	changes.add(changing - 1) // the connection's own count becomes its change groups'
 	var wg sync.WaitGroup
 	for _, k := range order {
-		w := &work{client: client, action: k.action, dryRun: k.dry, verify: s.Verifies(),
-			proofTime: cmp.Or(c.ProofTime, DefaultProofTime), items: byGroup[k],
+		w := &work{client: client, action: k.action, dryRun: k.dry, verify: s.Verifies(), proof: k.proof,
+			deferProof: c.deferProofs(), proofTime: cmp.Or(c.ProofTime, DefaultProofTime), items: byGroup[k], changes: changes,
 			changed: func(items []*item) { c.recordChanged(ctx, items) }}
 		wg.Add(1)
 		go func() {

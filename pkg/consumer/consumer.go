@@ -53,7 +53,8 @@ type Consumer struct {
 	// less than this long ago (zero: 5 s).
 	RefreshMinAge time.Duration
 	// ProofTime is the least time left in an invocation for a change's
-	// read-back; with less, the target is retried (zero: DefaultProofTime).
+	// read-back to be made there; with less, it is queued as a proof
+	// message (zero: DefaultProofTime).
 	ProofTime time.Duration
 	// Now is injectable for tests (nil: time.Now).
 	Now func() time.Time
@@ -116,16 +117,18 @@ func (c *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (resp events.
 
 	work, cancel := context.WithDeadline(ctx, c.workDeadline(ctx))
 	groups := c.decode(items)
+	changes := newPhase(work, len(groups)) // one per connection until it knows its groups
 	var wg sync.WaitGroup
 	for name, its := range groups {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer c.recoverConnection(name, its)
-			c.processConnection(work, name, its)
+			c.processConnection(work, changes, name, its)
 		}()
 	}
 	wg.Wait()
+	changes.end()
 	cancel()
 	c.settle(ctx, items)
 

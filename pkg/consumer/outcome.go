@@ -37,11 +37,14 @@ import (
 //     last delivery every target goes to the DLQ as exhausted with
 //     last_error_code unavailable, where the sweep's re-drive brings it
 //     back to be recorded (unrecorded).
-//  7. the DLQ: a failed target is sent with its reason; one that cannot be
+//  7. the proof: a changed target (its change accepted, its read-back to
+//     come, proof.go) has its proof message queued; one that cannot be
+//     queued is retrying, so SQS keeps the change message (queueProofs).
+//  8. the DLQ: a failed target is sent with its reason; one that cannot be
 //     sent (or no DLQ_URL) is retrying, so SQS keeps it (deadLetter). Its
 //     ledger record says failed until the redelivery's outcome, a later
 //     attempt, follows.
-//  8. the response: retrying is a batch item failure (SQS delivers it
+//  9. the response: retrying is a batch item failure (SQS delivers it
 //     again); every other outcome is deleted from the queue (Handle).
 func (c *Consumer) settle(ctx context.Context, items []*item) {
 	for _, it := range items {
@@ -50,6 +53,7 @@ func (c *Consumer) settle(ctx context.Context, items []*item) {
 	if err := c.record(ctx, items); err != nil {
 		c.unrecorded(items, err)
 	}
+	c.queueProofs(ctx, items)
 	c.deadLetter(ctx, items)
 }
 

@@ -7,21 +7,23 @@ import (
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
+	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/ratelimit"
 )
 
 // Changes first, proofs after (docs/design.md §4). A change the provider
 // accepted is recorded at once as changed (announce). Its read-back
-// follows in the same invocation at ratelimit.Proof, so it spends only
-// budget that no ready change wants (proveNow): done when seen, unverified
-// (retried, then dead-lettered) when not. No proof is lost if the function
-// stops in between: the message leaves the queue only once its proof is
-// settled, so a redelivery re-applies the change (idempotent: already)
-// and proves it; with too little time left for the read-back, the target
-// is retried the same way.
+// follows in the same invocation, at ratelimit.Proof, so it spends only
+// budget no ready change wants (proveNow). A read-back this invocation has
+// no time left for travels on as a proof message through the same queue
+// (defer1, queueProofs), read by whichever process gets it. No proof is
+// lost if the function stops: the change message is deleted only once its
+// proof is made or queued; a redelivery re-applies the change (idempotent)
+// and proves it. A proof that does not see the asked state is unverified:
+// retried, then dead-lettered.
 
 // DefaultProofTime is the least time left in an invocation for its
-// read-backs.
+// read-backs to be made there rather than queued.
 const DefaultProofTime = time.Second
 
 // verifier is the group's read-back, if the connection is read back.
@@ -51,23 +53,137 @@ func (w *work) announce(accts []*account, want [][]int) {
 	}
 }
 
-// proveNow reads the changed accounts back at proof priority when time is
-// left in the invocation; otherwise they are unverified (retried).
+// proveNow reads the changed accounts back in this invocation when time
+// is left; otherwise they stay unread for defer1, or, when no proof can be
+// queued, are unverified (retried).
 func (w *work) proveNow(ctx context.Context, accts []*account) {
 	if _, ok := w.verifier(); !ok {
 		return
 	}
 	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) >= w.proofTime {
-		w.readBack(ratelimit.WithPriority(ctx, ratelimit.Proof), accts)
+		pctx := ratelimit.WithPriority(ctx, ratelimit.Proof)
+		if w.deferProof && w.changes != nil {
+			// What the invocation's change work leaves no time for is
+			// proven later, through a proof message.
+			var stop context.CancelFunc
+			pctx, stop = context.WithCancel(pctx)
+			defer context.AfterFunc(w.changes.over(), stop)()
+			defer stop()
+		}
+		w.readBack(pctx, accts)
+		return
+	}
+	if w.deferProof {
 		return
 	}
 	for _, a := range accts {
 		if (a.out.outcome == message.Done || a.out.outcome == message.Already) && a.out.verified == nil {
 			keep := a.out
-			a.out = unverified("no time was left in the invocation to read the change back; retried")
+			a.out = unverified("no time was left in the invocation to read the change back")
 			a.out.httpAttempts, a.out.status = keep.httpAttempts, keep.status
 		}
 	}
+}
+
+// defer1 turns an item whose change succeeded but whose accounts were not
+// read into changed, naming the accounts its proof message will read.
+func (w *work) defer1(it *item, accts []*account, idx []int) {
+	if !w.deferProof || it.res.verified != nil {
+		return
+	}
+	if o := it.res.outcome; o != message.Done && o != message.Already {
+		return
+	}
+	if _, ok := w.verifier(); !ok {
+		return
+	}
+	var ids []string
+	for _, j := range idx {
+		if a := accts[j]; a.out.verified == nil && (a.out.outcome == message.Done || a.out.outcome == message.Already) {
+			ids = append(ids, a.user.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	if len(ids) > message.MaxProofAccounts {
+		it.res = unverified("too many accounts to prove in one proof message; the change is retried")
+		return
+	}
+	it.res.proofOf, it.res.outcome, it.res.proof = it.res.outcome, message.Changed, ids
+}
+
+// runProof reads back the accounts of proof messages, in one Verify call
+// for the group, at proof priority: seen in the asked state is the change's
+// outcome (done or already), verified; anything else is readBack's.
+func (w *work) runProof(ctx context.Context) {
+	var accts []*account
+	index := map[string]int{}
+	want := make([][]int, len(w.items))
+	for i, it := range w.items {
+		for _, id := range it.msg.Proof {
+			j, ok := index[id]
+			if !ok {
+				j = len(accts)
+				index[id] = j
+				accts = append(accts, &account{user: provider.User{ID: id}, out: result{outcome: it.msg.ProofOf}})
+			}
+			want[i] = append(want[i], j)
+		}
+		if it.msg.Email != "" {
+			it.res.resolved = it.msg.Proof // the evidence keeps naming the accounts
+		}
+	}
+	w.readBack(ratelimit.WithPriority(ctx, ratelimit.Proof), accts)
+	for i, it := range w.items {
+		it.res = w.aggregate(it, accts, want[i])
+	}
+}
+
+// deferProofs reports whether read-backs travel as proof messages.
+func (c *Consumer) deferProofs() bool { return c.Proofs != nil && c.Config.QueueURL != "" }
+
+// queueProofs sends the proof message of every changed item (rule 7 of
+// settle). A proof that cannot be sent makes its change message a retry:
+// SQS keeps it, and the redelivery queues the proof again.
+func (c *Consumer) queueProofs(ctx context.Context, items []*item) {
+	var changed []*item
+	var out []queue.Outgoing
+	for _, it := range items {
+		if it.res.outcome != message.Changed {
+			continue
+		}
+		m := *it.msg
+		m.Proof, m.ProofOf = it.res.proof, it.res.proofOf
+		body, err := m.Encode()
+		if err != nil {
+			c.proofUnsent(it)
+			continue
+		}
+		changed = append(changed, it)
+		out = append(out, queue.Outgoing{Body: body})
+	}
+	if len(out) == 0 {
+		return
+	}
+	sctx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithDeadline(ctx, dl.Add(-200*time.Millisecond))
+		defer cancel()
+	}
+	unsent, err := queue.SendAll(sctx, c.Proofs, c.Config.QueueURL, out, queue.DefaultPolicy)
+	for _, i := range unsent {
+		c.proofUnsent(changed[i])
+	}
+	if len(unsent) > 0 {
+		c.Log.Error("queuing read-backs failed; their changes will be retried", "count", len(unsent), "error", err)
+	}
+}
+
+func (c *Consumer) proofUnsent(it *item) {
+	it.res = result{outcome: message.Retrying, code: message.CodeUnavailable, status: it.res.status, httpAttempts: it.res.httpAttempts,
+		errMsg: "the change was made but its read-back could not be queued; retried (the change is idempotent)"}
 }
 
 // recordChanged records items as changed at once, before their read-back:

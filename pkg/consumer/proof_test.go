@@ -11,9 +11,21 @@ import (
 	"github.com/revoke-dev/revoke/pkg/audit"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/queue"
 )
 
-// history is every outcome the ledger holds for a target, in time order.
+// proofConsumer is a consumer that never has time left for a read-back in
+// the invocation, so every read-back travels as a proof message through
+// sender (a fresh consumer is a fresh process: nothing in memory).
+func (w *world) proofConsumer(sender queue.Sender) *Consumer {
+	c := w.consumer(&fakeDLQ{})
+	cfg := *w.cfg
+	cfg.QueueURL = "queue"
+	c.Config, c.Proofs, c.ProofTime = &cfg, sender, 24*time.Hour
+	return c
+}
+
+// history is every outcome the ledger holds for a target, in write order.
 func (w *world) history(t *testing.T, key string) []message.Outcome {
 	t.Helper()
 	items, err := w.lstore.Query(context.Background(), ledger.Query{PK: "REQ#" + testRequest})
@@ -35,89 +47,151 @@ func (w *world) history(t *testing.T, key string) []message.Outcome {
 	return out
 }
 
-// TestChangedRecordedBeforeItsProof: a change the provider accepted is
-// recorded as changed (ledger and audit line) before its read-back, and
-// the read-back, made in the same invocation, makes it done. Mendix cannot
-// be read: done at once, never changed. (Before: nothing was recorded
-// until the read-back was over, and there was no changed state.)
+// TestChangedRecordedBeforeItsProof: with time left in the invocation, a
+// change is recorded as changed before its read-back, and the read-back,
+// made in the same invocation, makes it done. (Before: nothing was
+// recorded until the read-back was over, and no changed state existed.)
 func TestChangedRecordedBeforeItsProof(t *testing.T) {
+	w := newWorld(t, simulator.Options{})
+	w.SC.Add(simulator.User{ID: "sc-1"})
+	m := msg("wiki", "scim", "sc-1", "")
+	c := w.consumer(&fakeDLQ{})
+	var seen []message.Outcome
+	c.OnOutcome = func(r audit.Record) { seen = append(seen, r.Outcome) }
+	if resp, _ := c.Handle(context.Background(), event(t, m)); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures %v", resp.BatchItemFailures)
+	}
+	if h := w.history(t, m.Target().Key()); len(h) != 2 || h[0] != message.Changed || h[1] != message.Done {
+		t.Fatalf("ledger history %v, want [changed done]", h)
+	}
+	if len(seen) != 2 || seen[0] != message.Changed || seen[1] != message.Done {
+		t.Fatalf("audit outcomes %v, want [changed done]", seen)
+	}
+}
+
+// proofs decodes the proof messages sent.
+func proofs(t *testing.T, q *fakeDLQ) []message.Message {
+	t.Helper()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var out []message.Message
+	for _, o := range q.sent {
+		m, err := message.Decode(o.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, *m)
+	}
+	return out
+}
+
+// TestChangedThenProven: a change the provider accepted, with no time left
+// in the invocation for its read-back, is recorded as changed, not done,
+// and its proof is queued; the proof message, handled by another process,
+// reads the account back and makes it done (verified). Mendix cannot be
+// read: done at once. (Before: no changed state, no proof message.)
+func TestChangedThenProven(t *testing.T) {
 	tests := []struct {
 		name, conn, prov, id string
-		want                 []message.Outcome
+		wantChanged          bool
 	}{
-		{"journeyapps", "field-app", "journeyapps", "ja-1", []message.Outcome{message.Changed, message.Done}},
-		{"backendless", "crm", "backendless", "BL-1", []message.Outcome{message.Changed, message.Done}},
-		{"scim", "wiki", "scim", "sc-1", []message.Outcome{message.Changed, message.Done}},
-		{"mendix cannot be read", "mendix", "mendix", "6f1e7f5e-0001-4000-8000-000000000001", []message.Outcome{message.Done}},
+		{"journeyapps", "field-app", "journeyapps", "ja-1", true},
+		{"backendless", "crm", "backendless", "BL-1", true},
+		{"scim", "wiki", "scim", "sc-1", true},
+		{"mendix cannot be read", "mendix", "mendix", "6f1e7f5e-0001-4000-8000-000000000001", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t, simulator.Options{})
 			w.Sim(tt.conn).Add(simulator.User{ID: tt.id, Email: "p@example.com"})
 			m := msg(tt.conn, tt.prov, tt.id, "")
-			c := w.consumer(&fakeDLQ{})
-			var seen []message.Outcome
-			c.OnOutcome = func(r audit.Record) { seen = append(seen, r.Outcome) }
-			if resp, _ := c.Handle(context.Background(), event(t, m)); len(resp.BatchItemFailures) != 0 {
+			key := m.Target().Key()
+			q := &fakeDLQ{}
+			resp, _ := w.proofConsumer(q).Handle(context.Background(), event(t, m))
+			if len(resp.BatchItemFailures) != 0 {
 				t.Fatalf("failures %v", resp.BatchItemFailures)
 			}
-			if h := w.history(t, m.Target().Key()); !equal(h, tt.want) {
-				t.Fatalf("ledger history %v, want %v", h, tt.want)
+			if u, _ := w.Sim(tt.conn).User(tt.id); !u.Disabled {
+				t.Fatal("the change was not made")
 			}
-			if !equal(seen, tt.want) {
-				t.Fatalf("audit outcomes %v, want %v", seen, tt.want)
+			st := w.outcomes(t)[key]
+			ps := proofs(t, q)
+			if !tt.wantChanged {
+				if st.Outcome != message.Done || len(ps) != 0 {
+					t.Fatalf("ledger %+v, %d proofs; want done and none", st, len(ps))
+				}
+				return
 			}
-			if st := w.outcomes(t)[m.Target().Key()]; tt.want[0] == message.Changed && (st.Verified == nil || !*st.Verified) {
-				t.Fatalf("proven but not verified: %+v", st)
+			if st.Outcome != message.Changed || st.Verified != nil {
+				t.Fatalf("after the change the ledger says %+v, want changed, not verified", st)
+			}
+			if len(ps) != 1 || len(ps[0].Proof) != 1 || ps[0].Proof[0] != tt.id || ps[0].ProofOf != message.Done {
+				t.Fatalf("proof messages %+v", ps)
+			}
+			resp, _ = w.proofConsumer(&fakeDLQ{}).Handle(context.Background(), event(t, ps[0]))
+			if len(resp.BatchItemFailures) != 0 {
+				t.Fatalf("proof failures %v", resp.BatchItemFailures)
+			}
+			if st := w.outcomes(t)[key]; st.Outcome != message.Done || st.Verified == nil || !*st.Verified {
+				t.Fatalf("after the proof the ledger says %+v, want done, verified", st)
 			}
 		})
 	}
 }
 
-func equal(a, b []message.Outcome) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// TestPendingProofSurvivesAStop: the function stops after the change and
-// before its read-back (here: no time left for it). The ledger says
-// changed, then retrying; the message stays in the queue; its redelivery,
-// in a new process (nothing in memory), finds the change made (already)
-// and proves it.
-func TestPendingProofSurvivesAStop(t *testing.T) {
+// TestPendingProofSurvivesACrash: the function stops after the change and
+// before its proof is safely queued (here: the send fails). The change
+// message is kept (a batch item failure), the ledger already says changed,
+// and the redelivery, in a new process, re-applies the change (already)
+// and queues the proof, which proves it.
+func TestPendingProofSurvivesACrash(t *testing.T) {
 	w := newWorld(t, simulator.Options{})
 	w.BL.Add(simulator.User{ID: "BL-1"})
 	m := msg("crm", "backendless", "BL-1", "")
 	key := m.Target().Key()
-	stopping := w.consumer(&fakeDLQ{})
-	stopping.ProofTime = 24 * time.Hour // never time left for a read-back
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	resp, _ := stopping.Handle(ctx, event(t, m))
+	resp, _ := w.proofConsumer(&fakeDLQ{fail: true}).Handle(context.Background(), event(t, m))
 	if f := failures(resp); !f["m0"] {
-		t.Fatalf("a change without its proof must stay in the queue: %v", resp.BatchItemFailures)
+		t.Fatalf("the change message must stay in the queue until its proof is: %v", resp.BatchItemFailures)
 	}
-	if u, _ := w.BL.User("BL-1"); !u.Disabled {
-		t.Fatal("the change was not made")
+	if st := w.outcomes(t)[key]; st.Outcome != message.Changed {
+		t.Fatalf("ledger %+v, want changed (the change was made)", st)
 	}
-	if h := w.history(t, key); !equal(h, []message.Outcome{message.Changed, message.Retrying}) {
-		t.Fatalf("ledger history %v, want [changed retrying]", h)
+	q := &fakeDLQ{}
+	resp, _ = w.proofConsumer(q).Handle(context.Background(), eventN(t, 2, m))
+	ps := proofs(t, q)
+	if len(resp.BatchItemFailures) != 0 || len(ps) != 1 || ps[0].ProofOf != message.Already {
+		t.Fatalf("redelivery: failures %v, proofs %+v", resp.BatchItemFailures, ps)
 	}
-	if st := w.outcomes(t)[key]; st.Code != message.CodeUnverified {
-		t.Fatalf("a pending proof is retried as unverified: %+v", st)
-	}
-	resp, _ = w.consumer(&fakeDLQ{}).Handle(context.Background(), eventN(t, 2, m))
-	if len(resp.BatchItemFailures) != 0 {
-		t.Fatalf("redelivery failures %v", resp.BatchItemFailures)
+	if resp, _ := w.proofConsumer(&fakeDLQ{}).Handle(context.Background(), event(t, ps[0])); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("proof failures %v", resp.BatchItemFailures)
 	}
 	if st := w.outcomes(t)[key]; st.Outcome != message.Already || st.Verified == nil || !*st.Verified {
-		t.Fatalf("after the redelivery: %+v, want already, verified", st)
+		t.Fatalf("after the proof: %+v, want already, verified", st)
+	}
+}
+
+// TestProofThatDisagreesIsUnverified: a provider that answers success and
+// changes nothing: the target is changed, then its proof message finds it
+// unchanged and is retried as unverified.
+func TestProofThatDisagreesIsUnverified(t *testing.T) {
+	w := newWorld(t, simulator.Options{})
+	w.JA.Add(simulator.User{ID: "ja-1"})
+	w.JA.SetOptions(simulator.Options{IgnoreChanges: true})
+	m := msg("field-app", "journeyapps", "ja-1", "")
+	q := &fakeDLQ{}
+	if resp, _ := w.proofConsumer(q).Handle(context.Background(), event(t, m)); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures %v", resp.BatchItemFailures)
+	}
+	ps := proofs(t, q)
+	if len(ps) != 1 {
+		t.Fatalf("proofs %+v; ledger %+v", ps, w.outcomes(t))
+	}
+	resp, _ := w.proofConsumer(&fakeDLQ{}).Handle(context.Background(), event(t, ps[0]))
+	if f := failures(resp); !f["m0"] {
+		t.Fatalf("an unverified proof must be retried: %v", resp.BatchItemFailures)
+	}
+	st := w.outcomes(t)[m.Target().Key()]
+	if st.Outcome != message.Retrying || st.Code != message.CodeUnverified {
+		t.Fatalf("ledger %+v: a proof that disagreed is retrying, unverified", st)
 	}
 }
