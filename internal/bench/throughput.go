@@ -70,10 +70,10 @@ type Throughput struct {
 	// that changed it, and to its settled outcome.
 	ToChange, ToProof Percentiles
 	ProofsPerSecond   []int // targets settled per second since the first 202
-	Targets    int
-	Verified   int // targets seen in the asked state after the change
-	Wall       time.Duration
-	LowerBound time.Duration // from the change requests the mix needs
+	Targets           int
+	Verified          int // targets seen in the asked state after the change
+	Wall              time.Duration
+	LowerBound        time.Duration // from the change requests the mix needs
 	// CountedBound counts every request the providers served within their
 	// limit (changes and read-backs): the bound verification moves to.
 	CountedBound time.Duration
