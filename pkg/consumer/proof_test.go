@@ -195,3 +195,57 @@ func TestProofThatDisagreesIsUnverified(t *testing.T) {
 		t.Fatalf("ledger %+v: a proof that disagreed is retrying, unverified", st)
 	}
 }
+
+// TestProofsDoNotOutlastTheChanges: an invocation lasts as long as its
+// change work. A read-back that fits beside another connection's slower
+// changes is made at once; one with no change work left beside it travels
+// as a proof message, so the next batch's changes never wait for it.
+func TestProofsDoNotOutlastTheChanges(t *testing.T) {
+	tests := []struct {
+		name       string
+		slowMendix bool // a Mendix change taking 400 ms in the same batch
+		wantProofs int  // SCIM proofs queued
+		wantSCIM   message.Outcome
+	}{
+		{"alone: the proof is queued", false, 1, message.Changed},
+		{"beside slower changes: proven at once", true, 0, message.Done},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, simulator.Options{})
+			w.SC.Add(simulator.User{ID: "sc-1"})
+			bodies := []any{msg("wiki", "scim", "sc-1", "")}
+			if tt.slowMendix {
+				w.MX.SetOptions(simulator.Options{Latency: 400 * time.Millisecond})
+				w.MX.Add(simulator.User{ID: "6f1e7f5e-0001-4000-8000-000000000001"})
+				bodies = append(bodies, msg("mendix", "mendix", "6f1e7f5e-0001-4000-8000-000000000001", ""))
+			}
+			q := &fakeDLQ{}
+			c := w.proofConsumer(q)
+			c.ProofTime = 0 // the default: time is left
+			if resp, _ := c.Handle(context.Background(), event(t, bodies...)); len(resp.BatchItemFailures) != 0 {
+				t.Fatalf("failures %v", resp.BatchItemFailures)
+			}
+			if ps := proofs(t, q); len(ps) != tt.wantProofs {
+				t.Fatalf("%d proof messages, want %d", len(ps), tt.wantProofs)
+			}
+			if st := w.outcomes(t)["u:sc-1#wiki"]; st.Outcome != tt.wantSCIM {
+				t.Fatalf("scim target %+v, want %s", st, tt.wantSCIM)
+			}
+		})
+	}
+}
+
+func TestPhase(t *testing.T) {
+	p := newPhase(context.Background(), 2) // two connections
+	p.add(1)                               // the first has two change groups
+	p.done()
+	p.done()
+	if p.over().Err() != nil {
+		t.Fatal("over with a connection still changing")
+	}
+	p.add(-1) // the second has none
+	if p.over().Err() == nil {
+		t.Fatal("not over when every change was made")
+	}
+}
