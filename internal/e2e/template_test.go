@@ -146,10 +146,11 @@ func TestTemplateWiring(t *testing.T) {
 			t.Errorf("output %s missing", o)
 		}
 	}
-	// Least privilege: only the API's role may read the API tokens; the
-	// consumer never sends to the revoke queue.
-	if strings.Contains(jsonOf(m(res["ConsumerFunction"], "Properties", "Policies")), "RevokeQueue") {
-		t.Error("the consumer must not be able to send to the revoke queue")
+	// Least privilege: only the API's role may read the API tokens. The
+	// consumer sends to the revoke queue only its proof messages (reads of
+	// changes it made), and to no other queue but the DLQ.
+	if p := jsonOf(m(res["ConsumerFunction"], "Properties", "Policies")); !strings.Contains(p, "RevokeQueue") || strings.Contains(p, "TriggerFailureQueue") {
+		t.Error("the consumer sends proof messages to the revoke queue, and to no queue but it and the DLQ")
 	}
 	if strings.Contains(jsonOf(m(res["ApiFunction"], "Properties", "Policies")), "SecretPrefix") {
 		t.Error("the API must not read connection secrets")
