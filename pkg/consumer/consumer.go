@@ -12,27 +12,21 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/revoke-dev/revoke/pkg/audit"
+	"github.com/revoke-dev/revoke/pkg/clients"
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
-	"github.com/revoke-dev/revoke/pkg/provider/rest"
+	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/queue"
 )
-
-// SecretSource is what the consumer needs from the secret cache
-// (*secrets.Cache is one).
-type SecretSource interface {
-	Get(ctx context.Context, id string) (string, error)
-	Refresh(ctx context.Context, id string, minAge time.Duration) (string, error)
-}
 
 // Consumer processes SQS batches. Build it once per container (it keeps
 // each connection's client, rate limiter and secret between invocations);
 // it is safe for concurrent use.
 type Consumer struct {
 	Config  *config.Config
-	Secrets SecretSource
+	Secrets clients.SecretSource
 	DLQ     queue.Sender // sends to Config.DLQURL
 	// Proofs sends proof messages (read-backs of changes made) to
 	// Config.QueueURL; nil: read-backs are made in the same invocation.
@@ -41,6 +35,9 @@ type Consumer struct {
 	Log     *slog.Logger
 	Metrics io.Writer    // Embedded Metric Format lines (stdout in Lambda); nil: none
 	HTTP    *http.Client // shared by every provider client; nil: rest.NewHTTPClient()
+	// Providers says what each connection's provider is and builds its
+	// clients (nil: registry.Builtin()).
+	Providers *registry.Registry
 
 	// Margin is kept free before the invocation's deadline for DLQ sends,
 	// the ledger and the response (zero: 2 s, or a fifth of the time left
@@ -50,7 +47,7 @@ type Consumer struct {
 	// the benchmarks count outcomes with it).
 	OnOutcome func(audit.Record)
 	// RefreshMinAge stops a burst of 401s from re-reading a secret read
-	// less than this long ago (zero: 5 s).
+	// less than this long ago (zero: clients.DefaultRefreshMinAge).
 	RefreshMinAge time.Duration
 	// ProofTime is the least time left in an invocation for a change's
 	// read-back to be made there; with less, it is queued as a proof
@@ -60,8 +57,7 @@ type Consumer struct {
 	Now func() time.Time
 
 	once    sync.Once
-	mu      sync.Mutex
-	conns   map[string]*conn
+	clients *clients.Builder
 	metrics audit.Metrics
 }
 
@@ -77,10 +73,8 @@ type item struct {
 
 func (c *Consumer) init() {
 	c.once.Do(func() {
-		c.conns = map[string]*conn{}
-		if c.HTTP == nil {
-			c.HTTP = rest.NewHTTPClient()
-		}
+		c.clients = &clients.Builder{Config: c.Config, Providers: c.Providers, Secrets: c.Secrets, HTTP: c.HTTP,
+			Observe: c.observe, RefreshMinAge: c.RefreshMinAge}
 		if c.Log == nil {
 			c.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
 		}

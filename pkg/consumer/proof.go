@@ -9,6 +9,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/ratelimit"
+	"github.com/revoke-dev/revoke/pkg/retry"
 )
 
 // Changes first, proofs after (docs/design.md §4). A change the provider
@@ -172,7 +173,7 @@ func (c *Consumer) queueProofs(ctx context.Context, items []*item) {
 		sctx, cancel = context.WithDeadline(ctx, dl.Add(-200*time.Millisecond))
 		defer cancel()
 	}
-	unsent, err := queue.SendAll(sctx, c.Proofs, c.Config.QueueURL, out, queue.DefaultPolicy)
+	unsent, err := queue.SendAll(sctx, c.Proofs, c.Config.QueueURL, out, retry.AWS)
 	for _, i := range unsent {
 		c.proofUnsent(changed[i])
 	}
