@@ -201,16 +201,34 @@ func (r *Report) Markdown(svgName string) string {
 			w("![revocations per second](%s)\n\n", svgName)
 		}
 	}
-	if t, v := r.Throughput, r.Verified; t != nil && v != nil {
-		w("### Read-back verification\n\nThe same 10,000 targets with `verify` on in every secret: after each change revoke reads the account back once (JourneyApps `GET users/{id}` or a listing when cheaper, Backendless `GET data/Users/{id}`, SCIM `GET /Users/{id}`; Mendix has no read API and stays unverified). The reads spend the same rate budget, so the lower bound moves: the counted bound divides every request each provider served within its limit by its rate.\n\n")
-		w("| | verification off | verification on |\n|---|---:|---:|\n")
-		w("| wall time | %.1f s | %.1f s |\n", t.Wall.Seconds(), v.Wall.Seconds())
-		w("| HTTP requests to providers | %d | %d |\n", t.Requests, v.Requests)
-		w("| lower bound from the changes alone | %.1f s | %.1f s |\n", t.LowerBound.Seconds(), v.LowerBound.Seconds())
-		w("| lower bound counting every request served | %.1f s | %.1f s |\n", t.CountedBound.Seconds(), v.CountedBound.Seconds())
-		w("| wall ÷ counted bound | %.2f× | %.2f× |\n", t.Wall.Seconds()/t.CountedBound.Seconds(), v.Wall.Seconds()/v.CountedBound.Seconds())
-		w("| targets verified (seen revoked) | %d | %d |\n", t.Verified, v.Verified)
-		w("| 429s (after the first second) | %d (%d) | %d (%d) |\n| targets lost | %d | %d |\n\n", t.Total429s, t.Late429s, v.Total429s, v.Late429s, t.Lost, v.Lost)
+	if v := r.Verified; v != nil {
+		off := "—"
+		if t := r.Throughput; t != nil {
+			off = fmt.Sprintf("%.1f s", t.Wall.Seconds())
+		}
+		w("### Changes first, proofs after (verification on)\n\nThe same 10,000 targets with `verify` on in every secret (the default). Every request to a provider spends its connection's one budget, changes first: a target is `changed` as soon as the provider accepts the change, and its read-back follows at proof priority, beside the batch's changes or as a proof message. Proofs: JourneyApps listing pages (up to 100 users each), Backendless `GET data/Users?where=objectId=… OR …` (up to 50), SCIM `GET /Users/{id}`; Mendix has no read API (done at once, `verified: null`). The change bound counts the change requests alone; the proof bound every request the providers served within their limits (changes and proofs), divided by each one's rate. Before issue 24 (verification on, %s): 555.4 s, 10949 requests, reads interleaved with changes; verification off in this run: %s.\n\n", "2026-11-26", off)
+		w("| measure | before issue 24 | now | bound | now ÷ bound | target |\n|---|---:|---:|---:|---:|---|\n")
+		w("| time to the last change | — | **%.1f s** | %.1f s (changes alone) | **%.2f×** | ≤ 1.15× |\n", v.LastChange.Seconds(), v.LowerBound.Seconds(), v.LastChange.Seconds()/v.LowerBound.Seconds())
+		w("| time to the last proof (every target settled) | 555.4 s | **%.1f s** | %.1f s (every request) | **%.2f×** | ≤ 1.15× |\n", v.LastProof.Seconds(), v.CountedBound.Seconds(), v.LastProof.Seconds()/v.CountedBound.Seconds())
+		w("| time to change per target, 202 → the provider call (p50 / p99) | — | %s / %s | | | |\n", ms(v.ToChange.P50), ms(v.ToChange.P99))
+		w("| time to proof per target, 202 → settled (p50 / p99) | — | %s / %s | | | |\n", ms(v.ToProof.P50), ms(v.ToProof.P99))
+		w("| HTTP requests to providers | 10949 | %d | | | |\n", v.Requests)
+		w("| 429s / code 999 (after the first second) | 0 (0) | %d (%d) | | | 0 after the first second |\n", v.Total429s, v.Late429s)
+		w("| targets verified (seen revoked) | 9700 | %d | | | every readable one |\n| targets lost | 0 | %d | | | 0 |\n\n", v.Verified, v.Lost)
+	}
+	if d := r.Discovered; d != nil {
+		w("### A budget found when none is declared\n\n10,000 targets, verification off, no `rate_per_second` in any secret; the simulators enforce hidden token-bucket limits (burst = rate). Each of the 2 consumer instances starts at the provider's default share and finds its rate from 429s, Backendless 999s (sent with HTTP 200) and `Retry-After` (none of the four simulated vendors documents rate-limit headers; a SCIM server that sends `RateLimit-Policy` sets the rate at once, tested in `internal/simulator`).\n\n")
+		w("| connection | provider | targets | hidden limit | requests needed | bound | last change at |\n|---|---|---:|---:|---:|---:|---:|\n")
+		for _, m := range HiddenMix {
+			per := min(m.UsersPerRequest, 100)
+			reqs := (m.Users + per - 1) / per
+			w("| %s | %s | %d | %g/s | %d | %.1f s | %.1f s |\n", m.Connection, m.Provider, m.Users, m.Rate, reqs, float64(reqs)/m.Rate, d.PerProvider[m.Connection].Seconds())
+		}
+		pct := 100 * float64(d.Total429s) / float64(max(d.Requests, 1))
+		w("\n| measure | value | target |\n|---|---:|---|\n")
+		w("| wall time, first 202 to the last target settled | **%.1f s** | |\n| bound (slowest provider at its hidden limit) | %.1f s | |\n", d.Wall.Seconds(), d.LowerBound.Seconds())
+		w("| wall ÷ bound | **%.2f×** | ≤ 1.3× |\n", d.Wall.Seconds()/d.LowerBound.Seconds())
+		w("| 429s / code 999 answered | %d of %d requests (**%.1f %%**) | ≤ 3 %% |\n| targets lost | %d | 0 |\n\n", d.Total429s, d.Requests, pct, d.Lost)
 	}
 	if s, ja := r.Sequential, r.JAOnly; s != nil && ja != nil {
 		w("### The JourneyApps part against the sequential loop\n\nThe seeds' CloudCode sample locks one user per request, one after another. Run against the same JourneyApps simulator (30 ms latency, 10 requests/s, so the loop is held to the limit instead of failing on 429s) for %d users: %.1f s, %s per user, %d requests; projected to the %d JourneyApps users: **%.0f s**.\n\n",
