@@ -217,7 +217,7 @@ func (r *Report) Markdown(svgName string) string {
 		w("| targets verified (seen revoked) | 9700 | %d | | | every readable one |\n| targets lost | 0 | %d | | | 0 |\n\n", v.Verified, v.Lost)
 	}
 	if d := r.Discovered; d != nil {
-		w("### A budget found when none is declared\n\n10,000 targets, verification off, no `rate_per_second` in any secret; the simulators enforce hidden token-bucket limits (burst = rate). Each of the 2 consumer instances starts at the provider's default share and finds its rate from 429s, Backendless 999s (sent with HTTP 200) and `Retry-After` (none of the four simulated vendors documents rate-limit headers; a SCIM server that sends `RateLimit-Policy` sets the rate at once, tested in `internal/simulator`).\n\n")
+		w("### A budget found when none is declared\n\n10,000 targets, verification off, no `rate_per_second` in any secret; the simulators enforce hidden token-bucket limits (burst = rate). Each of the 2 consumer instances starts at the provider's default share and finds its rate from 429s (Backendless: HTTP 429 with code 999) and `Retry-After` where sent (none of the four simulated vendors documents rate-limit headers; a SCIM server that sends `RateLimit-Policy` sets the rate at once, tested in `internal/simulator`).\n\n")
 		w("| connection | provider | targets | hidden limit | requests needed | bound | last change at |\n|---|---|---:|---:|---:|---:|---:|\n")
 		for _, m := range HiddenMix {
 			per := min(m.UsersPerRequest, 100)
