@@ -69,6 +69,9 @@ type item struct {
 	redrive int              // the sweep's redrive_count
 	start   time.Time
 	res     result
+	// announced: already recorded and logged as changed (recordChanged):
+	// a changed outcome at the end is not written twice.
+	announced bool
 }
 
 func (c *Consumer) init() {
@@ -130,7 +133,9 @@ func (c *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (resp events.
 		if it.res.outcome == message.Retrying {
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: it.rec.MessageId})
 		}
-		c.audit(ctx, it)
+		if !(it.announced && it.res.outcome == message.Changed) { // logged once, when it changed
+			c.audit(ctx, it)
+		}
 	}
 	if c.Metrics != nil {
 		c.metrics.Flush(c.Metrics, c.now())

@@ -204,12 +204,15 @@ func (c *Consumer) recordChanged(ctx context.Context, items []*item) {
 		attempts = append(attempts, ledger.Attempt{RequestID: m.RequestID, Key: m.Target().Key(), MessageID: it.rec.MessageId,
 			Outcome: message.Changed, Receive: it.receive, Redrive: it.redrive, At: now, ResolvedIDs: it.res.resolved, RequestedAt: m.RequestedAt})
 	}
-	if c.Ledger == nil || len(attempts) == 0 {
-		return
+	if c.Ledger != nil && len(attempts) > 0 {
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ledgerBudget(ctx))
+		defer cancel()
+		if err := c.Ledger.RecordAttempts(lctx, attempts); err != nil {
+			c.Log.Warn("recording changed targets failed; their outcome is recorded when the batch settles", "count", len(attempts), "error", err)
+			return
+		}
 	}
-	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ledgerBudget(ctx))
-	defer cancel()
-	if err := c.Ledger.RecordAttempts(lctx, attempts); err != nil {
-		c.Log.Warn("recording changed targets failed; their outcome is recorded when the batch settles", "count", len(attempts), "error", err)
+	for _, it := range items {
+		it.announced = true
 	}
 }

@@ -21,6 +21,9 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 		if !recordable(it) {
 			continue // a malformed body names no target: the DLQ holds it
 		}
+		if it.announced && it.res.outcome == message.Changed {
+			continue // recorded when it changed
+		}
 		m := it.msg
 		if it.res.refused != "" {
 			c.Log.Warn("a provider showed an address that is not a valid email; not kept", "request_id", m.RequestID,
