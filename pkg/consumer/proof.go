@@ -33,11 +33,11 @@ func (w *work) verifier() (provider.Verifier, bool) {
 	return v, ok && w.verify
 }
 
-// announce records, before any read-back, every item whose change was
-// accepted on every account and whose proof is to come.
-func (w *work) announce(accts []*account, want [][]int) {
+// changedItems are the items whose change was accepted on every account
+// and whose proof is still to come.
+func (w *work) changedItems(accts []*account, want [][]int) []*item {
 	if _, ok := w.verifier(); !ok || w.changed == nil {
-		return
+		return nil
 	}
 	var changed []*item
 	for i, it := range w.items {
@@ -49,14 +49,45 @@ func (w *work) announce(accts []*account, want [][]int) {
 			changed = append(changed, it)
 		}
 	}
-	if len(changed) > 0 {
-		w.changed(changed)
-	}
+	return changed
 }
 
-// proveNow reads the changed accounts back in this invocation when time
-// is left; otherwise they stay unread for defer1, or, when no proof can be
-// queued, are unverified (retried).
+// prove records the changed items and reads their accounts back. Without
+// proof messages the record comes first, at once. With them, the batch's
+// change work sets the pace: a proof made while it runs settles its target
+// directly (one ledger write, not two); the targets still unproven when it
+// is over are recorded as changed then, and their reads that had not
+// started travel as proof messages (defer1).
+func (w *work) prove(ctx context.Context, accts []*account, want [][]int) {
+	changed := w.changedItems(accts, want)
+	if !w.deferProof || w.changes == nil {
+		if len(changed) > 0 {
+			w.changed(changed)
+		}
+		w.proveNow(ctx, accts)
+		return
+	}
+	read := make(chan struct{})
+	announced := make(chan struct{})
+	go func() {
+		defer close(announced)
+		select {
+		case <-read:
+		case <-w.changes.over().Done():
+			if len(changed) > 0 {
+				w.changed(changed)
+			}
+		}
+	}()
+	w.proveNow(ctx, accts)
+	close(read)
+	<-announced
+}
+
+// proveNow reads the changed accounts back at proof priority when time is
+// left in the invocation, until the batch's change work is over when proofs
+// can be deferred; otherwise they stay unread for defer1, or, when no proof
+// can be queued, are unverified (retried).
 func (w *work) proveNow(ctx context.Context, accts []*account) {
 	if _, ok := w.verifier(); !ok {
 		return

@@ -64,8 +64,7 @@ func (w *work) run(ctx context.Context) {
 		} else {
 			w.apply(ctx, accts)
 			changed()
-			w.announce(accts, want)
-			w.proveNow(ctx, accts)
+			w.prove(ctx, accts, want)
 		}
 	}
 	for i, it := range w.items {
