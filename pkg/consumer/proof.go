@@ -13,15 +13,16 @@ import (
 )
 
 // Changes first, proofs after (docs/design.md §4). A change the provider
-// accepted is recorded at once as changed (announce). Its read-back
-// follows in the same invocation, at ratelimit.Proof, so it spends only
-// budget no ready change wants (proveNow). A read-back this invocation has
-// no time left for travels on as a proof message through the same queue
-// (defer1, queueProofs), read by whichever process gets it. No proof is
-// lost if the function stops: the change message is deleted only once its
-// proof is made or queued; a redelivery re-applies the change (idempotent)
-// and proves it. A proof that does not see the asked state is unverified:
-// retried, then dead-lettered.
+// accepted leaves its target changed until its read-back settles it. The
+// read-back follows in the same invocation at ratelimit.Proof, so it
+// spends only budget no ready change wants, while the batch's change work
+// runs (prove, proveNow, phase.go). One not made by then travels on as a
+// proof message through the same queue (defer1, queueProofs), read by
+// whichever process gets it, and its target is recorded as changed at
+// that moment. No proof is lost if the function stops: the change message
+// is deleted only once its proof is made or queued; a redelivery
+// re-applies the change (idempotent) and proves it. A proof that does not
+// see the asked state is unverified: retried, then dead-lettered.
 
 // DefaultProofTime is the least time left in an invocation for its
 // read-backs to be made there rather than queued.
