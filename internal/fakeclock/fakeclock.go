@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// Start is where every fake clock starts.
-var Start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+// Epoch is where every fake clock starts.
+func Epoch() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
 
 // Manual moves only on Advance; After's channels fire when it passes them.
 type Manual struct {
@@ -23,8 +23,8 @@ type timer struct {
 	ch chan time.Time
 }
 
-// NewManual returns a Manual clock at Start.
-func NewManual() *Manual { return &Manual{now: Start} }
+// NewManual returns a Manual clock at Epoch.
+func NewManual() *Manual { return &Manual{now: Epoch()} }
 
 // Now is the clock's time.
 func (m *Manual) Now() time.Time {
@@ -76,8 +76,8 @@ type Auto struct {
 	now time.Time
 }
 
-// NewAuto returns an Auto clock at Start.
-func NewAuto() *Auto { return &Auto{now: Start} }
+// NewAuto returns an Auto clock at Epoch.
+func NewAuto() *Auto { return &Auto{now: Epoch()} }
 
 // Now is the clock's time.
 func (a *Auto) Now() time.Time {
