@@ -72,7 +72,7 @@ type Pipeline struct {
 	opts        Options
 
 	mu       sync.Mutex
-	outcomes map[string]audit.Record // message id → last outcome
+	outcomes map[string]audit.Record // target (or message id) → last outcome
 	invokes  int
 }
 
@@ -152,7 +152,7 @@ func (p *Pipeline) record(r audit.Record) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.outcomes[r.MessageID] = r
+	p.outcomes[outcomeKey(r)] = r
 }
 
 // Response is an API answer.
@@ -225,7 +225,9 @@ func (p *Pipeline) Pending() int {
 	return v + f
 }
 
-// Outcomes returns the last audit record of every message seen.
+// Outcomes returns the last audit record of every target seen (a change
+// and its proof message are one target), or of every message that names
+// none.
 func (p *Pipeline) Outcomes() map[string]audit.Record {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -250,4 +252,13 @@ func (p *Pipeline) ConnectionNames() []string {
 		names[i] = c.Name
 	}
 	return names
+}
+
+// outcomeKey is a record's target: its request, connection and subject; a
+// message that names none is keyed by its id.
+func outcomeKey(r audit.Record) string {
+	if r.RequestID == "" || r.Connection == "" || r.UserID == "" && r.Email == "" {
+		return "msg:" + r.MessageID
+	}
+	return r.RequestID + "|" + r.Connection + "|" + r.UserID + "|" + r.Email
 }
