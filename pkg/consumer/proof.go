@@ -233,7 +233,7 @@ func (c *Consumer) recordChanged(ctx context.Context, items []*item) {
 			continue
 		}
 		m := it.msg
-		attempts = append(attempts, ledger.Attempt{RequestID: m.RequestID, Key: m.Target().Key(), MessageID: it.rec.MessageId,
+		attempts = append(attempts, ledger.Attempt{RequestID: m.RequestID, Key: m.Key(), MessageID: it.rec.MessageId,
 			Outcome: message.Changed, Receive: it.receive, Redrive: it.redrive, At: now, ResolvedIDs: it.res.resolved, RequestedAt: m.RequestedAt})
 	}
 	if c.Ledger != nil && len(attempts) > 0 {

@@ -61,7 +61,7 @@ func TestChangedRecordedBeforeItsProof(t *testing.T) {
 	if resp, _ := c.Handle(context.Background(), event(t, m)); len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("failures %v", resp.BatchItemFailures)
 	}
-	if h := w.history(t, m.Target().Key()); len(h) != 2 || h[0] != message.Changed || h[1] != message.Done {
+	if h := w.history(t, m.Key()); len(h) != 2 || h[0] != message.Changed || h[1] != message.Done {
 		t.Fatalf("ledger history %v, want [changed done]", h)
 	}
 	if len(seen) != 2 || seen[0] != message.Changed || seen[1] != message.Done {
@@ -105,7 +105,7 @@ func TestChangedThenProven(t *testing.T) {
 			w := newWorld(t, simulator.Options{})
 			w.Sim(tt.conn).Add(simulator.User{ID: tt.id, Email: "p@example.com"})
 			m := msg(tt.conn, tt.prov, tt.id, "")
-			key := m.Target().Key()
+			key := m.Key()
 			q := &fakeDLQ{}
 			resp, _ := w.proofConsumer(q).Handle(context.Background(), event(t, m))
 			if len(resp.BatchItemFailures) != 0 {
@@ -148,7 +148,7 @@ func TestPendingProofSurvivesACrash(t *testing.T) {
 	w := newWorld(t, simulator.Options{})
 	w.BL.Add(simulator.User{ID: "BL-1"})
 	m := msg("crm", "backendless", "BL-1", "")
-	key := m.Target().Key()
+	key := m.Key()
 	resp, _ := w.proofConsumer(&fakeDLQ{fail: true}).Handle(context.Background(), event(t, m))
 	if f := failures(resp); !f["m0"] {
 		t.Fatalf("the change message must stay in the queue until its proof is: %v", resp.BatchItemFailures)
@@ -190,7 +190,7 @@ func TestProofThatDisagreesIsUnverified(t *testing.T) {
 	if f := failures(resp); !f["m0"] {
 		t.Fatalf("an unverified proof must be retried: %v", resp.BatchItemFailures)
 	}
-	st := w.outcomes(t)[m.Target().Key()]
+	st := w.outcomes(t)[m.Key()]
 	if st.Outcome != message.Retrying || st.Code != message.CodeUnverified {
 		t.Fatalf("ledger %+v: a proof that disagreed is retrying, unverified", st)
 	}
