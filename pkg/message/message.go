@@ -61,6 +61,12 @@ type Message struct {
 	Source      Source    `json:"source,omitempty"`
 	Actor       string    `json:"actor,omitempty"`
 	RequestedAt time.Time `json:"requested_at"`
+	// Kind is empty for a change (revoke or restore); the sweep's
+	// background reads are KindCheck and KindList (work.go).
+	Kind Kind `json:"kind,omitempty"`
+	// Cursor is a KindList message's listing id's resume point (opaque,
+	// the provider's).
+	Cursor string `json:"cursor,omitempty"`
 }
 
 // New is the one constructor of a message: the API, the hook, the SCIM
@@ -125,9 +131,14 @@ func Decode(body string) (*Message, error) {
 // validated the request already; this guards against anything else
 // writing to the queue.
 func (m *Message) Validate() error {
+	if m.Kind != "" {
+		return m.validateRead()
+	}
 	switch {
 	case m.V != Version:
 		return fmt.Errorf("message: unsupported version %d", m.V)
+	case m.Cursor != "":
+		return errors.New("message: only a listing carries a cursor")
 	case !m.Action.Valid():
 		return fmt.Errorf("message: action %q is not revoke or restore", m.Action)
 	case m.Connection == "":

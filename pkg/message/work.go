@@ -1,0 +1,73 @@
+package message
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kind is what a queue message asks the consumer to do. A change (revoke
+// or restore) has no kind; the sweep's background reads (docs/design.md
+// §5) have one. They spend the connection's budget after changes and
+// proofs, and never change anything at a provider.
+type Kind string
+
+// Kinds of background read.
+const (
+	// KindCheck reads one account revoke revoked (UserID) back: an
+	// account seen active again is drift.
+	KindCheck Kind = "check"
+	// KindList reads the next pages of a connection's accounts for the
+	// orphan listing whose id is RequestID, from Cursor.
+	KindList Kind = "list"
+)
+
+// MaxCursorLen bounds a listing cursor.
+const MaxCursorLen = 512
+
+// Background reports whether m is a background read, not a change.
+func (m *Message) Background() bool { return m.Kind != "" }
+
+// NewCheck is the message of a drift check of one account.
+func NewCheck(runID, connection, provider, userID string, dryRun bool, at time.Time) Message {
+	return Message{V: Version, RequestID: runID, Action: Revoke, Connection: connection, Provider: provider, UserID: userID,
+		DryRun: dryRun, Source: SourceDrift, Actor: string(SourceSweep), RequestedAt: at.UTC(), Kind: KindCheck}
+}
+
+// NewList is the message that reads a listing's next pages.
+func NewList(listingID, connection, provider, cursor string, at time.Time) Message {
+	return Message{V: Version, RequestID: listingID, Action: Revoke, Connection: connection, Provider: provider,
+		Source: SourceOrphans, Actor: string(SourceSweep), RequestedAt: at.UTC(), Kind: KindList, Cursor: cursor}
+}
+
+// validateRead checks a background read's fields.
+func (m *Message) validateRead() error {
+	switch {
+	case m.V != Version:
+		return fmt.Errorf("message: unsupported version %d", m.V)
+	case !IsID(m.RequestID):
+		return errors.New("message: a background read needs its run or listing id")
+	case m.Connection == "" || CheckUserID(m.Connection) != nil:
+		return errors.New("message: connection is missing")
+	case m.Action != Revoke || m.Email != "" || m.Wipe || m.Fanout || m.Reason != "":
+		return errors.New("message: a background read changes nothing and names no email")
+	case len(m.Cursor) > MaxCursorLen || CheckText(m.Cursor) != nil:
+		return errors.New("message: cursor is too long or holds control characters")
+	}
+	switch m.Kind {
+	case KindCheck:
+		if m.Cursor != "" {
+			return errors.New("message: a check carries no cursor")
+		}
+		if err := CheckUserID(m.UserID); err != nil {
+			return fmt.Errorf("message: user_id: %w", err)
+		}
+	case KindList:
+		if m.UserID != "" || m.DryRun {
+			return errors.New("message: a listing names no user")
+		}
+	default:
+		return fmt.Errorf("message: kind %q is unknown", m.Kind)
+	}
+	return nil
+}
