@@ -28,13 +28,25 @@ type conn struct {
 var errSecretMissing = errors.New("the connection secret does not exist")
 
 // processConnection settles every item of one connection: build the
-// client, then each (action, dry run) group; on 401/403 refresh the secret
-// once and try those items again.
+// client, then each (action, dry run) group of changes; on 401/403 refresh
+// the secret once and try those items again. Background reads (drift
+// checks, listing pages) come after every change and its read-back, so
+// they spend the connection's budget last (reads.go).
 func (c *Consumer) processConnection(ctx context.Context, name string, items []*item) {
 	cn, _ := c.Config.Connection(name)
 	client, settings, err := c.client(ctx, cn, false)
 	if err != nil {
 		c.settleAll(cn, items, err)
+		return
+	}
+	changes, reads := splitReads(items)
+	c.changes(ctx, cn, client, settings, changes)
+	c.reads(ctx, cn, reads)
+}
+
+// changes runs a connection's revokes and restores.
+func (c *Consumer) changes(ctx context.Context, cn config.Connection, client provider.Client, settings rest.Settings, items []*item) {
+	if len(items) == 0 {
 		return
 	}
 	c.groups(ctx, client, settings, items)
@@ -47,7 +59,8 @@ func (c *Consumer) processConnection(ctx context.Context, name string, items []*
 	if len(again) == 0 {
 		return
 	}
-	c.Log.Warn("provider refused the credential; refreshing the secret once", "connection", name, "provider", cn.Provider(), "targets", len(again))
+	c.Log.Warn("provider refused the credential; refreshing the secret once", "connection", cn.Name, "provider", cn.Provider(), "targets", len(again))
+	var err error
 	if client, settings, err = c.client(ctx, cn, true); err != nil {
 		c.settleAll(cn, again, err)
 		return

@@ -18,6 +18,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/provider/rest"
 	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
 // SecretSource is what the consumer needs from the secret cache
@@ -38,6 +39,11 @@ type Consumer struct {
 	Log     *slog.Logger
 	Metrics io.Writer    // Embedded Metric Format lines (stdout in Lambda); nil: none
 	HTTP    *http.Client // shared by every provider client; nil: rest.NewHTTPClient()
+	// Submit is the one request path, for the background reads: a drift
+	// re-revocation (on_drift: revoke) is a request, and a listing's next
+	// pages are queued with its Queue on Config.QueueURL. Nil: drift is
+	// only alerted and a listing continues at the next sweep.
+	Submit *submit.Submitter
 
 	// Margin is kept free before the invocation's deadline for DLQ sends,
 	// the ledger and the response (zero: 2 s, or a fifth of the time left

@@ -37,13 +37,39 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 	}
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ledgerBudget(ctx))
 	defer cancel()
-	return c.Ledger.RecordAttempts(lctx, attempts)
+	if err := c.Ledger.RecordAttempts(lctx, attempts); err != nil {
+		return err
+	}
+	return c.Ledger.PutMarks(lctx, marks(items))
+}
+
+// marks are the accounts this batch revoked or restored for good (done or
+// already, not a dry run): the drift check re-reads exactly the revoked
+// ones, and a restore through revoke after a revocation is not drift.
+func marks(items []*item) []ledger.Mark {
+	var out []ledger.Mark
+	for _, it := range items {
+		m := it.msg
+		if !recordable(it) || m.DryRun || (it.res.outcome != message.Done && it.res.outcome != message.Already) {
+			continue
+		}
+		ids := it.res.resolved
+		if m.UserID != "" {
+			ids = []string{m.UserID}
+		}
+		for _, id := range ids {
+			if message.CheckUserID(id) == nil {
+				out = append(out, ledger.Mark{Connection: m.Connection, UserID: id, Action: m.Action, RequestID: m.RequestID, Key: m.Target().Key(), At: m.RequestedAt})
+			}
+		}
+	}
+	return out
 }
 
 // recordable reports whether an item names a target the ledger can hold.
 func recordable(it *item) bool {
 	m := it.msg
-	return m != nil && message.IsID(m.RequestID) && m.Connection != "" && (m.UserID != "" || m.Email != "")
+	return m != nil && !m.Background() && message.IsID(m.RequestID) && m.Connection != "" && (m.UserID != "" || m.Email != "")
 }
 
 // ledgerBudget is the time left for the ledger write before the deadline.
@@ -55,6 +81,9 @@ func (c *Consumer) ledgerBudget(ctx context.Context) time.Duration {
 }
 
 func (c *Consumer) audit(ctx context.Context, it *item) {
+	if it.msg != nil && it.msg.Background() {
+		return // logged by its own rule (drift.go, listing.go)
+	}
 	r := audit.Record{
 		MessageID: it.rec.MessageId, Outcome: it.res.outcome, ErrorCode: it.res.code, Error: it.res.errMsg,
 		HTTPStatus: it.res.status, HTTPAttempts: it.res.httpAttempts, Attempt: it.receive, Duration: c.now().Sub(it.start),

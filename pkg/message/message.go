@@ -64,9 +64,6 @@ type Message struct {
 	// Kind is empty for a change (revoke or restore); the sweep's
 	// background reads are KindCheck and KindList (work.go).
 	Kind Kind `json:"kind,omitempty"`
-	// Cursor is a KindList message's listing id's resume point (opaque,
-	// the provider's).
-	Cursor string `json:"cursor,omitempty"`
 }
 
 // New is the one constructor of a message: the API, the hook, the SCIM
@@ -137,8 +134,6 @@ func (m *Message) Validate() error {
 	switch {
 	case m.V != Version:
 		return fmt.Errorf("message: unsupported version %d", m.V)
-	case m.Cursor != "":
-		return errors.New("message: only a listing carries a cursor")
 	case !m.Action.Valid():
 		return fmt.Errorf("message: action %q is not revoke or restore", m.Action)
 	case m.Connection == "":

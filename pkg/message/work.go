@@ -17,13 +17,10 @@ const (
 	// KindCheck reads one account revoke revoked (UserID) back: an
 	// account seen active again is drift.
 	KindCheck Kind = "check"
-	// KindList reads the next pages of a connection's accounts for the
-	// orphan listing whose id is RequestID, from Cursor.
+	// KindList reads the next pages of the connection's orphan listing
+	// whose id is RequestID, from where the ledger says it stopped.
 	KindList Kind = "list"
 )
-
-// MaxCursorLen bounds a listing cursor.
-const MaxCursorLen = 512
 
 // Background reports whether m is a background read, not a change.
 func (m *Message) Background() bool { return m.Kind != "" }
@@ -35,9 +32,9 @@ func NewCheck(runID, connection, provider, userID string, dryRun bool, at time.T
 }
 
 // NewList is the message that reads a listing's next pages.
-func NewList(listingID, connection, provider, cursor string, at time.Time) Message {
+func NewList(listingID, connection, provider string, at time.Time) Message {
 	return Message{V: Version, RequestID: listingID, Action: Revoke, Connection: connection, Provider: provider,
-		Source: SourceOrphans, Actor: string(SourceSweep), RequestedAt: at.UTC(), Kind: KindList, Cursor: cursor}
+		Source: SourceOrphans, Actor: string(SourceSweep), RequestedAt: at.UTC(), Kind: KindList}
 }
 
 // validateRead checks a background read's fields.
@@ -51,14 +48,9 @@ func (m *Message) validateRead() error {
 		return errors.New("message: connection is missing")
 	case m.Action != Revoke || m.Email != "" || m.Wipe || m.Fanout || m.Reason != "":
 		return errors.New("message: a background read changes nothing and names no email")
-	case len(m.Cursor) > MaxCursorLen || CheckText(m.Cursor) != nil:
-		return errors.New("message: cursor is too long or holds control characters")
 	}
 	switch m.Kind {
 	case KindCheck:
-		if m.Cursor != "" {
-			return errors.New("message: a check carries no cursor")
-		}
 		if err := CheckUserID(m.UserID); err != nil {
 			return fmt.Errorf("message: user_id: %w", err)
 		}
