@@ -1,0 +1,138 @@
+package sweep
+
+import (
+	"context"
+	"time"
+
+	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/ledger"
+	"github.com/revoke-dev/revoke/pkg/message"
+)
+
+// comparePage is how many listed accounts the comparison holds at once.
+const comparePage = 1000
+
+// presentWindow: a snapshot entry refreshed this long before the
+// directory's latest refresh was not in the latest snapshot (the person
+// was deleted there).
+const presentWindow = 6 * time.Hour
+
+// people is the set of addresses of active people in the directories,
+// lower-cased: the one thing the comparison holds for the whole listing
+// (about 100 bytes a person).
+type people map[string]struct{}
+
+// activePeople reads the SCIM front door's active users and each
+// snapshot's present users. An inactive or deleted SCIM user, and a
+// snapshot entry older than its directory's latest refresh, are not
+// active.
+func (s *Sweeper) activePeople(ctx context.Context, dirs []string) (people, error) {
+	set := people{}
+	for _, d := range dirs {
+		if d == "scim" {
+			err := s.Ledger.EachSCIMUser(ctx, func(u ledger.SCIMUser) {
+				if !u.Active {
+					return
+				}
+				if message.CheckEmail(u.UserName) == nil {
+					set[message.NormalEmail(u.UserName)] = struct{}{}
+				}
+				for _, e := range u.Emails {
+					set[message.NormalEmail(e.Value)] = struct{}{}
+				}
+			})
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		var latest time.Time
+		var users []ledger.DirectoryUser
+		err := s.Ledger.EachDirectoryUser(ctx, d, func(u ledger.DirectoryUser) {
+			if u.Refreshed.After(latest) {
+				latest = u.Refreshed
+			}
+			users = append(users, ledger.DirectoryUser{Emails: u.Emails, Refreshed: u.Refreshed})
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			if latest.Sub(u.Refreshed) > presentWindow {
+				continue
+			}
+			for _, e := range u.Emails {
+				set[message.NormalEmail(e)] = struct{}{}
+			}
+		}
+	}
+	return set, nil
+}
+
+// compare reads a finished listing page by page against the directory:
+// an enabled account whose address belongs to no active person is an
+// orphan, or excepted when an operator excepted it. First seen carries
+// over from the previous report. The new report becomes the connection's
+// in one write, after all its entries are written.
+func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.Listing, dirs []string) (*ledger.OrphanReport, error) {
+	set, err := s.activePeople(ctx, dirs)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := s.Ledger.Orphans(ctx, cn.Name)
+	if err != nil {
+		return nil, err
+	}
+	exc, err := s.Ledger.Exceptions(ctx, cn.Name)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	rep := ledger.OrphanReport{Connection: cn.Name, Provider: cn.Provider(), ListingID: st.ID, ListedAt: st.UpdatedAt, Directory: dirs, ComparedAt: now}
+	for cursor := ""; ; {
+		accounts, next, err := s.Ledger.ListedPage(ctx, st, cursor, comparePage)
+		if err != nil {
+			return nil, err
+		}
+		rep.Accounts += len(accounts)
+		entries, ids := make([]ledger.Orphan, 0), make([]string, 0)
+		for _, a := range accounts {
+			if _, active := set[a.Email]; a.Disabled || (a.Email != "" && active) {
+				continue
+			}
+			o := ledger.Orphan{UserID: a.UserID, Email: a.Email, FirstSeen: now, Status: ledger.StatusOrphan}
+			if !a.LastSignIn.IsZero() {
+				t := a.LastSignIn.UTC()
+				o.LastSignIn = &t
+			}
+			if e, ok := exc[a.UserID]; ok {
+				o.Status, o.ExceptedBy = ledger.StatusExcepted, e.By
+				rep.Excepted++
+			} else {
+				rep.Orphans++
+			}
+			entries = append(entries, o)
+			ids = append(ids, a.UserID)
+		}
+		prior, err := s.Ledger.PriorOrphans(ctx, prev, ids)
+		if err != nil {
+			return nil, err
+		}
+		for i := range entries {
+			if p, ok := prior[entries[i].UserID]; ok && p.FirstSeen.Before(entries[i].FirstSeen) {
+				entries[i].FirstSeen = p.FirstSeen
+			}
+		}
+		if err := s.Ledger.PutOrphans(ctx, rep, entries); err != nil {
+			return nil, err
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if err := s.Ledger.PublishOrphans(ctx, rep); err != nil {
+		return nil, err
+	}
+	return &rep, nil
+}
