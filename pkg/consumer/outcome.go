@@ -30,7 +30,7 @@ import (
 //
 //  5. the last delivery: a target still retrying becomes failed/exhausted,
 //     carrying its last code as last_error_code (exhaust).
-//  5a. background reads (reads.go): a drift check or listing page that
+//     5a. background reads (reads.go): a drift check or listing page that
 //     failed for good is logged and dropped, never dead-lettered, and no
 //     background read is recorded as a target or audited as one: what it
 //     found is recorded by its own rule (drift.go, listing.go).
