@@ -14,6 +14,7 @@ import (
 
 func main() {
 	env := lambdainit.Must()
-	c := &consumer.Consumer{Config: env.Config, Secrets: env.Secrets, DLQ: env.Queue, Ledger: env.Ledger, Log: env.Log, Metrics: os.Stdout}
+	c := &consumer.Consumer{Config: env.Config, Secrets: env.Secrets, DLQ: env.Queue, Ledger: env.Ledger, Log: env.Log, Metrics: os.Stdout,
+		Submit: env.Submitter()}
 	lambda.Start(c.Handle)
 }
