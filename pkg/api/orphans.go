@@ -164,4 +164,3 @@ func (h *Handler) orphansRevoke(ctx context.Context, rc *reqCtx) events.APIGatew
 	}
 	return badRequest(rc, err)
 }
-
