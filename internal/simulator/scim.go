@@ -182,7 +182,10 @@ func (s *SCIM) filter(w http.ResponseWriter, r *http.Request) {
 	f := r.URL.Query().Get("filter")
 	attr, rest, _ := strings.Cut(f, " eq ")
 	val, ok := literal(rest)
-	if !ok || (attr != "userName" && attr != "emails.value") {
+	if f == "" {
+		attr, ok = "", true // no filter: every user, paged (RFC 7644 §3.4.2)
+	}
+	if !ok || (attr != "" && attr != "userName" && attr != "emails.value") {
 		scimError(w, http.StatusBadRequest, "invalidFilter", `only userName eq "…" and emails.value eq "…" are supported`)
 		return
 	}
@@ -194,6 +197,7 @@ func (s *SCIM) filter(w http.ResponseWriter, r *http.Request) {
 	var match []User
 	for _, u := range s.Users() {
 		switch {
+		case attr == "":
 		case attr == "emails.value" && strings.EqualFold(u.Email, val):
 		case attr == "userName" && u.Handle == "" && !s.MatchEmailsOnly && strings.EqualFold(u.Email, val):
 		case attr == "userName" && u.Handle != "" && strings.EqualFold(u.Handle, val):
@@ -206,7 +210,11 @@ func (s *SCIM) filter(w http.ResponseWriter, r *http.Request) {
 	for i := start - 1; i < len(match) && len(res) < count; i++ {
 		res = append(res, s.resource(match[i]))
 	}
-	s.record("filter")
+	if attr == "" {
+		s.record("list")
+	} else {
+		s.record("filter")
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:ListResponse"},
 		"totalResults": len(match), "startIndex": start, "itemsPerPage": len(res), "Resources": res})
 }

@@ -59,3 +59,37 @@ func (l *Ledger) DirectoryUser(ctx context.Context, directory, userID string) (*
 func (l *Ledger) CountDirectory(ctx context.Context, directory string) (int, error) {
 	return l.Store.Count(ctx, Query{PK: pkDirectory + directory, Prefix: skDirUser})
 }
+
+// snapshotHead is the record of a directory's last complete snapshot.
+type snapshotHead struct {
+	Directory string    `json:"directory"`
+	StartedAt time.Time `json:"started_at"`
+}
+
+// PutSnapshotComplete records that a snapshot of directory started at
+// startedAt listed every user: an entry refreshed before it belongs to a
+// user the directory no longer has.
+func (l *Ledger) PutSnapshotComplete(ctx context.Context, directory string, startedAt time.Time) error {
+	it := Item{PK: pkDirectory + directory, SK: skMeta, Data: encode(snapshotHead{Directory: directory, StartedAt: startedAt.UTC()})}
+	if err := l.Store.BatchPut(ctx, []Item{it}); err != nil {
+		return fmt.Errorf("ledger: snapshot complete: %w", err)
+	}
+	return nil
+}
+
+// SnapshotComplete returns when the directory's last complete snapshot
+// started, or the zero time if none completed.
+func (l *Ledger) SnapshotComplete(ctx context.Context, directory string) (time.Time, error) {
+	it, err := l.Store.Get(ctx, Key{PK: pkDirectory + directory, SK: skMeta})
+	if err != nil || it == nil {
+		if err != nil {
+			err = fmt.Errorf("ledger: snapshot complete: %w", err)
+		}
+		return time.Time{}, err
+	}
+	var h snapshotHead
+	if err := json.Unmarshal(it.Data, &h); err != nil {
+		return time.Time{}, fmt.Errorf("ledger: snapshot complete: %w", err)
+	}
+	return h.StartedAt, nil
+}

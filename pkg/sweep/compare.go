@@ -2,7 +2,8 @@ package sweep
 
 import (
 	"context"
-	"time"
+	"errors"
+	"fmt"
 
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/ledger"
@@ -12,10 +13,9 @@ import (
 // comparePage is how many listed accounts the comparison holds at once.
 const comparePage = 1000
 
-// presentWindow: a snapshot entry refreshed this long before the
-// directory's latest refresh was not in the latest snapshot (the person
-// was deleted there).
-const presentWindow = 6 * time.Hour
+// errNoSnapshot means a directory has no complete snapshot yet: no
+// comparison runs against part of a directory.
+var errNoSnapshot = errors.New("sweep: a directory has no complete snapshot yet")
 
 // people is the set of addresses of active people in the directories,
 // lower-cased: the one thing the comparison holds for the whole listing
@@ -24,8 +24,9 @@ type people map[string]struct{}
 
 // activePeople reads the SCIM front door's active users and each
 // snapshot's present users. An inactive or deleted SCIM user, and a
-// snapshot entry older than its directory's latest refresh, are not
-// active.
+// snapshot entry not refreshed since its directory's last complete
+// snapshot began, are not active; a snapshot cut short keeps the previous
+// one's people (never half a directory).
 func (s *Sweeper) activePeople(ctx context.Context, dirs []string) (people, error) {
 	set := people{}
 	for _, d := range dirs {
@@ -46,24 +47,23 @@ func (s *Sweeper) activePeople(ctx context.Context, dirs []string) (people, erro
 			}
 			continue
 		}
-		var latest time.Time
-		var users []ledger.DirectoryUser
-		err := s.Ledger.EachDirectoryUser(ctx, d, func(u ledger.DirectoryUser) {
-			if u.Refreshed.After(latest) {
-				latest = u.Refreshed
-			}
-			users = append(users, ledger.DirectoryUser{Emails: u.Emails, Refreshed: u.Refreshed})
-		})
+		since, err := s.Ledger.SnapshotComplete(ctx, d)
 		if err != nil {
 			return nil, err
 		}
-		for _, u := range users {
-			if latest.Sub(u.Refreshed) > presentWindow {
-				continue
+		if since.IsZero() {
+			return nil, fmt.Errorf("%w: %s", errNoSnapshot, d)
+		}
+		err = s.Ledger.EachDirectoryUser(ctx, d, func(u ledger.DirectoryUser) {
+			if u.Refreshed.Before(since) {
+				return // not in the last complete snapshot: deleted there
 			}
 			for _, e := range u.Emails {
 				set[message.NormalEmail(e)] = struct{}{}
 			}
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return set, nil

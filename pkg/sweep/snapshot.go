@@ -54,6 +54,12 @@ func (s *Sweeper) snapshot(ctx context.Context, d config.Directory) SnapshotResu
 	case werr != nil:
 		r.Status, r.Error = StatusIncomplete, "writing the snapshot failed"
 		s.Log.Error("sweep: directory snapshot", "directory", d.String(), "error", werr)
+	default:
+		// Only a complete snapshot tells who left: the orphan comparison
+		// counts a person present when refreshed since the last one began.
+		if err := s.Ledger.PutSnapshotComplete(ctx, d.String(), now); err != nil {
+			r.Status, r.Error = StatusIncomplete, "recording the complete snapshot failed"
+		}
 	}
 	return r
 }
