@@ -30,6 +30,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/scimapi"
 	"github.com/revoke-dev/revoke/pkg/secrets"
 	"github.com/revoke-dev/revoke/pkg/submit"
+	"github.com/revoke-dev/revoke/pkg/sweep"
 	"github.com/revoke-dev/revoke/pkg/trigger"
 )
 
@@ -52,6 +53,7 @@ type Options struct {
 	Timeout    time.Duration                // consumer invocation timeout (default 20 s)
 	Directory  directory.Reader             // the followed directory (DIRECTORY_SOURCES identitystore:d-1234567890); nil: none
 	Log        io.Writer                    // function logs (default: discarded)
+	Store      ledger.Store                 // the ledger's store (nil: in memory, LedgerStore)
 }
 
 // Pipeline is a running embedded deployment.
@@ -64,6 +66,7 @@ type Pipeline struct {
 	API         *api.Handler
 	Trigger     *trigger.Handler
 	Consumers   []*consumer.Consumer // one per instance, as Lambda runs one per container
+	Sweep       *sweep.Sweeper       // the scheduled sweep (Handle with a rule's Input)
 	Config      *config.Config
 	Secrets     *inmem.Secrets
 	Ledger      *ledger.Ledger
@@ -123,6 +126,9 @@ func Start(o Options) (*Pipeline, error) {
 	log := audit.NewLogger(o.Log, slog.LevelInfo)
 	cache := secrets.NewCache(p.Secrets, config.DefaultSecretTTL)
 	p.Ledger = ledger.New(store, cfg.Retention())
+	if o.Store != nil {
+		p.Ledger = ledger.New(o.Store, cfg.Retention())
+	}
 	sub := &submit.Submitter{Config: cfg, Ledger: p.Ledger, Queue: p.Queue, Log: log, Metrics: o.Log}
 	p.API = &api.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.APITokensSecretID, Source: cache}, Submit: sub, Ledger: p.Ledger, Log: log,
 		SCIM: &scimapi.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.SCIMTokensSecretID, Source: cache}, Ledger: p.Ledger, Submit: sub}}
@@ -131,8 +137,9 @@ func Start(o Options) (*Pipeline, error) {
 		// Each instance has its own secret cache and rate limiters, and
 		// spends 1/Instances of each provider's budget, as in Lambda.
 		p.Consumers = append(p.Consumers, &consumer.Consumer{Config: cfg, Secrets: secrets.NewCache(p.Secrets, config.DefaultSecretTTL),
-			DLQ: p.Queue, Ledger: p.Ledger, Log: log, Metrics: o.Log, OnOutcome: p.record})
+			DLQ: p.Queue, Ledger: p.Ledger, Log: log, Metrics: o.Log, OnOutcome: p.record, Submit: sub})
 	}
+	p.Sweep = &sweep.Sweeper{Config: cfg, Queue: p.Queue, Secrets: cache, Ledger: p.Ledger, Submit: sub, Directory: o.Directory, Log: log}
 	return p, nil
 }
 
@@ -204,6 +211,30 @@ func (p *Pipeline) Run(ctx context.Context) *sync.WaitGroup {
 		}()
 	}
 	return &wg
+}
+
+// Drain delivers what the queue holds to the first consumer, batch by
+// batch, until it is empty or ctx ends (the tests' synchronous Run). A
+// message reported as a failure comes back after the visibility timeout.
+func (p *Pipeline) Drain(ctx context.Context) error {
+	poller := &inmem.Poller{Queue: p.Queue, URL: p.QueueURL, BatchSize: p.opts.BatchSize, Visibility: p.opts.Visibility,
+		Timeout: p.opts.Timeout, ARN: "arn:aws:sqs:local:000000000000:revoke"}
+	for p.Pending() > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, _, err := poller.Once(ctx, p.Consumers[0].Handle)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	return nil
 }
 
 // Pending counts messages still in the queue (visible or in flight).

@@ -55,6 +55,9 @@ type Consumer struct {
 	// RefreshMinAge stops a burst of 401s from re-reading a secret read
 	// less than this long ago (zero: 5 s).
 	RefreshMinAge time.Duration
+	// ListingPages bounds the pages one listing message reads before it
+	// queues the rest (zero: DefaultListingPages).
+	ListingPages int
 	// Now is injectable for tests (nil: time.Now).
 	Now func() time.Time
 

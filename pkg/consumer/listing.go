@@ -1,6 +1,7 @@
 package consumer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -12,9 +13,9 @@ import (
 	"github.com/revoke-dev/revoke/pkg/queue"
 )
 
-// MaxListingPages bounds the pages one listing message reads before it
-// queues the next (so one message never holds a consumer for long).
-const MaxListingPages = 200
+// DefaultListingPages bounds the pages one listing message reads before
+// it queues the next (so one message never holds a consumer for long).
+const DefaultListingPages = 200
 
 // listPages reads the next pages of a connection's orphan listing, from
 // where the ledger says it stopped (never from the start again), records
@@ -40,7 +41,7 @@ func (c *Consumer) listPages(ctx context.Context, cn config.Connection, client p
 		return
 	}
 	pages, stopped := 0, ""
-	for !s.Done && s.Failed == "" && pages < MaxListingPages {
+	for !s.Done && s.Failed == "" && pages < cmp.Or(c.ListingPages, DefaultListingPages) {
 		if !c.timeForPage(ctx) {
 			stopped = "deadline"
 			break
