@@ -7,7 +7,7 @@ GOARCH    ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w -buildid="
 FUZZTIME  ?= 10s
 
-.PHONY: all build build-host test unit lint vet fmt-check cfn-lint demo bench soak fuzz vuln deploy invoke clean moto-check \
+.PHONY: all build build-host test unit lint vet fmt-check cfn-lint preflight demo bench soak fuzz vuln deploy invoke clean moto-check \
         build-ApiFunction build-ConsumerFunction build-SweepFunction build-TriggerFunction
 
 all: build
@@ -42,9 +42,10 @@ build-SweepFunction:
 build-TriggerFunction:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/trigger
 
-## test: everything CI runs — formatting, vet, cfn-lint, all tests with -race against moto
-## (including a 5 s fault soak), then every fuzz target for 20,000 executions
-test: fmt-check vet cfn-lint
+## test: everything CI runs — formatting, vet, cfn-lint, the preflight, all tests with -race
+## against moto (including a 5 s fault soak and the IAM-enforced end-to-end tests), then
+## every fuzz target for 20,000 executions
+test: fmt-check vet cfn-lint preflight
 	scripts/with-moto $(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) fuzz FUZZTIME=20000x
 
@@ -69,6 +70,12 @@ cfn-lint:
 	  command -v cfn-lint >/dev/null 2>&1 || python3 -m pip install --quiet cfn-lint; \
 	  cfn-lint template.yaml; \
 	fi
+
+## preflight: the stack deploys as written (offline): SAM transform, every resource against the
+## AWS API model of its CloudFormation call, EventPatterns against events/, IAM actions, arm64 builds
+preflight:
+	@python3 -c 'import samtranslator, moto, boto3' 2>/dev/null || python3 -m pip install --quiet cfn-lint 'moto[server]'
+	python3 scripts/preflight
 
 lint: fmt-check vet cfn-lint
 

@@ -4,8 +4,6 @@
 package main
 
 import (
-	"os"
-
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/revoke-dev/revoke/pkg/consumer"
@@ -13,8 +11,5 @@ import (
 )
 
 func main() {
-	env := lambdainit.Must()
-	c := &consumer.Consumer{Config: env.Config, Secrets: env.Secrets, DLQ: env.Queue, Ledger: env.Ledger, Log: env.Log, Metrics: os.Stdout,
-		Submit: env.Submitter()}
-	lambda.Start(c.Handle)
+	lambda.Start(consumer.New(&lambdainit.Must().Parts).Handle)
 }

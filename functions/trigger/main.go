@@ -5,8 +5,6 @@ package main
 
 import (
 	"github.com/aws/aws-lambda-go/lambda"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 
 	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/lambdainit"
@@ -15,9 +13,6 @@ import (
 
 func main() {
 	env := lambdainit.Must()
-	h := &trigger.Handler{
-		Config: env.Config, Submit: env.Submitter(), Ledger: env.Ledger, Log: env.Log,
-		Directory: &directory.AWS{IdentityStore: identitystore.NewFromConfig(env.AWS), Cognito: cip.NewFromConfig(env.AWS)},
-	}
-	lambda.Start(h.Handle)
+	env.Directory = directory.NewAWS(env.AWS)
+	lambda.Start(trigger.New(&env.Parts).Handle)
 }

@@ -85,11 +85,11 @@ func RunSnapshot(ctx context.Context, n int) (*Snapshot, error) {
 	res.SetupWall = time.Since(start)
 	res.MotoCallMillis = float64(res.SetupWall.Milliseconds()) / float64(n)
 
-	d := config.Directory{Type: config.IdentityStore, ID: storeID}
+	d := directory.Source{Type: directory.IdentityStore, ID: storeID}
 	cs := &countingStore{IdentityStoreAPI: is}
 	cd := &countingDynamo{DynamoAPI: ddb}
 	l := ledger.New(&ledger.Dynamo{API: cd, Table: table}, 400*24*time.Hour)
-	s := &sweep.Sweeper{Config: &config.Config{DirectorySources: []config.Directory{d}}, Ledger: l,
+	s := &sweep.Sweeper{Config: &config.Config{DirectorySources: []directory.Source{d}}, Ledger: l,
 		Directory: &directory.AWS{IdentityStore: cs}, Log: audit.NewLogger(io.Discard, slog.LevelInfo)}
 	start = time.Now()
 	r, err := s.Handle(ctx, []byte(`{"dry_run":true,"redrive":{"max_messages":0}}`))

@@ -257,7 +257,7 @@ func populate(p *embedded.Pipeline, dir *inmem.Directory, team int) expectation 
 func tally(p *embedded.Pipeline, rep *Report, want expectation) {
 	rows := map[string]*Row{}
 	for _, c := range p.Config.Connections {
-		rows[c.Name] = &Row{Connection: c.Name, Provider: c.Provider()}
+		rows[c.Name] = &Row{Connection: c.Name, Provider: c.Provider}
 	}
 	for _, r := range p.Outcomes() {
 		row, ok := rows[r.Connection]

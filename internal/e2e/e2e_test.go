@@ -16,6 +16,7 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/revoke-dev/revoke/internal/awstest"
 	"github.com/revoke-dev/revoke/internal/runtimeapi"
@@ -44,13 +45,14 @@ func build(t *testing.T) string {
 }
 
 type world struct {
-	aws    *awstest.Env
+	aws    *awstest.Env // the harness itself: an admin user
 	queue  string
 	dlq    string
 	prefix string
 	*simulator.Fleet
 	bin     string
 	baseEnv map[string]string
+	keys    map[string][2]string // access key per function user ("api", "api-<dropped action>")
 	ledger  *ledger.Ledger
 	pool    string // a moto Cognito user pool the trigger follows
 }
@@ -58,33 +60,62 @@ type world struct {
 // identityStore is the store the Identity Center samples name.
 const identityStore = "d-9067642ac7"
 
-func newWorld(t *testing.T) *world {
-	w := &world{aws: awstest.New(t)}
+// newWorld starts a private moto server and creates on it what the
+// template would: the queues, the ledger table and the secrets, under the
+// names the resolved template gives them, and one IAM user per function
+// holding exactly its role's statements (motoPolicy says where moto cannot
+// check as AWS would), plus a variant without the action drops names for a
+// function. Then IAM enforcement goes on: every call a function makes must
+// be allowed by its role, as in AWS.
+func newWorld(t *testing.T, drops map[string]string) *world {
+	m := awstest.StartMoto(t)
+	tpl := resolveTemplate(t, directoryParams...)
+	w := &world{aws: m.Env(t, m.Admin(t))}
 	w.bin = build(t)
-	w.queue, w.dlq = w.aws.QueueWithDLQ(t, "e2e", 5, 30*time.Second)
-	w.prefix = awstest.Unique("e2e") + "/"
+	ctx := context.Background()
+	dlq, err := w.aws.SQS.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(tpl.physical(t, "DeadLetterQueue", "QueueName"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	redrive, _ := json.Marshal(map[string]string{"deadLetterTargetArn": tpl.physical(t, "DeadLetterQueue", "Arn"), "maxReceiveCount": "5"})
+	q, err := w.aws.SQS.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(tpl.physical(t, "RevokeQueue", "QueueName")),
+		Attributes: map[string]string{"RedrivePolicy": string(redrive), "VisibilityTimeout": "30"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.queue, w.dlq = *q.QueueUrl, *dlq.QueueUrl
+	env := func(fn, k string) string {
+		vars, _ := tpl.Resources[fn].Properties["Environment"].(map[string]any)["Variables"].(map[string]any)
+		v, _ := vars[k].(string)
+		return v
+	}
+	w.prefix = env("ConsumerFunction", "SECRET_PREFIX")
+	apiTokens, scimTokens := env("ApiFunction", "API_TOKENS_SECRET_ID"), env("ApiFunction", "SCIM_TOKENS_SECRET_ID")
 	w.Fleet = simulator.StartFleet(nil)
 	t.Cleanup(w.Fleet.Close)
-	w.aws.Secret(t, w.prefix+"api-tokens", `{"tokens":["`+eventToken+`"]}`)
-	w.aws.Secret(t, w.prefix+"scim-tokens", `{"tokens":[{"name":"entra","token":"`+scimToken+`"}]}`)
+	w.aws.Secret(t, apiTokens, `{"tokens":["`+eventToken+`"]}`)
+	w.aws.Secret(t, scimTokens, `{"tokens":[{"name":"entra","token":"`+scimToken+`"}]}`)
 	for conn, v := range w.Secrets(simulator.Uniform(simulator.Settings{})) {
 		w.aws.Secret(t, w.prefix+conn, v)
 	}
-	var store *ledger.Dynamo
-	w.ledger, store = w.aws.Ledger(t)
-	pool, err := w.aws.Cognito.CreateUserPool(context.Background(), &cip.CreateUserPoolInput{PoolName: aws.String(awstest.Unique("e2e"))})
+	table := tpl.physical(t, "LedgerTable", "Ref")
+	if _, err := w.aws.Dynamo.CreateTable(ctx, ledger.TableInput(table)); err != nil {
+		t.Fatal(err)
+	}
+	w.ledger = ledger.New(&ledger.Dynamo{API: w.aws.Dynamo, Table: table}, 400*24*time.Hour)
+	pool, err := w.aws.Cognito.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String(awstest.Unique("e2e"))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.pool = *pool.UserPool.Id
 	w.baseEnv = map[string]string{
 		"CONNECTIONS": simulator.FleetConnections(), "SECRET_PREFIX": w.prefix,
-		"QUEUE_URL": w.queue, "DLQ_URL": w.dlq, "API_TOKENS_SECRET_ID": w.prefix + "api-tokens", "ALLOW_INSECURE_HTTP": "true",
-		"SCIM_TOKENS_SECRET_ID": w.prefix + "scim-tokens", "LEDGER_TABLE": store.Table, "DIRECTORY_SOURCES": "identitystore:" + identityStore + ",cognito:" + w.pool,
+		"QUEUE_URL": w.queue, "DLQ_URL": w.dlq, "API_TOKENS_SECRET_ID": apiTokens, "ALLOW_INSECURE_HTTP": "true",
+		"SCIM_TOKENS_SECRET_ID": scimTokens, "LEDGER_TABLE": table, "DIRECTORY_SOURCES": "identitystore:" + identityStore + ",cognito:" + w.pool,
+		"AWS_ENDPOINT_URL": m.Endpoint, "AWS_REGION": awstest.Region,
 	}
-	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
-		w.baseEnv[k] = os.Getenv(k)
-	}
+	w.keys = users(t, m, tpl, drops)
+	m.Enforce(t)
 	// The users the sample events name.
 	w.JA.Add(simulator.User{ID: "ad66ab80-4d54-11ea-b7e8-77bec61efea5", Email: "bob@example.com"})
 	w.BL.Add(simulator.User{ID: "4D584E4D-05A3-4AC4-90C7-B80D1584E7AD", Email: "alice@example.com"})
@@ -109,7 +140,35 @@ func readEvent(t *testing.T, file string) []byte {
 
 func (w *world) invokeEvent(t *testing.T, fn, file string, event []byte) runtimeapi.Result {
 	t.Helper()
-	s, err := runtimeapi.Start(context.Background(), runtimeapi.Options{Bootstrap: filepath.Join(w.bin, fn, "bootstrap"), Env: w.baseEnv, Timeout: 30 * time.Second})
+	res, out := w.invokeAs(t, fn, fn, event)
+	if res.Error != nil {
+		t.Fatalf("%s %s: function error %v\n%s", fn, file, res.Error, out)
+	}
+	// A call the role refused may be only logged (the function carries on:
+	// a DLQ delete, an enqueue the backstop retries). moto refuses with a
+	// 403 the SDK cannot decode (awstest.TestMotoEnforcesIAM): the log must
+	// hold none.
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "StatusCode: 403") {
+			t.Fatalf("%s %s: a call its role does not allow: %s", fn, file, l)
+		}
+	}
+	return res
+}
+
+// invokeAs runs fn's bootstrap with the access key of user (a function, or a
+// variant of one) and returns its result and log.
+func (w *world) invokeAs(t *testing.T, fn, user string, event []byte) (runtimeapi.Result, string) {
+	t.Helper()
+	key, ok := w.keys[user]
+	if !ok {
+		t.Fatalf("no IAM user %s", user)
+	}
+	env := map[string]string{"AWS_ACCESS_KEY_ID": key[0], "AWS_SECRET_ACCESS_KEY": key[1]}
+	for k, v := range w.baseEnv {
+		env[k] = v
+	}
+	s, err := runtimeapi.Start(context.Background(), runtimeapi.Options{Bootstrap: filepath.Join(w.bin, fn, "bootstrap"), Env: env, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,15 +177,12 @@ func (w *world) invokeEvent(t *testing.T, fn, file string, event []byte) runtime
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Error != nil {
-		t.Fatalf("%s %s: function error %v\n%s", fn, file, res.Error, s.Output())
-	}
-	for _, secret := range append(w.Credentials(), eventToken, scimToken) {
+	for _, secret := range append(w.Credentials(), eventToken, scimToken, key[1]) {
 		if strings.Contains(s.Output(), secret) {
-			t.Fatalf("%s %s: a secret reached the log", fn, file)
+			t.Fatalf("%s: a secret reached the log", fn)
 		}
 	}
-	return res
+	return res, s.Output()
 }
 
 type httpResp struct {
@@ -148,9 +204,11 @@ func (w *world) api(t *testing.T, file string) (httpResp, map[string]any) {
 	return r, body
 }
 
-// TestEveryEvent drives the built bootstraps with every file in events/.
+// TestEveryEvent drives the built bootstraps with every file in events/,
+// each function as an IAM user holding exactly its role's statements, on a
+// moto server enforcing IAM (newWorld).
 func TestEveryEvent(t *testing.T) {
-	w := newWorld(t)
+	w := newWorld(t, rolesWithout)
 	checks := map[string]func(t *testing.T){
 		"api-revoke.json": func(t *testing.T) {
 			r, b := w.api(t, "api-revoke.json")
@@ -244,14 +302,21 @@ func TestEveryEvent(t *testing.T) {
 				"requested", "cognito", "judy@example.com")
 		},
 		"schedule.json": func(t *testing.T) {
+			// Re-drive (the DLQ), both directory snapshots (Identity
+			// Store and Cognito ListUsers) and the unqueued backstop.
 			var r struct {
 				Complete bool `json:"complete"`
 				Redrive  *struct {
-					Examined int `json:"examined"`
+					Examined int  `json:"examined"`
+					Complete bool `json:"complete"`
 				} `json:"redrive"`
+				Snapshots []struct{ Directory, Status string } `json:"snapshots"`
 			}
-			if err := json.Unmarshal(w.invoke(t, "sweep", "schedule.json").Payload, &r); err != nil || !r.Complete || r.Redrive == nil {
+			if err := json.Unmarshal(w.invoke(t, "sweep", "schedule.json").Payload, &r); err != nil || !r.Complete || r.Redrive == nil || !r.Redrive.Complete {
 				t.Fatalf("%+v %v", r, err)
+			}
+			if len(r.Snapshots) != 2 || r.Snapshots[0].Status != "ok" || r.Snapshots[1].Status != "ok" {
+				t.Fatalf("snapshots %+v", r.Snapshots)
 			}
 		},
 		"sweep-input.json": func(t *testing.T) {
@@ -283,6 +348,12 @@ func TestEveryEvent(t *testing.T) {
 		}
 		t.Run(name, check)
 	}
+	t.Run("sweep re-drives and queues the unqueued", func(t *testing.T) {
+		w.sweepMoves(t)
+	})
+	t.Run("a role without one of its actions fails", func(t *testing.T) {
+		w.roleWithoutFails(t)
+	})
 }
 
 // TestInitFailsClosedOnBadConfig: a misconfigured function reports an init
@@ -307,6 +378,9 @@ func (w *world) triggered(t *testing.T, file string, replace map[string]string, 
 		}
 		ev = strings.ReplaceAll(ev, from, to)
 	}
+	// The trigger accepts CloudTrail events of its own account only (the one
+	// in the invoked function's ARN, 000000000000 under internal/runtimeapi).
+	ev = strings.ReplaceAll(ev, `"account": "123456789012"`, `"account": "000000000000"`)
 	var r struct {
 		Outcome   string `json:"outcome"`
 		RequestID string `json:"request_id"`
@@ -356,7 +430,7 @@ func (w *world) cognitoUser(t *testing.T, email string) string {
 	t.Helper()
 	ctx := context.Background()
 	out, err := w.aws.Cognito.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(w.pool), Username: aws.String(awstest.Unique("user")),
-		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(email)}}})
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(email)}, {Name: aws.String("email_verified"), Value: aws.String("true")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,5 +480,22 @@ func (w *world) scimDeactivate(t *testing.T, file, email string) {
 	hist, _, err := w.ledger.History(context.Background(), email, "", 10)
 	if err != nil || len(hist) != 1 || hist[0].Request.Source != "scim" || hist[0].Request.Actor != "scim:entra" {
 		t.Fatalf("%s: history %+v %v", file, hist, err)
+	}
+	// DELETE (a transaction of deletes), then the user is gone.
+	for _, step := range []struct {
+		method string
+		want   int
+	}{{"DELETE", 204}, {"GET", 404}} {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(patch), &ev); err != nil {
+			t.Fatal(err)
+		}
+		ev["body"] = ""
+		rc := ev["requestContext"].(map[string]any)
+		rc["http"].(map[string]any)["method"] = step.method
+		raw, _ := json.Marshal(ev)
+		if err := json.Unmarshal(w.invokeEvent(t, "api", file, raw).Payload, &r); err != nil || r.StatusCode != step.want {
+			t.Fatalf("%s: SCIM %s: %d %s %v, want %d", file, step.method, r.StatusCode, r.Body, err, step.want)
+		}
 	}
 }

@@ -56,15 +56,15 @@ func TestTemplateWiring(t *testing.T) {
 	contract := []string{"CONNECTIONS", "SECRET_PREFIX", "QUEUE_URL", "DLQ_URL", "API_TOKENS_SECRET_ID", "AUTH_MODE", "MAX_TARGETS",
 		"OKTA_EVENT_TYPES", "OKTA_CONNECTIONS", "ALLOW_INSECURE_HTTP", "MAX_CONCURRENCY", "LOG_LEVEL", "MAX_RECEIVE_COUNT",
 		"LEDGER_TABLE", "LEDGER_RETENTION_DAYS", "DRY_RUN", "SCIM_TOKENS_SECRET_ID", "SCIM_CONNECTIONS", "SCIM_RESTORE",
-		"AUTH0_LOG_TYPES", "TRIGGER_CONNECTIONS", "DIRECTORY_SOURCES",
+		"AUTH0_LOG_TYPES", "TRIGGER_CONNECTIONS", "DIRECTORY_SOURCES", "ALLOWED_EMAIL_DOMAINS",
 		"GOMEMLIMIT"} // the Go runtime's, not revoke's
 	needs := map[string][]string{
 		"ApiFunction": {"CONNECTIONS", "QUEUE_URL", "API_TOKENS_SECRET_ID", "AUTH_MODE", "MAX_TARGETS", "OKTA_EVENT_TYPES", "OKTA_CONNECTIONS",
-			"LEDGER_TABLE", "LEDGER_RETENTION_DAYS", "DRY_RUN", "SCIM_TOKENS_SECRET_ID", "SCIM_CONNECTIONS", "SCIM_RESTORE"},
+			"LEDGER_TABLE", "LEDGER_RETENTION_DAYS", "DRY_RUN", "SCIM_TOKENS_SECRET_ID", "SCIM_CONNECTIONS", "SCIM_RESTORE", "ALLOWED_EMAIL_DOMAINS"},
 		"ConsumerFunction": {"CONNECTIONS", "SECRET_PREFIX", "DLQ_URL", "MAX_CONCURRENCY", "MAX_RECEIVE_COUNT", "LEDGER_TABLE", "GOMEMLIMIT"},
-		"SweepFunction":    {"CONNECTIONS", "SECRET_PREFIX", "QUEUE_URL", "DLQ_URL", "LEDGER_TABLE", "DRY_RUN", "DIRECTORY_SOURCES"},
-		"TriggerFunction": {"CONNECTIONS", "QUEUE_URL", "OKTA_EVENT_TYPES", "AUTH0_LOG_TYPES", "TRIGGER_CONNECTIONS", "LEDGER_TABLE",
-			"DRY_RUN", "DIRECTORY_SOURCES"},
+		"SweepFunction":    {"CONNECTIONS", "SECRET_PREFIX", "QUEUE_URL", "DLQ_URL", "LEDGER_TABLE", "DRY_RUN", "DIRECTORY_SOURCES", "ALLOWED_EMAIL_DOMAINS"},
+		"TriggerFunction": {"CONNECTIONS", "QUEUE_URL", "OKTA_EVENT_TYPES", "OKTA_CONNECTIONS", "AUTH0_LOG_TYPES", "TRIGGER_CONNECTIONS", "LEDGER_TABLE",
+			"DRY_RUN", "DIRECTORY_SOURCES", "ALLOWED_EMAIL_DOMAINS"},
 	}
 	globalEnv := m(tpl, "Globals", "Function", "Environment", "Variables").(map[string]any)
 	for id, want := range needs {
@@ -166,6 +166,11 @@ func TestTemplateWiring(t *testing.T) {
 	}
 	if p := jsonOf(m(res["ConsumerFunction"], "Properties", "Policies")); strings.Contains(p, "dynamodb:Query") || strings.Contains(p, "dynamodb:PutItem") {
 		t.Error("the consumer only appends outcomes")
+	}
+	// moto evaluates no IAM condition (the end-to-end tests drop them), so
+	// the consumer's only write is checked here: request partitions only.
+	if p := jsonOf(m(res["ConsumerFunction"], "Properties", "Policies")); !strings.Contains(p, `"Condition":{"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["REQ#*"]}}`) {
+		t.Error("the consumer's BatchWriteItem must be limited to REQ# partitions (dynamodb:LeadingKeys)")
 	}
 	// The default token secrets are outside the connections' prefix.
 	prefix := m(tpl, "Parameters", "SecretPrefix", "Default").(string)

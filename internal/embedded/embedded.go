@@ -22,16 +22,15 @@ import (
 	"github.com/revoke-dev/revoke/internal/simulator"
 	"github.com/revoke-dev/revoke/pkg/api"
 	"github.com/revoke-dev/revoke/pkg/audit"
-	"github.com/revoke-dev/revoke/pkg/auth"
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/consumer"
 	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/ledger"
-	"github.com/revoke-dev/revoke/pkg/scimapi"
+	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/secrets"
-	"github.com/revoke-dev/revoke/pkg/submit"
 	"github.com/revoke-dev/revoke/pkg/sweep"
 	"github.com/revoke-dev/revoke/pkg/trigger"
+	"github.com/revoke-dev/revoke/pkg/wiring"
 )
 
 // Tokens of the embedded API and SCIM front door.
@@ -110,7 +109,8 @@ func Start(o Options) (*Pipeline, error) {
 		"ALLOW_INSECURE_HTTP": "true", "MAX_CONCURRENCY": fmt.Sprint(o.Instances), "MAX_TARGETS": "100000",
 		"MAX_RECEIVE_COUNT": fmt.Sprint(o.MaxReceive), "DIRECTORY_SOURCES": Directory,
 	}
-	cfg, err := config.Load(func(k string) string { return env[k] })
+	reg := registry.Builtin()
+	cfg, err := wiring.Load(func(k string) string { return env[k] }, reg)
 	if err != nil {
 		p.Fleet.Close()
 		return nil, err
@@ -123,23 +123,28 @@ func Start(o Options) (*Pipeline, error) {
 	}) {
 		p.Secrets.Put(cfg.SecretID(conn), v)
 	}
-	log := audit.NewLogger(o.Log, slog.LevelInfo)
-	cache := secrets.NewCache(p.Secrets, config.DefaultSecretTTL)
 	p.Ledger = ledger.New(store, cfg.Retention())
 	if o.Store != nil {
 		p.Ledger = ledger.New(o.Store, cfg.Retention())
 	}
-	sub := &submit.Submitter{Config: cfg, Ledger: p.Ledger, Queue: p.Queue, Log: log, Metrics: o.Log}
-	p.API = &api.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.APITokensSecretID, Source: cache}, Submit: sub, Ledger: p.Ledger, Log: log,
-		SCIM: &scimapi.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.SCIMTokensSecretID, Source: cache}, Ledger: p.Ledger, Submit: sub}}
-	p.Trigger = &trigger.Handler{Config: cfg, Submit: sub, Ledger: p.Ledger, Directory: o.Directory, Log: log}
+	// The same constructors as the Lambda functions (pkg/wiring), on
+	// in-memory parts.
+	log := audit.NewLogger(o.Log, slog.LevelInfo)
+	parts := func() *wiring.Parts {
+		return &wiring.Parts{Config: cfg, Providers: reg, Log: log, Queue: p.Queue, Ledger: p.Ledger,
+			Secrets: secrets.NewCache(p.Secrets, config.DefaultSecretTTL), Metrics: o.Log, Directory: o.Directory}
+	}
+	front := parts()
+	p.API = api.New(front)
+	p.Trigger = trigger.New(front)
 	for range o.Instances {
 		// Each instance has its own secret cache and rate limiters, and
 		// spends 1/Instances of each provider's budget, as in Lambda.
-		p.Consumers = append(p.Consumers, &consumer.Consumer{Config: cfg, Secrets: secrets.NewCache(p.Secrets, config.DefaultSecretTTL),
-			DLQ: p.Queue, Ledger: p.Ledger, Log: log, Metrics: o.Log, OnOutcome: p.record, Submit: sub})
+		c := consumer.New(parts())
+		c.OnOutcome = p.record
+		p.Consumers = append(p.Consumers, c)
 	}
-	p.Sweep = &sweep.Sweeper{Config: cfg, Queue: p.Queue, Secrets: cache, Ledger: p.Ledger, Submit: sub, Directory: o.Directory, Log: log}
+	p.Sweep = sweep.New(parts())
 	return p, nil
 }
 

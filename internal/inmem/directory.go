@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 
-	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/directory"
 )
 
@@ -46,7 +45,7 @@ func (d *Directory) remove(dir, id string) {
 }
 
 // Lookup implements directory.Reader.
-func (d *Directory) Lookup(_ context.Context, dir config.Directory, id string) (*directory.User, error) {
+func (d *Directory) Lookup(_ context.Context, dir directory.Source, id string) (*directory.User, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, u := range d.users[dir.String()] {
@@ -58,7 +57,7 @@ func (d *Directory) Lookup(_ context.Context, dir config.Directory, id string) (
 }
 
 // List implements directory.Reader.
-func (d *Directory) List(_ context.Context, dir config.Directory, fn func(directory.User) bool) error {
+func (d *Directory) List(_ context.Context, dir directory.Source, fn func(directory.User) bool) error {
 	d.mu.Lock()
 	users := append([]directory.User(nil), d.users[dir.String()]...)
 	d.mu.Unlock()

@@ -139,14 +139,17 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 // authenticate decides who the caller is, or the 401/503 to answer.
 func (h *Handler) authenticate(ctx context.Context, rc *reqCtx, rt route) (events.APIGatewayV2HTTPResponse, bool) {
 	if rt.iam && h.Config.AuthMode == "iam" {
-		// API Gateway's IAM authorizer has checked the caller; an IAM caller
-		// holds every scope.
+		// API Gateway's IAM authorizer has checked the caller and names it;
+		// an IAM caller holds every scope. A request without the caller's
+		// ARN did not pass the authorizer (a misrouted or direct invocation):
+		// refused, never an anonymous "iam:unknown".
 		arn := ""
 		if a := rc.req.RequestContext.Authorizer; a != nil && a.IAM != nil {
 			arn = a.IAM.UserARN
 		}
-		if arn == "" || message.CheckText(arn) != nil || len(arn) > 2048 {
-			arn = "unknown"
+		if !strings.HasPrefix(arn, "arn:") || message.CheckText(arn) != nil || len(arn) > 2048 {
+			rc.log.Warn("iam mode: the request carries no caller ARN from API Gateway's IAM authorizer; refused")
+			return respondError(401, rc.id, codeUnauthorized, "no IAM caller: sign the request with SigV4", ""), false
 		}
 		rc.who = caller{actor: "iam:" + arn, principal: auth.Principal{Name: arn, Scopes: auth.AllScopes}}
 		return events.APIGatewayV2HTTPResponse{}, true

@@ -257,7 +257,9 @@ func TestIAMMode(t *testing.T) {
 	if m := messages(t, e.q); m[0].Actor != "iam:arn:aws:iam::123456789012:user/ops" {
 		t.Fatalf("actor %q", m[0].Actor)
 	}
-	st, sb := e.do(t, withAuth(httpReq("GET", "/revocations/"+body["request_id"].(string), "", nil), ""))
+	get := withAuth(httpReq("GET", "/revocations/"+body["request_id"].(string), "", nil), "")
+	get.RequestContext.Authorizer = r.RequestContext.Authorizer
+	st, sb := e.do(t, get)
 	if st.StatusCode != 200 || sb["actor"] != "iam:arn:aws:iam::123456789012:user/ops" {
 		t.Fatalf("status %d %v", st.StatusCode, sb)
 	}
@@ -266,6 +268,38 @@ func TestIAMMode(t *testing.T) {
 	}
 	if resp, _ := e.do(t, httpReq("POST", "/hooks/okta", oktaDelivery, map[string]string{"authorization": "Bearer " + oktaToken})); resp.StatusCode != 200 {
 		t.Fatalf("okta hook with its token in IAM mode: %d", resp.StatusCode)
+	}
+}
+
+// TestIAMModeNeedsCaller: in IAM mode a request that API Gateway's IAM
+// authorizer did not name answers 401 and changes nothing, even with a
+// valid bearer token (before: it got every scope as "iam:unknown").
+func TestIAMModeNeedsCaller(t *testing.T) {
+	iam := func(arn string) *events.APIGatewayV2HTTPRequestContextAuthorizerDescription {
+		return &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{UserARN: arn}}
+	}
+	for _, tc := range []struct {
+		name       string
+		authorizer *events.APIGatewayV2HTTPRequestContextAuthorizerDescription
+	}{
+		{"no authorizer", nil},
+		{"no iam", &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{}},
+		{"empty arn", iam("")},
+		{"not an arn", iam("ops")},
+		{"control characters", iam("arn:aws:iam::1:user/\u202eops")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, map[string]string{"AUTH_MODE": "iam"})
+			for _, r := range []events.APIGatewayV2HTTPRequest{
+				httpReq("POST", "/revocations", validBody, nil),
+				httpReq("GET", "/revocations", "", nil),
+			} {
+				r.RequestContext.Authorizer = tc.authorizer
+				if resp, _ := e.do(t, r); resp.StatusCode != 401 || e.q.Calls() != 0 {
+					t.Fatalf("%s %s: status %d, queue calls %d", r.RequestContext.HTTP.Method, r.RawPath, resp.StatusCode, e.q.Calls())
+				}
+			}
+		})
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/okta"
-	"github.com/revoke-dev/revoke/pkg/request"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
@@ -36,9 +35,10 @@ type oktaResult struct {
 	RequestIDs []string `json:"request_ids"`
 }
 
-// oktaEvents turns each configured, successful event of a delivery into
-// one request keyed by the event's uuid (so a redelivery, or the same
-// event arriving by the log stream, is a no-op).
+// oktaEvents hands each configured, successful event of a delivery to the
+// one intake of identity events: one request keyed by the event's uuid (so
+// a redelivery, or the same event arriving by the log stream, is a no-op),
+// and every User target without a usable address recorded unresolved.
 func (h *Handler) oktaEvents(ctx context.Context, rc *reqCtx) events.APIGatewayV2HTTPResponse {
 	body, errResp := jsonBody(rc)
 	if errResp != nil {
@@ -61,23 +61,22 @@ func (h *Handler) oktaEvents(ctx context.Context, rc *reqCtx) events.APIGatewayV
 			continue
 		}
 		res.Events++
-		res.Skipped += len(p.Skipped)
-		if len(p.Skipped) > 0 {
-			rc.log.Warn("okta User targets without a usable email skipped", "okta_user_ids", p.Skipped, "event_type", e.EventType)
+		ev := submit.Event{Source: message.SourceOkta, Actor: rc.who.actor, Key: p.Key, Type: e.EventType, EventID: e.UUID, People: p.People}
+		if message.CheckText(ev.EventID) != nil || len(ev.EventID) > 128 {
+			ev.EventID = ""
 		}
-		if len(p.Emails) == 0 {
-			continue
-		}
-		sub := submit.Submission{Request: request.ForEvent(message.Revoke, p.Emails, h.Config.OktaConnections, p.Reason), Source: message.SourceOkta, Actor: rc.who.actor, Key: p.Key}
 		g.Go(func() error {
-			rcpt, err := h.Submit.Submit(gctx, sub)
+			in, err := h.Submit.Intake(gctx, ev)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				return err
 			}
-			res.Accepted += rcpt.Accepted
-			res.RequestIDs = append(res.RequestIDs, rcpt.RequestID)
+			res.Skipped += len(in.Unresolved)
+			res.Accepted += in.Accepted
+			if in.RequestID != "" {
+				res.RequestIDs = append(res.RequestIDs, in.RequestID)
+			}
 			return nil
 		})
 	}

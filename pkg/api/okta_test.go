@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -42,6 +43,40 @@ func TestOktaEvents(t *testing.T) {
 	// Okta delivers again (at least once): nothing more is queued.
 	if resp, body := e.do(t, r); resp.StatusCode != 200 || len(e.q.Sent()) != 4 || body["accepted"] != float64(4) {
 		t.Fatalf("redelivery: %d %v, %d queued", resp.StatusCode, body, len(e.q.Sent()))
+	}
+}
+
+// TestOktaAllowedDomains: with ALLOWED_EMAIL_DOMAINS, a hook target
+// outside them is never queued and is recorded unresolved with the reason
+// (before: carol@example.com and dave@example.com were both queued).
+func TestOktaAllowedDomains(t *testing.T) {
+	e := newEnv(t, map[string]string{"OKTA_CONNECTIONS": "crm", "ALLOWED_EMAIL_DOMAINS": "corp.example"})
+	resp, _ := e.do(t, httpReq("POST", "/hooks/okta", oktaDelivery, map[string]string{"authorization": "Bearer " + oktaToken}))
+	if resp.StatusCode != 200 || len(e.q.Sent()) != 0 {
+		t.Fatalf("status %d, %d queued", resp.StatusCode, len(e.q.Sent()))
+	}
+	un, _, err := e.ledger.ListUnresolved(context.Background(), "", 10)
+	if err != nil || len(un) != 2 || !strings.Contains(un[0].Reason, "ALLOWED_EMAIL_DOMAINS") || !strings.Contains(e.log.String(), `"level":"ERROR"`) {
+		t.Fatalf("%+v %v", un, err)
+	}
+}
+
+// TestOktaHookRecordsUnresolved: a User target without an address is
+// recorded unresolved (ledger, ERROR line), as the log stream records it
+// (before: the hook only logged a WARN and forgot the person).
+func TestOktaHookRecordsUnresolved(t *testing.T) {
+	e := newEnv(t, nil)
+	body := strings.Replace(oktaDelivery, `"alternateId":"carol@example.com"`, `"alternateId":"carol"`, 1)
+	resp, out := e.do(t, httpReq("POST", "/hooks/okta", body, map[string]string{"authorization": "Bearer " + oktaToken}))
+	if resp.StatusCode != 200 || out["skipped"] != float64(1) {
+		t.Fatalf("%d %v", resp.StatusCode, out)
+	}
+	un, _, err := e.ledger.ListUnresolved(context.Background(), "", 10)
+	if err != nil || len(un) != 1 || un[0].UserID != "00uA" || un[0].Key != "okta:e1" || un[0].Source != message.SourceOkta {
+		t.Fatalf("%+v %v", un, err)
+	}
+	if !strings.Contains(e.log.String(), `"level":"ERROR"`) {
+		t.Fatal("no ERROR line")
 	}
 }
 

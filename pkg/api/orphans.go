@@ -45,12 +45,16 @@ var orphansCSVHeader = []string{"connection", "provider", "listed_at", "user_id"
 // connection that can list, with a directory to compare against.
 func (h *Handler) orphanConnection(rc *reqCtx, name string) (config.Connection, *events.APIGatewayV2HTTPResponse) {
 	cn, ok := h.Config.Connection(name)
+	reg := h.Submit.Providers
+	if reg == nil {
+		reg = registry.Builtin()
+	}
 	switch {
 	case !ok:
 		r := respondError(400, rc.id, codeInvalid, "connection must name a configured connection", "connection")
 		return cn, &r
-	case !cn.Kind.Can(registry.Enumerate):
-		r := respondError(409, rc.id, codeCannotList, cn.Name+" ("+cn.Provider()+") cannot list its users: orphans cannot be found there", "connection")
+	case !reg.Can(cn.Provider, registry.Enumerate):
+		r := respondError(409, rc.id, codeCannotList, cn.Name+" ("+cn.Provider+") cannot list its users: orphans cannot be found there", "connection")
 		return cn, &r
 	case len(h.Config.DirectorySources) == 0 && h.Config.SCIMTokensSecretID == "":
 		r := respondError(409, rc.id, codeNoDirectory, "orphan detection is off: no directory configured (set DIRECTORY_SOURCES, or provision users through the SCIM front door)", "")
@@ -81,7 +85,7 @@ func (h *Handler) orphans(ctx context.Context, rc *reqCtx) events.APIGatewayV2HT
 		return *bad
 	}
 	cursor, _ := query(rc.req, "cursor")
-	out := orphansJSON{Connection: cn.Name, Provider: cn.Provider(), Directory: []string{}, Orphans: []orphanJSON{}}
+	out := orphansJSON{Connection: cn.Name, Provider: cn.Provider, Directory: []string{}, Orphans: []orphanJSON{}}
 	rep, err := h.Ledger.Orphans(ctx, cn.Name)
 	if err != nil {
 		rc.log.Error("ledger: orphans", "error", err)
@@ -114,7 +118,7 @@ func (h *Handler) orphans(ctx context.Context, rc *reqCtx) events.APIGatewayV2HT
 			if o.LastSignIn != nil {
 				last = o.LastSignIn.UTC().Format(time.RFC3339)
 			}
-			rows[i] = []string{cn.Name, cn.Provider(), out.ListedAt.Format(time.RFC3339), o.UserID, o.Email, last,
+			rows[i] = []string{cn.Name, cn.Provider, out.ListedAt.Format(time.RFC3339), o.UserID, o.Email, last,
 				o.FirstSeen.UTC().Format(time.RFC3339), o.Status, o.ExceptedBy}
 		}
 		return csvTable(rc.id, out.Next, orphansCSVHeader, "revoke-orphans-"+cn.Name+".csv", rows)

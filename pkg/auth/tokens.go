@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// Scope is what a token may do (DESIGN.md §1).
+// Scope is what a token may do (docs/design.md §1, §1a).
 type Scope string
 
 // Scopes.
@@ -20,10 +20,14 @@ const (
 	ScopeRestore Scope = "restore" // POST /revocations with action restore
 	ScopeRead    Scope = "read"    // GET /revocations…
 	ScopeOkta    Scope = "okta"    // /hooks/okta
+	// SCIM tokens (SCIM_TOKENS_SECRET_ID). A SCIM token without scopes
+	// (a plain string, or an object that lists none) holds both.
+	ScopeSCIMRead  Scope = "scim:read"  // GET /scim/v2/Users…
+	ScopeSCIMWrite Scope = "scim:write" // POST, PUT, PATCH, DELETE /scim/v2/Users…
 )
 
 // AllScopes is what a plain-string token (and an IAM caller) holds.
-var AllScopes = []Scope{ScopeRevoke, ScopeRestore, ScopeRead, ScopeOkta}
+var AllScopes = []Scope{ScopeRevoke, ScopeRestore, ScopeRead, ScopeOkta, ScopeSCIMRead, ScopeSCIMWrite}
 
 // MinTokenLen is the shortest token accepted; shorter ones are ignored.
 const MinTokenLen = 16
@@ -76,7 +80,9 @@ func PlainName(token string) string {
 // A plain string has every scope; an object only its scopes. Entries that
 // cannot be used (shorter than 16 characters, no token, a bad name) are
 // skipped and described in notes, which never quote a token. An error
-// (the secret is unusable: fail closed) means no token at all.
+// (the secret is unusable: fail closed) means no token at all, or two
+// tokens with one name (they would share an actor and an idempotency
+// namespace), or one token listed twice, under one name or two.
 func ParseTokens(raw string) (*Tokens, []string, error) {
 	var s struct {
 		Tokens []json.RawMessage `json:"tokens"`
@@ -89,13 +95,26 @@ func ParseTokens(raw string) (*Tokens, []string, error) {
 	}
 	t := &Tokens{}
 	var notes []string
+	names := map[string]int{}
+	digests := map[[sha256.Size]byte]int{}
 	for i, entry := range s.Tokens {
 		token, p, note := parseEntry(entry)
 		if note != "" {
 			notes = append(notes, fmt.Sprintf("tokens[%d]: %s; ignored", i, note))
 			continue
 		}
-		t.digests = append(t.digests, sha256.Sum256([]byte(token)))
+		if j, dup := names[p.Name]; dup {
+			// A plain token's name is its digest's: the same token twice.
+			return nil, notes, fmt.Errorf("auth: tokens[%d] and tokens[%d] have the same name %q: each token needs its own name", j, i, p.Name)
+		}
+		names[p.Name] = i
+		d := sha256.Sum256([]byte(token))
+		if j, dup := digests[d]; dup {
+			// One token under two names: which one a caller is would be a guess.
+			return nil, notes, fmt.Errorf("auth: tokens[%d] and tokens[%d] hold the same token under two names", j, i)
+		}
+		digests[d] = i
+		t.digests = append(t.digests, d)
 		t.principals = append(t.principals, p)
 	}
 	if len(t.digests) == 0 {
@@ -128,7 +147,7 @@ func parseEntry(entry json.RawMessage) (token string, p Principal, note string) 
 	p.Name = o.Name
 	for _, sc := range o.Scopes {
 		if !slices.Contains(AllScopes, Scope(sc)) {
-			return "", p, fmt.Sprintf("unknown scope %q (want revoke, restore, read or okta)", sc)
+			return "", p, fmt.Sprintf("unknown scope %q (want revoke, restore, read, okta, scim:read or scim:write)", sc)
 		}
 		p.Scopes = append(p.Scopes, Scope(sc))
 	}

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/revoke-dev/revoke/pkg/provider/registry"
+	"github.com/revoke-dev/revoke/pkg/directory"
+	"github.com/revoke-dev/revoke/pkg/message"
 )
 
 // Defaults of the configuration contract.
@@ -23,34 +24,18 @@ const (
 	DefaultSecretTTL           = 5 * time.Minute
 )
 
-// Connection is one configured provider account.
+// Connection is one configured provider account: a name and a provider
+// name. What the provider can do, and how a client is built, is the
+// provider registry's to say (pkg/provider/registry), asked where a
+// client is needed.
 type Connection struct {
-	Name string        // [a-z0-9-]{1,64}
-	Kind registry.Kind // its provider: name, constructor, what it can do
+	Name     string // [a-z0-9-]{1,64} (message.CheckConnectionName)
+	Provider string // a provider name, lower-cased
 }
-
-// Provider is the connection's provider name (a registry kind's name).
-func (c Connection) Provider() string { return c.Kind.Name }
-
-// Directory is a directory the trigger follows and the sweep snapshots.
-type Directory struct {
-	Type string // "identitystore" or "cognito"
-	ID   string // the identity store id or the user pool id
-}
-
-// String is the DIRECTORY_SOURCES form, "identitystore:<id>".
-func (d Directory) String() string { return d.Type + ":" + d.ID }
-
-// Directory types.
-const (
-	IdentityStore = "identitystore"
-	Cognito       = "cognito"
-)
 
 // Config is the whole environment contract. Fields a function does not use
 // are simply ignored by it.
 type Config struct {
-	Registry            *registry.Registry
 	Connections         []Connection
 	SecretPrefix        string
 	QueueURL            string
@@ -65,7 +50,7 @@ type Config struct {
 	SCIMRestore         bool
 	TriggerConnections  []string // nil means every connection
 	Auth0LogTypes       []string
-	DirectorySources    []Directory
+	DirectorySources    []directory.Source
 	AllowInsecureHTTP   bool
 	MaxConcurrency      int
 	MaxReceiveCount     int
@@ -73,18 +58,21 @@ type Config struct {
 	LedgerRetentionDays int
 	DryRun              bool
 	LogLevel            slog.Level
+
+	// AllowedEmailDomains (ALLOWED_EMAIL_DOMAINS): when set, an address
+	// from an identity event, the SCIM front door or a directory snapshot
+	// outside these domains is never revoked or restored.
+	AllowedEmailDomains message.Domains
 }
 
 // Getenv is the lookup used by Load: os.Getenv in production, a map in tests.
 type Getenv func(string) string
 
-// Load reads and validates the configuration against the built-in providers.
-func Load(getenv Getenv) (*Config, error) { return LoadWith(getenv, registry.Builtin()) }
-
-// LoadWith reads and validates the configuration against a registry.
-func LoadWith(getenv Getenv, reg *registry.Registry) (*Config, error) {
+// Load reads and validates the configuration. Provider names are checked
+// for their form only: whether a provider exists is the registry's to say
+// (registry.Check, which every function's init runs).
+func Load(getenv Getenv) (*Config, error) {
 	c := &Config{
-		Registry:           reg,
 		SecretPrefix:       orDefault(getenv("SECRET_PREFIX"), DefaultSecretPrefix),
 		QueueURL:           strings.TrimSpace(getenv("QUEUE_URL")),
 		DLQURL:             strings.TrimSpace(getenv("DLQ_URL")),
@@ -102,7 +90,7 @@ func LoadWith(getenv Getenv, reg *registry.Registry) (*Config, error) {
 		}
 	}
 	var err error
-	c.Connections, err = ParseConnections(getenv("CONNECTIONS"), reg)
+	c.Connections, err = ParseConnections(getenv("CONNECTIONS"))
 	add(err)
 	c.MaxTargets, err = positiveInt("MAX_TARGETS", getenv("MAX_TARGETS"), DefaultMaxTargets)
 	add(err)
@@ -118,8 +106,11 @@ func LoadWith(getenv Getenv, reg *registry.Registry) (*Config, error) {
 	add(err)
 	c.TriggerConnections, err = c.connectionList("TRIGGER_CONNECTIONS", getenv("TRIGGER_CONNECTIONS"))
 	add(err)
-	c.DirectorySources, err = ParseDirectories(getenv("DIRECTORY_SOURCES"))
+	c.DirectorySources, err = directory.ParseSources(getenv("DIRECTORY_SOURCES"))
 	add(err)
+	if c.AllowedEmailDomains, err = message.ParseDomains(getenv("ALLOWED_EMAIL_DOMAINS")); err != nil {
+		add(fmt.Errorf("ALLOWED_EMAIL_DOMAINS: %w", err))
+	}
 	c.AllowInsecureHTTP, err = boolean("ALLOW_INSECURE_HTTP", getenv("ALLOW_INSECURE_HTTP"))
 	add(err)
 	c.DryRun, err = boolean("DRY_RUN", getenv("DRY_RUN"))
@@ -159,13 +150,13 @@ func (c *Config) Connection(name string) (Connection, bool) {
 }
 
 // Directory returns the followed directory of a type and id.
-func (c *Config) Directory(typ, id string) (Directory, bool) {
+func (c *Config) Directory(typ, id string) (directory.Source, bool) {
 	for _, d := range c.DirectorySources {
 		if d.Type == typ && d.ID == id {
 			return d, true
 		}
 	}
-	return Directory{}, false
+	return directory.Source{}, false
 }
 
 // SecretID is the Secrets Manager id of a connection's credentials.
@@ -192,67 +183,30 @@ func (c *Config) connectionList(name, v string) ([]string, error) {
 	return out, nil
 }
 
-// ParseConnections parses CONNECTIONS ("name=provider,…").
-func ParseConnections(s string, reg *registry.Registry) ([]Connection, error) {
+// ParseConnections parses CONNECTIONS ("name=provider,…"). Provider names
+// are lower-cased and checked for their form; registry.Check says whether
+// each exists.
+func ParseConnections(s string) ([]Connection, error) {
 	var out []Connection
 	for _, item := range splitList(s) {
 		name, prov, ok := strings.Cut(item, "=")
 		name, prov = strings.TrimSpace(name), strings.ToLower(strings.TrimSpace(prov))
-		kind, known := reg.Kind(prov)
 		switch {
 		case !ok:
 			return nil, fmt.Errorf("CONNECTIONS: %q is not name=provider", item)
-		case !validName(name):
+		case message.CheckConnectionName(name) != nil:
 			return nil, fmt.Errorf("CONNECTIONS: connection name %q must match [a-z0-9-]{1,64}", name)
-		case !known:
-			return nil, fmt.Errorf("CONNECTIONS: %s: unknown provider %q (want one of %s)", name, prov, strings.Join(reg.Names(), ", "))
+		case message.CheckConnectionName(prov) != nil:
+			return nil, fmt.Errorf("CONNECTIONS: %s: provider name %q must match [a-z0-9-]{1,64}", name, prov)
 		}
 		for _, c := range out {
 			if c.Name == name {
 				return nil, fmt.Errorf("CONNECTIONS: connection %q is listed twice", name)
 			}
 		}
-		out = append(out, Connection{Name: name, Kind: kind})
+		out = append(out, Connection{Name: name, Provider: prov})
 	}
 	return out, nil
-}
-
-// ParseDirectories parses DIRECTORY_SOURCES ("identitystore:<id>,cognito:<pool id>").
-func ParseDirectories(s string) ([]Directory, error) {
-	var out []Directory
-	for _, item := range splitList(s) {
-		typ, id, ok := strings.Cut(item, ":")
-		if !ok || (typ != IdentityStore && typ != Cognito) || !validDirectoryID(id) {
-			return nil, fmt.Errorf("DIRECTORY_SOURCES: %q is not identitystore:<IdentityStoreId> or cognito:<UserPoolId>", item)
-		}
-		out = append(out, Directory{Type: typ, ID: id})
-	}
-	return out, nil
-}
-
-func validDirectoryID(s string) bool {
-	if len(s) == 0 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-// validName reports whether s matches [a-z0-9-]{1,64}.
-func validName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // ParseLevel parses LOG_LEVEL; empty means info.

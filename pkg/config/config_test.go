@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/revoke-dev/revoke/pkg/message"
 )
 
 func env(m map[string]string) Getenv { return func(k string) string { return m[k] } }
@@ -14,7 +16,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Connections) != 3 || c.Connections[1].Name != "crm" || c.Connections[1].Provider() != "backendless" || c.Connections[1].Kind.Name != "backendless" {
+	if len(c.Connections) != 3 || c.Connections[1].Name != "crm" || c.Connections[1].Provider != "backendless" {
 		t.Fatalf("%+v", c.Connections)
 	}
 	if c.SecretPrefix != "revoke/" || c.MaxTargets != 1000 || c.MaxConcurrency != 2 || c.MaxReceiveCount != 5 || c.OktaConnections != nil ||
@@ -33,7 +35,7 @@ func TestDefaults(t *testing.T) {
 func TestRejects(t *testing.T) {
 	for _, m := range []map[string]string{
 		{"CONNECTIONS": "Field=scim"},
-		{"CONNECTIONS": "a=salesforce"},
+		{"CONNECTIONS": "a=sales/force"},
 		{"CONNECTIONS": "a"},
 		{"CONNECTIONS": "a=scim,a=mendix"},
 		{"CONNECTIONS": strings.Repeat("a", 65) + "=scim"},
@@ -45,6 +47,7 @@ func TestRejects(t *testing.T) {
 		{"ALLOW_INSECURE_HTTP": "maybe"},
 		{"DRY_RUN": "perhaps"},
 		{"SCIM_RESTORE": "2"},
+		{"ALLOWED_EMAIL_DOMAINS": "corp.example,not a domain"},
 		{"AUTH_MODE": "none"},
 		{"LOG_LEVEL": "trace"},
 		{"CONNECTIONS": "a=scim", "OKTA_CONNECTIONS": "b"},
@@ -68,4 +71,22 @@ func TestRejects(t *testing.T) {
 	if _, ok := c.Directory("identitystore", "d-1234567890"); !ok {
 		t.Fatal("directory not found")
 	}
+}
+
+func FuzzParseConnections(f *testing.F) {
+	f.Add("field-app=journeyapps, crm=Backendless ,wiki=scim")
+	f.Add("a=scim,a=mendix")
+	f.Fuzz(func(t *testing.T, s string) {
+		conns, err := ParseConnections(s)
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for _, c := range conns {
+			if message.CheckConnectionName(c.Name) != nil || message.CheckConnectionName(c.Provider) != nil || seen[c.Name] {
+				t.Fatalf("accepted %+v from %q", c, s)
+			}
+			seen[c.Name] = true
+		}
+	})
 }

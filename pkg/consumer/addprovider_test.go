@@ -109,9 +109,12 @@ func TestAddingAProvider(t *testing.T) {
 		registry.Define("acme", newAcme),
 		registry.Define("panicky", func([]byte, rest.Options) (panicky, error) { return panicky{}, nil }),
 	)
-	cfg, err := config.LoadWith(func(k string) string {
+	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"CONNECTIONS": "tools=acme,boom=panicky,wiki=scim", "ALLOW_INSECURE_HTTP": "true", "DLQ_URL": "dlq"}[k]
-	}, reg)
+	})
+	if err == nil {
+		err = reg.Check(cfg.Connections)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +122,7 @@ func TestAddingAProvider(t *testing.T) {
 		t.Fatalf("acme capabilities %v", k.Capabilities())
 	}
 	w := newWorld(t, simulator.Options{})
-	w.cfg = cfg
+	w.cfg, w.reg = cfg, reg
 	w.store = &inmem.Secrets{}
 	w.store.Put("revoke/tools", `{"url":"`+sim.srv.URL+`","key":"acme-key-0123456789","rate_per_second":100}`)
 	w.store.Put("revoke/boom", `{}`)

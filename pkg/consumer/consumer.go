@@ -12,28 +12,22 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/revoke-dev/revoke/pkg/audit"
+	"github.com/revoke-dev/revoke/pkg/clients"
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
-	"github.com/revoke-dev/revoke/pkg/provider/rest"
+	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
-
-// SecretSource is what the consumer needs from the secret cache
-// (*secrets.Cache is one).
-type SecretSource interface {
-	Get(ctx context.Context, id string) (string, error)
-	Refresh(ctx context.Context, id string, minAge time.Duration) (string, error)
-}
 
 // Consumer processes SQS batches. Build it once per container (it keeps
 // each connection's client, rate limiter and secret between invocations);
 // it is safe for concurrent use.
 type Consumer struct {
 	Config  *config.Config
-	Secrets SecretSource
+	Secrets clients.SecretSource
 	DLQ     queue.Sender   // sends to Config.DLQURL
 	Ledger  *ledger.Ledger // every target's outcome, per delivery
 	Log     *slog.Logger
@@ -44,6 +38,9 @@ type Consumer struct {
 	// pages are queued with its Queue on Config.QueueURL. Nil: drift is
 	// only alerted and a listing continues at the next sweep.
 	Submit *submit.Submitter
+	// Providers says what each connection's provider is and builds its
+	// clients (nil: registry.Builtin()).
+	Providers *registry.Registry
 
 	// Margin is kept free before the invocation's deadline for DLQ sends,
 	// the ledger and the response (zero: 2 s, or a fifth of the time left
@@ -53,7 +50,7 @@ type Consumer struct {
 	// the benchmarks count outcomes with it).
 	OnOutcome func(audit.Record)
 	// RefreshMinAge stops a burst of 401s from re-reading a secret read
-	// less than this long ago (zero: 5 s).
+	// less than this long ago (zero: clients.DefaultRefreshMinAge).
 	RefreshMinAge time.Duration
 	// ListingPages bounds the pages one listing message reads before it
 	// queues the rest (zero: DefaultListingPages).
@@ -62,8 +59,7 @@ type Consumer struct {
 	Now func() time.Time
 
 	once    sync.Once
-	mu      sync.Mutex
-	conns   map[string]*conn
+	clients *clients.Builder
 	metrics audit.Metrics
 }
 
@@ -79,10 +75,8 @@ type item struct {
 
 func (c *Consumer) init() {
 	c.once.Do(func() {
-		c.conns = map[string]*conn{}
-		if c.HTTP == nil {
-			c.HTTP = rest.NewHTTPClient()
-		}
+		c.clients = &clients.Builder{Config: c.Config, Providers: c.Providers, Secrets: c.Secrets, HTTP: c.HTTP,
+			Observe: c.observe, RefreshMinAge: c.RefreshMinAge}
 		if c.Log == nil {
 			c.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
 		}

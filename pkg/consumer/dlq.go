@@ -8,6 +8,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/retry"
 )
 
 // deadLetter sends every failed item to the DLQ with its original body and
@@ -40,7 +41,7 @@ func (c *Consumer) deadLetter(ctx context.Context, items []*item) {
 		sctx, cancel = context.WithDeadline(ctx, dl.Add(-200*time.Millisecond))
 		defer cancel()
 	}
-	unsent, err := queue.SendAll(sctx, c.DLQ, c.Config.DLQURL, out, queue.DefaultPolicy)
+	unsent, err := queue.SendAll(sctx, c.DLQ, c.Config.DLQURL, out, retry.AWS)
 	for _, i := range unsent {
 		dead[i].res.outcome = message.Retrying
 		dead[i].res.errMsg = "could not be sent to the DLQ (" + string(dead[i].res.code) + "): " + dead[i].res.errMsg

@@ -74,7 +74,7 @@ func (c *Consumer) drift(ctx context.Context, cn config.Connection, s rest.Setti
 	}
 	now := c.now().UTC()
 	email, _ := shownEmail(st.Email)
-	d := ledger.Drift{Connection: cn.Name, Provider: cn.Provider(), UserID: m.UserID, Email: email, RequestID: mark.RequestID, Key: mark.Key,
+	d := ledger.Drift{Connection: cn.Name, Provider: cn.Provider, UserID: m.UserID, Email: email, RequestID: mark.RequestID, Key: mark.Key,
 		RevokedAt: mark.At, SeenAt: now, Read: "the provider shows the account enabled (not disabled, not deleted)", OnDrift: rest.OnDriftAlert}
 	switch {
 	case s.RevokesDrift() && m.DryRun:
@@ -88,7 +88,7 @@ func (c *Consumer) drift(ctx context.Context, cn config.Connection, s rest.Setti
 		}
 		d.NewRequestID = id
 	}
-	c.Log.Error("drift: an account revoke revoked is active again", "connection", cn.Name, "provider", cn.Provider(), "user_id", m.UserID,
+	c.Log.Error("drift: an account revoke revoked is active again", "connection", cn.Name, "provider", cn.Provider, "user_id", m.UserID,
 		"email", d.Email, "revoked_by", mark.RequestID, "revoked_at", mark.At, "seen_at", now, "on_drift", d.OnDrift,
 		"new_request_id", d.NewRequestID, "dry_run", m.DryRun)
 	audit.Emit(c.Metrics, now, MetricDrift, map[string]string{"connection": cn.Name}, 1)

@@ -11,6 +11,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/retry"
 )
 
 // DefaultListingPages bounds the pages one listing message reads before
@@ -28,7 +29,7 @@ const DefaultListingPages = 200
 func (c *Consumer) listPages(ctx context.Context, cn config.Connection, client provider.Client, it *item) {
 	e, ok := client.(provider.Enumerator)
 	if !ok {
-		it.res = permanent(message.CodeUnsupported, cn.Provider()+" cannot list its users", 0)
+		it.res = permanent(message.CodeUnsupported, cn.Provider+" cannot list its users", 0)
 		return
 	}
 	s, err := c.Ledger.Listing(ctx, cn.Name)
@@ -102,12 +103,12 @@ func (c *Consumer) continueListing(ctx context.Context, cn config.Connection, s 
 	if c.Submit == nil || c.Submit.Queue == nil || c.Config.QueueURL == "" {
 		return nil // the next sweep finds the listing stalled and continues it
 	}
-	m := message.NewList(s.ID, cn.Name, cn.Provider(), c.now())
+	m := message.NewList(s.ID, cn.Name, cn.Provider, c.now())
 	body, err := m.Encode()
 	if err != nil {
 		return err
 	}
-	unsent, err := queue.SendAll(ctx, c.Submit.Queue, c.Config.QueueURL, []queue.Outgoing{{Body: body}}, queue.DefaultPolicy)
+	unsent, err := queue.SendAll(ctx, c.Submit.Queue, c.Config.QueueURL, []queue.Outgoing{{Body: body}}, retry.AWS)
 	if len(unsent) > 0 {
 		return err
 	}

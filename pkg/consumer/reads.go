@@ -38,7 +38,7 @@ func (c *Consumer) reads(ctx context.Context, cn config.Connection, items []*ite
 	if len(items) == 0 {
 		return
 	}
-	client, settings, err := c.client(ctx, cn, false)
+	client, settings, err := c.clients.Client(ctx, cn, false)
 	if err != nil {
 		c.settleAll(cn, items, err)
 		return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/revoke-dev/revoke/pkg/clients"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
 )
@@ -62,10 +63,10 @@ func (c *Consumer) decode(items []*item) map[string][]*item {
 		switch {
 		case !ok:
 			it.res = permanent(message.CodeConfig, "connection "+m.Connection+" is not configured (CONNECTIONS)", 0)
-		case m.Provider != "" && m.Provider != cn.Provider():
-			it.res = permanent(message.CodeConfig, "message is for provider "+m.Provider+" but connection "+cn.Name+" is "+cn.Provider(), 0)
+		case m.Provider != "" && m.Provider != cn.Provider:
+			it.res = permanent(message.CodeConfig, "message is for provider "+m.Provider+" but connection "+cn.Name+" is "+cn.Provider, 0)
 		default:
-			m.Provider = cn.Provider()
+			m.Provider = cn.Provider
 			groups[cn.Name] = append(groups[cn.Name], it)
 		}
 	}
@@ -88,10 +89,10 @@ func salvage(body string) *message.Message {
 	if message.IsID(m.RequestID) {
 		out.RequestID = m.RequestID
 	}
-	if message.CheckUserID(m.Connection) == nil && len(m.Connection) <= 64 {
+	if message.CheckConnectionName(m.Connection) == nil {
 		out.Connection = m.Connection
 	}
-	if message.CheckUserID(m.Provider) == nil && len(m.Provider) <= 32 {
+	if message.CheckConnectionName(m.Provider) == nil && len(m.Provider) <= 32 {
 		out.Provider = m.Provider
 	}
 	return out
@@ -104,7 +105,7 @@ func secretFailure(err error) result {
 	if errors.As(err, &pe) {
 		return failure(pe, 0)
 	}
-	if errors.Is(err, errSecretMissing) {
+	if errors.Is(err, clients.ErrSecretMissing) {
 		return permanent(message.CodeConfig, err.Error(), 0)
 	}
 	return result{outcome: message.Retrying, code: message.CodeUnavailable, errMsg: "reading the connection secret failed (retried)"}

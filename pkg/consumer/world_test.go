@@ -21,6 +21,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/secrets"
 )
@@ -31,6 +32,7 @@ type world struct {
 	*simulator.Fleet
 	store  *inmem.Secrets
 	cfg    *config.Config
+	reg    *registry.Registry // nil: the built-in providers
 	log    *syncBuffer
 	clock  *storetest.Clock
 	ledger *ledger.Ledger
@@ -83,7 +85,7 @@ func (w *world) consumer(dlq queue.Sender) *Consumer {
 	}
 	cache := secrets.NewCache(w.store, time.Minute)
 	cache.Now = w.clock.Now
-	return &Consumer{Config: w.cfg, Secrets: cache, DLQ: dlq, Ledger: w.ledger, Log: audit.NewLogger(out, slog.LevelDebug), Metrics: out}
+	return &Consumer{Config: w.cfg, Providers: w.reg, Secrets: cache, DLQ: dlq, Ledger: w.ledger, Log: audit.NewLogger(out, slog.LevelDebug), Metrics: out}
 }
 
 // fakeDLQ records what is sent; fail refuses entries.

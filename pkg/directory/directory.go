@@ -17,15 +17,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
-	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/message"
 )
 
 // User is a directory user: its id (the identity store's user id, or the
-// pool's sub) and the addresses it has.
+// pool's sub) and the addresses the directory vouches for. Identity
+// Center's addresses are managed by the organisation and all count; a
+// Cognito user's email counts only when the pool marks it verified
+// (email_verified "true"), since a user may edit their own unverified
+// email by default.
 type User struct {
 	ID     string
 	Emails []string
+	// Unverified counts the addresses left out because the directory does
+	// not mark them verified (a reason when Emails is empty).
+	Unverified int
 }
 
 // ErrNotFound means the directory has no such user (deleted).
@@ -34,8 +40,8 @@ var ErrNotFound = errors.New("directory: no such user")
 // Reader reads users of followed directories. Errors other than
 // ErrNotFound are transient (throttling, outages): the caller retries.
 type Reader interface {
-	Lookup(ctx context.Context, d config.Directory, userID string) (*User, error)
-	List(ctx context.Context, d config.Directory, fn func(User) bool) error
+	Lookup(ctx context.Context, d Source, userID string) (*User, error)
+	List(ctx context.Context, d Source, fn func(User) bool) error
 }
 
 // IdentityStoreAPI is the part of the identitystore client used.
@@ -61,9 +67,9 @@ var _ Reader = (*AWS)(nil)
 const maxPages = 10000
 
 // Lookup implements Reader: DescribeUser, or ListUsers with sub = "<sub>".
-func (a *AWS) Lookup(ctx context.Context, d config.Directory, userID string) (*User, error) {
+func (a *AWS) Lookup(ctx context.Context, d Source, userID string) (*User, error) {
 	switch d.Type {
-	case config.IdentityStore:
+	case IdentityStore:
 		out, err := a.IdentityStore.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(d.ID), UserId: aws.String(userID)})
 		var nf *istypes.ResourceNotFoundException
 		if errors.As(err, &nf) {
@@ -73,7 +79,7 @@ func (a *AWS) Lookup(ctx context.Context, d config.Directory, userID string) (*U
 			return nil, fmt.Errorf("directory: describe user: %w", err)
 		}
 		return storeUser(userID, out.UserName, out.Emails), nil
-	case config.Cognito:
+	case Cognito:
 		out, err := a.Cognito.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(d.ID), Filter: aws.String(`sub = "` + quote(userID) + `"`), Limit: aws.Int32(2)})
 		if err != nil {
 			return nil, fmt.Errorf("directory: list users by sub: %w", err)
@@ -89,9 +95,9 @@ func (a *AWS) Lookup(ctx context.Context, d config.Directory, userID string) (*U
 }
 
 // List implements Reader.
-func (a *AWS) List(ctx context.Context, d config.Directory, fn func(User) bool) error {
+func (a *AWS) List(ctx context.Context, d Source, fn func(User) bool) error {
 	switch d.Type {
-	case config.IdentityStore:
+	case IdentityStore:
 		var token *string
 		for range maxPages {
 			out, err := a.IdentityStore.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(d.ID), NextToken: token, MaxResults: aws.Int32(100)})
@@ -108,7 +114,7 @@ func (a *AWS) List(ctx context.Context, d config.Directory, fn func(User) bool) 
 			}
 		}
 		return nil
-	case config.Cognito:
+	case Cognito:
 		var token *string
 		for range maxPages {
 			out, err := a.Cognito.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(d.ID), PaginationToken: token, Limit: aws.Int32(60)})
@@ -146,16 +152,28 @@ func storeUser(id string, userName *string, emails []istypes.Email) *User {
 	return u
 }
 
-// poolUser: the sub is the id; the email attribute is the address.
+// poolUser: the sub is the id; the email attribute is the address, only
+// when email_verified is "true" (Cognito's string form of the boolean).
 func poolUser(cu ciptypes.UserType) User {
 	var u User
+	var email string
+	verified := false
 	for _, a := range cu.Attributes {
 		switch aws.ToString(a.Name) {
 		case "sub":
 			u.ID = aws.ToString(a.Value)
 		case "email":
-			u.add(aws.ToString(a.Value))
+			email = aws.ToString(a.Value)
+		case "email_verified":
+			verified = strings.EqualFold(strings.TrimSpace(aws.ToString(a.Value)), "true")
 		}
+	}
+	switch {
+	case email == "":
+	case verified:
+		u.add(email)
+	default:
+		u.Unverified++
 	}
 	return u
 }

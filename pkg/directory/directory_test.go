@@ -15,7 +15,6 @@ import (
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 
 	"github.com/revoke-dev/revoke/internal/awstest"
-	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/directory"
 )
 
@@ -40,7 +39,7 @@ func TestIdentityStore(t *testing.T) {
 	id := identityStoreUser(t, e, store, "carol@example.com", "Carol.Work@example.com")
 	other := identityStoreUser(t, e, store, "dave", "dave@example.com")
 	r := &directory.AWS{IdentityStore: e.IdentityStore, Cognito: e.Cognito}
-	d := config.Directory{Type: config.IdentityStore, ID: store}
+	d := directory.Source{Type: directory.IdentityStore, ID: store}
 	u, err := r.Lookup(context.Background(), d, id)
 	if err != nil || strings.Join(u.Emails, ",") != "Carol.Work@example.com,carol@example.com" {
 		t.Fatalf("%+v %v", u, err)
@@ -66,9 +65,12 @@ func TestCognito(t *testing.T) {
 	}
 	poolID := *pool.UserPool.Id
 	var subs []string
-	for _, name := range []string{"erin", "frank"} {
-		out, err := e.Cognito.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String(name),
-			UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")}}})
+	// mallory set her own unverified email to the CEO's address.
+	for _, p := range []struct{ name, email, verified string }{{"erin", "erin@example.com", "true"}, {"frank", "frank@example.com", "true"},
+		{"mallory", "ceo@corp.example", "false"}} {
+		out, err := e.Cognito.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String(p.name),
+			UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(p.email)},
+				{Name: aws.String("email_verified"), Value: aws.String(p.verified)}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +81,7 @@ func TestCognito(t *testing.T) {
 		}
 	}
 	r := &directory.AWS{IdentityStore: e.IdentityStore, Cognito: e.Cognito}
-	d := config.Directory{Type: config.Cognito, ID: poolID}
+	d := directory.Source{Type: directory.Cognito, ID: poolID}
 	u, err := r.Lookup(ctx, d, subs[1])
 	if err != nil || strings.Join(u.Emails, ",") != "frank@example.com" || u.ID != subs[1] {
 		t.Fatalf("%+v %v", u, err)
@@ -87,8 +89,14 @@ func TestCognito(t *testing.T) {
 	if _, err := r.Lookup(ctx, d, "00000000-0000-0000-0000-000000000000"); !errors.Is(err, directory.ErrNotFound) {
 		t.Fatalf("unknown sub: %v", err)
 	}
-	n := 0
-	if err := r.List(ctx, d, func(directory.User) bool { n++; return true }); err != nil || n != 2 {
-		t.Fatalf("%d %v", n, err)
+	// An unverified email is never an address revoke acts on (before: the
+	// CEO's address came back for mallory's sub).
+	if u, err := r.Lookup(ctx, d, subs[2]); err != nil || len(u.Emails) != 0 || u.Unverified != 1 {
+		t.Fatalf("unverified email used: %+v %v", u, err)
+	}
+	var listed []string
+	if err := r.List(ctx, d, func(u directory.User) bool { listed = append(listed, u.Emails...); return true }); err != nil ||
+		strings.Join(listed, ",") != "erin@example.com,frank@example.com" && strings.Join(listed, ",") != "frank@example.com,erin@example.com" {
+		t.Fatalf("snapshot addresses %v %v", listed, err)
 	}
 }

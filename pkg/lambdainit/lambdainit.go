@@ -1,8 +1,10 @@
 // Package lambdainit is the part of every function's init that is the
-// same: read the configuration contract, build the JSON logger, load the
-// AWS SDK configuration (AWS_REGION, AWS_ENDPOINT_URL, credentials), and
-// build the clients every function shares (secrets, queue, ledger, the one
-// request path). A bad configuration stops the function before it serves
+// same: read the configuration contract and check it against the
+// provider registry, build the JSON logger, load the AWS SDK configuration
+// (AWS_REGION, AWS_ENDPOINT_URL, credentials), and gather the AWS-backed
+// parts every function shares (secrets, queue, ledger). Each handler is
+// built from those parts by its package's New, as the embedded pipeline
+// builds it. A bad configuration stops the function before it serves
 // anything.
 package lambdainit
 
@@ -20,25 +22,25 @@ import (
 	"github.com/revoke-dev/revoke/pkg/audit"
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/ledger"
+	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/secrets"
-	"github.com/revoke-dev/revoke/pkg/submit"
+	"github.com/revoke-dev/revoke/pkg/wiring"
 )
 
-// Env is what every function's init builds.
+// Env is what every function's init builds: the parts of its handler, and
+// the AWS configuration a function needs for clients of its own (the
+// followed directories).
 type Env struct {
-	Config  *config.Config
-	Log     *slog.Logger
-	AWS     aws.Config
-	Secrets *secrets.Cache
-	Queue   *queue.SQS
-	Ledger  *ledger.Ledger
+	wiring.Parts
+	AWS aws.Config
 }
 
 // Must returns the function's environment, or logs why not and exits
 // (Lambda reports an init error). LEDGER_TABLE is required.
 func Must() *Env {
-	cfg, err := config.Load(os.Getenv)
+	reg := registry.Builtin()
+	cfg, err := wiring.Load(os.Getenv, reg)
 	if err == nil {
 		err = cfg.RequireLedger()
 	}
@@ -53,16 +55,15 @@ func Must() *Env {
 		os.Exit(1)
 	}
 	return &Env{
-		Config:  cfg,
-		Log:     log,
-		AWS:     a,
-		Secrets: secrets.NewCache(&secrets.SecretsManager{API: secretsmanager.NewFromConfig(a)}, config.DefaultSecretTTL),
-		Queue:   &queue.SQS{API: sqs.NewFromConfig(a)},
-		Ledger:  ledger.New(&ledger.Dynamo{API: dynamodb.NewFromConfig(a), Table: cfg.LedgerTable}, cfg.Retention()),
+		Parts: wiring.Parts{
+			Config:    cfg,
+			Providers: reg,
+			Log:       log,
+			Secrets:   secrets.NewCache(&secrets.SecretsManager{API: secretsmanager.NewFromConfig(a)}, config.DefaultSecretTTL),
+			Queue:     &queue.SQS{API: sqs.NewFromConfig(a)},
+			Ledger:    ledger.New(&ledger.Dynamo{API: dynamodb.NewFromConfig(a), Table: cfg.LedgerTable}, cfg.Retention()),
+			Metrics:   os.Stdout,
+		},
+		AWS: a,
 	}
-}
-
-// Submitter is the one request path on this environment.
-func (e *Env) Submitter() *submit.Submitter {
-	return &submit.Submitter{Config: e.Config, Ledger: e.Ledger, Queue: e.Queue, Log: e.Log, Metrics: os.Stdout}
 }

@@ -9,4 +9,42 @@
 // at-least-once and out-of-order deliveries cannot make a late "retrying"
 // overwrite "done". Every access pattern is a key look-up or a query of
 // one partition; nothing scans the table.
+//
+// # What the table keeps
+//
+// One table holds these kinds of record, each in its own file and under
+// its own key prefix. The table has two secondary indexes: G1 finds items
+// by an outside identifier (a person's email, a SCIM externalId), G2 lists
+// items in time order (unqueued requests, SCIM users).
+//
+//   - Requests (requests.go, ledger.go, fold.go, history.go): a request's
+//     item (REQ#<id>, "#"), one item per target (T#<key>) and one per
+//     delivery attempt (T#<key>#A#…), all in the request's partition and
+//     read together by Load or a page at a time. Targets and attempts that
+//     name a person by email are also under EMAIL#<address> in G1, newest
+//     first: a person's history (History); an address a provider merely
+//     showed is kept as shown and never indexed. A request not yet fully
+//     queued is under UNQUEUED in G2, oldest first, for the sweep's
+//     backstop (Unqueued).
+//     Request records expire after the retention (LEDGER_RETENTION_DAYS).
+//   - Idempotency and event keys (keys.go): KEY#<key>, claimed once with a
+//     conditional write (ClaimKey) so a repeated Idempotency-Key or a
+//     redelivered identity event makes no second request; kept for KeyTTL.
+//   - SCIM users (scimusers.go): the users an identity provider
+//     provisioned through the SCIM front door (SCIMU#<id>), with
+//     uniqueness items per userName (SCIMN#) and index items per email
+//     (SCIME#); externalId (G1) and the listing (G2, per owning SCIM
+//     token) are secondary-index keys of the user item. They never expire:
+//     the identity provider deletes them. A listing leaves short-lived
+//     bookmarks (SCIMP#<owner>) so each page reads only its own users.
+//   - Directory snapshots (directory.go): DIR#<directory>, U#<user id>,
+//     what the sweep last listed of a followed directory, so the trigger
+//     can name a person whose account the directory already deleted;
+//     each expires SnapshotTTL after its last refresh.
+//   - Unresolved people (unresolved.go): UNRESOLVED, identity events that
+//     named someone revoke could not map to an email, newest first, for an
+//     operator to follow up; they expire with the retention.
+//
+// Ledger (ledger.go) is the one entry point for all of them; Store
+// (store.go) and Dynamo (dynamo.go) are the table underneath.
 package ledger

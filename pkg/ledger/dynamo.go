@@ -34,9 +34,19 @@ const (
 	attrG2PK, attrG2SK = "g2pk", "g2sk"
 	attrTTL, attrVer   = "ttl", "ver"
 	attrData           = "d"
-	IndexG1, IndexG2   = "g1", "g2"
 	batchWriteMax      = 25
 	batchGetMax        = 100
+)
+
+// Names of the table's global secondary indexes (template.yaml's
+// LedgerTable). DynamoDB requires 3-255 characters of [a-zA-Z0-9_.-].
+const (
+	// IndexByIdentity (G1) finds items by an outside identifier: a person's
+	// history by email, a SCIM user by externalId.
+	IndexByIdentity = "by-identity"
+	// IndexByTime (G2) lists items in time order: unqueued requests for the
+	// backstop, SCIM users for paging.
+	IndexByTime = "by-time"
 )
 
 // Dynamo is a Store on one DynamoDB table.
@@ -132,7 +142,7 @@ func (d *Dynamo) BatchGet(ctx context.Context, keys []Key) ([]Item, error) {
 			}
 		}
 		pending := map[string]ddb.KeysAndAttributes{d.Table: {Keys: req, ConsistentRead: aws.Bool(true)}}
-		_, err := retry.Do(ctx, storePolicy, func(ctx context.Context, _ int) error {
+		_, err := retry.Do(ctx, retry.AWS, func(ctx context.Context, _ int) error {
 			res, err := d.API.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
 			if err != nil {
 				return fmt.Errorf("ledger: batch get: %w", err) // the SDK has retried throttling already
@@ -146,7 +156,7 @@ func (d *Dynamo) BatchGet(ctx context.Context, keys []Key) ([]Item, error) {
 				return nil
 			}
 			pending = res.UnprocessedKeys
-			return transient{errors.New("ledger: batch get: unprocessed keys")}
+			return retry.Transient(errors.New("ledger: batch get: unprocessed keys"))
 		})
 		if err != nil {
 			return nil, err
@@ -154,15 +164,6 @@ func (d *Dynamo) BatchGet(ctx context.Context, keys []Key) ([]Item, error) {
 	}
 	return out, nil
 }
-
-// storePolicy re-sends the entries a batch call left unprocessed (the
-// SDK's own retryer handles throttled and failed calls).
-var storePolicy = retry.Policy{Attempts: 6, Base: 50 * time.Millisecond, Max: time.Second}
-
-type transient struct{ error }
-
-func (transient) Retryable() bool { return true }
-func (e transient) Unwrap() error { return e.error }
 
 // BatchPut implements Store.
 func (d *Dynamo) BatchPut(ctx context.Context, items []Item) error {
@@ -172,7 +173,7 @@ func (d *Dynamo) BatchPut(ctx context.Context, items []Item) error {
 			reqs = append(reqs, ddb.WriteRequest{PutRequest: &ddb.PutRequest{Item: toAttrs(it)}})
 		}
 		pending := map[string][]ddb.WriteRequest{d.Table: reqs}
-		_, err := retry.Do(ctx, storePolicy, func(ctx context.Context, _ int) error {
+		_, err := retry.Do(ctx, retry.AWS, func(ctx context.Context, _ int) error {
 			res, err := d.API.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {
 				return fmt.Errorf("ledger: batch write: %w", err) // the SDK has retried throttling already
@@ -181,7 +182,7 @@ func (d *Dynamo) BatchPut(ctx context.Context, items []Item) error {
 				return nil
 			}
 			pending = res.UnprocessedItems
-			return transient{errors.New("ledger: batch write: unprocessed items")}
+			return retry.Transient(errors.New("ledger: batch write: unprocessed items"))
 		})
 		if err != nil {
 			return err
@@ -263,9 +264,9 @@ func (d *Dynamo) queryInput(q Query) (*dynamodb.QueryInput, error) {
 	in := &dynamodb.QueryInput{TableName: &d.Table, ScanIndexForward: aws.Bool(!q.Desc)}
 	switch q.Index {
 	case G1:
-		pkName, skName, in.IndexName = attrG1PK, attrG1SK, aws.String(IndexG1)
+		pkName, skName, in.IndexName = attrG1PK, attrG1SK, aws.String(IndexByIdentity)
 	case G2:
-		pkName, skName, in.IndexName = attrG2PK, attrG2SK, aws.String(IndexG2)
+		pkName, skName, in.IndexName = attrG2PK, attrG2SK, aws.String(IndexByTime)
 	default:
 		in.ConsistentRead = aws.Bool(true)
 	}
@@ -379,8 +380,8 @@ func TableInput(name string) *dynamodb.CreateTableInput {
 		AttributeDefinitions: []ddb.AttributeDefinition{s(attrPK), s(attrSK), s(attrG1PK), s(attrG1SK), s(attrG2PK), s(attrG2SK)},
 		KeySchema:            keys(attrPK, attrSK),
 		GlobalSecondaryIndexes: []ddb.GlobalSecondaryIndex{
-			{IndexName: aws.String(IndexG1), KeySchema: keys(attrG1PK, attrG1SK), Projection: all},
-			{IndexName: aws.String(IndexG2), KeySchema: keys(attrG2PK, attrG2SK), Projection: all},
+			{IndexName: aws.String(IndexByIdentity), KeySchema: keys(attrG1PK, attrG1SK), Projection: all},
+			{IndexName: aws.String(IndexByTime), KeySchema: keys(attrG2PK, attrG2SK), Projection: all},
 		},
 	}
 }

@@ -318,9 +318,19 @@ func TestSCIMUsers(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		page, total, err := l.SCIMUsers(ctx, 1, 2)
+		page, total, err := l.SCIMUsers(ctx, "", 1, 2)
 		if err != nil || total != 5 || len(page) != 2 || page[0].UserName != "user0" {
 			t.Fatalf("list: %d %+v %v", total, page, err)
+		}
+		// Another token's users are listed and counted apart.
+		if err := l.CreateSCIMUser(ctx, ledger.SCIMUser{ID: message.NewID(), UserName: "okta-user", Owner: "okta", Created: clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		if page, total, err := l.SCIMUsers(ctx, "okta", 0, 10); err != nil || total != 1 || len(page) != 1 || page[0].Owner != "okta" {
+			t.Fatalf("owner's list: %d %+v %v", total, page, err)
+		}
+		if _, total, _ := l.SCIMUsers(ctx, "", 0, 10); total != 5 {
+			t.Fatalf("the unowned list holds another owner's user: %d", total)
 		}
 		if err := l.DeleteSCIMUser(ctx, saved); err != nil {
 			t.Fatal(err)

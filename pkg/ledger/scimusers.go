@@ -15,10 +15,12 @@ var ErrUniqueness = errors.New("ledger: userName is taken")
 // ErrVersion means the SCIM user changed since it was read.
 var ErrVersion = errors.New("ledger: the user changed since it was read")
 
-// SCIM user records (DESIGN.md §1a): the user item, a uniqueness item per
-// userName (lower-cased), an index item per email; externalId and the
-// listing are secondary-index keys of the user item. SCIM users never
-// expire; they go when the identity provider deletes them.
+// SCIM user records (docs/design.md §1a): the user item, a uniqueness item
+// per userName (lower-cased), an index item per email; externalId and the
+// listing are secondary-index keys of the user item. The listing is
+// partitioned by the SCIM token (name) that owns the user, so one identity
+// provider lists only its own users. SCIM users never expire; they go when
+// the identity provider deletes them.
 const (
 	pkSCIMUser  = "SCIMU#"
 	pkSCIMName  = "SCIMN#"
@@ -56,6 +58,22 @@ type SCIMUser struct {
 	Created      time.Time   `json:"created"`
 	LastModified time.Time   `json:"lastModified"`
 	Version      int64       `json:"version"`
+	// Owner is the name of the SCIM token that created the user; no other
+	// token may see or change it. Empty for a user stored before owners
+	// were kept: the first token that changes it becomes its owner.
+	Owner string `json:"owner,omitempty"`
+	// RevokedBy is the request id of the revocation this user's last
+	// deactivation made: a re-activation restores exactly its targets, and
+	// nothing when it is empty.
+	RevokedBy string `json:"revoked_by,omitempty"`
+}
+
+// listPK is the listing partition of an owner's users.
+func listPK(owner string) string {
+	if owner == "" {
+		return gSCIMUsers
+	}
+	return gSCIMUsers + "#" + owner
 }
 
 func (u SCIMUser) emailKeys() []string {
@@ -72,7 +90,7 @@ func (u SCIMUser) emailKeys() []string {
 
 func (l *Ledger) scimUserItem(u SCIMUser) Item {
 	it := Item{PK: pkSCIMUser + u.ID, SK: skMeta, Ver: u.Version, Data: encode(u),
-		G2PK: gSCIMUsers, G2SK: stamp(u.Created) + "#" + u.ID}
+		G2PK: listPK(u.Owner), G2SK: stamp(u.Created) + "#" + u.ID}
 	if u.ExternalID != "" {
 		it.G1PK, it.G1SK = gSCIMExt+u.ExternalID, u.ID
 	}
@@ -95,7 +113,7 @@ func emailItem(id, email string) *Item {
 func (l *Ledger) CreateSCIMUser(ctx context.Context, u SCIMUser) error {
 	u.Version = 1
 	it := l.scimUserItem(u)
-	writes := []Write{{Put: &it, IfAbsent: true}, {Put: l.nameItem(u), IfAbsent: true}}
+	writes := []Write{{Put: &it, IfAbsent: true}, {Put: l.nameItem(u), IfAbsent: true}, {Put: rosterItem(u)}}
 	for _, e := range u.emailKeys() {
 		writes = append(writes, Write{Put: emailItem(u.ID, e)})
 	}
@@ -116,7 +134,7 @@ func (l *Ledger) ReplaceSCIMUser(ctx context.Context, prev, next SCIMUser) (SCIM
 	next.ID, next.Created, next.Version = prev.ID, prev.Created, prev.Version+1
 	it := l.scimUserItem(next)
 	ver := prev.Version
-	writes := []Write{{Put: &it, IfVer: &ver}}
+	writes := []Write{{Put: &it, IfVer: &ver}, {Put: rosterItem(next)}}
 	if !strings.EqualFold(prev.UserName, next.UserName) {
 		old := nameKey(prev.UserName)
 		writes = append(writes, Write{Delete: &old}, Write{Put: l.nameItem(next), IfAbsent: true})
@@ -157,7 +175,8 @@ func (l *Ledger) DeleteSCIMUser(ctx context.Context, u SCIMUser) error {
 	ver := u.Version
 	k := Key{PK: pkSCIMUser + u.ID, SK: skMeta}
 	name := nameKey(u.UserName)
-	writes := []Write{{Delete: &k, IfVer: &ver}, {Delete: &name}}
+	roster := rosterKey(u.ID)
+	writes := []Write{{Delete: &k, IfVer: &ver}, {Delete: &name}, {Delete: &roster}}
 	for _, e := range u.emailKeys() {
 		ek := Key{PK: pkSCIMEmail + e, SK: u.ID}
 		writes = append(writes, Write{Delete: &ek})
@@ -227,28 +246,98 @@ func (l *Ledger) SCIMUsersByEmail(ctx context.Context, email string) ([]SCIMUser
 	return decodeSCIM(users), nil
 }
 
-// SCIMUsers lists users in creation order from a 0-based offset, at most
-// count, and the total.
-func (l *Ledger) SCIMUsers(ctx context.Context, offset, count int) ([]SCIMUser, int, error) {
-	q := Query{Index: G2, PK: gSCIMUsers}
-	total, err := l.Store.Count(ctx, q)
+// SCIMUsers lists an owner's users in creation order from a 0-based
+// offset, at most count, and the total. Identity providers page on
+// (offset = the previous offset + count), so each page leaves a bookmark
+// for the next: the key to continue from and the total counted on the
+// first page, kept for an hour. A listing read page after page then costs
+// one count and one read of each user, O(page) a page; only an offset no
+// page ended at reads the users before it.
+func (l *Ledger) SCIMUsers(ctx context.Context, owner string, offset, count int) ([]SCIMUser, int, error) {
+	q := Query{Index: G2, PK: listPK(owner)}
+	bm, err := l.bookmark(ctx, owner, offset)
 	if err != nil {
 		return nil, 0, err
 	}
-	var out []SCIMUser
-	if count == 0 || offset >= total {
+	total := 0
+	if bm != nil {
+		total, q.Cursor = bm.Total, bm.Cursor
+	} else if total, err = l.Store.Count(ctx, q); err != nil {
+		return nil, 0, err
+	}
+	out := []SCIMUser{}
+	if count == 0 || offset >= total || (bm != nil && bm.Cursor == "") {
 		return out, total, nil
 	}
-	items, err := queryAll(ctx, l.Store, q, offset+count)
-	if err != nil {
-		return nil, 0, err
+	if bm == nil && offset > 0 {
+		if q.Cursor, err = skip(ctx, l.Store, q, offset); err != nil || q.Cursor == "" {
+			return out, total, err
+		}
 	}
-	if offset < len(items) {
-		items = items[offset:min(len(items), offset+count)]
-	} else {
-		items = nil
+	var items []Item
+	for len(items) < count {
+		q.Limit = count - len(items)
+		p, err := l.Store.Query(ctx, q)
+		if err != nil {
+			return nil, 0, err
+		}
+		items, q.Cursor = append(items, p.Items...), p.Next
+		if p.Next == "" {
+			break
+		}
 	}
+	// A bookmark that cannot be written only makes the next page find its
+	// place the long way: the page is answered either way.
+	_ = l.Store.BatchPut(ctx, []Item{{PK: pkSCIMPage + owner, SK: pageSK(offset + len(items)), TTL: l.now().Add(bookmarkTTL).Unix(),
+		Data: encode(listBookmark{Cursor: q.Cursor, Total: total})}})
 	return decodeSCIM(items), total, nil
+}
+
+// Listing bookmarks: SCIMP#<owner>, sort key the 0-based offset a page
+// ended at.
+const (
+	pkSCIMPage  = "SCIMP#"
+	bookmarkTTL = time.Hour
+)
+
+type listBookmark struct {
+	Cursor string `json:"cursor"` // empty: that page was the last
+	Total  int    `json:"total"`
+}
+
+func pageSK(offset int) string { return fmt.Sprintf("%012d", offset) }
+
+// bookmark returns the bookmark a page ending at offset left, or nil.
+func (l *Ledger) bookmark(ctx context.Context, owner string, offset int) (*listBookmark, error) {
+	if offset == 0 {
+		return nil, nil // a listing's first page counts afresh
+	}
+	it, err := l.Store.Get(ctx, Key{PK: pkSCIMPage + owner, SK: pageSK(offset)})
+	if err != nil || it == nil {
+		return nil, err
+	}
+	var bm listBookmark
+	if json.Unmarshal(it.Data, &bm) != nil {
+		return nil, nil
+	}
+	return &bm, nil
+}
+
+// skip reads past the first n items of a query and returns the cursor
+// after them ("" when there are no more).
+func skip(ctx context.Context, s Store, q Query, n int) (string, error) {
+	for done := 0; done < n; {
+		q.Limit = min(n-done, 1000)
+		p, err := s.Query(ctx, q)
+		if err != nil {
+			return "", err
+		}
+		done += len(p.Items)
+		if q.Cursor = p.Next; p.Next == "" {
+			return "", nil
+		}
+	}
+	return q.Cursor, nil
 }
 
 func decodeSCIM(items []Item) []SCIMUser {

@@ -13,6 +13,27 @@ const (
 	MaxEmailLen  = 254
 )
 
+// MaxConnectionNameLen bounds a connection's name.
+const MaxConnectionNameLen = 64
+
+// CheckConnectionName accepts a connection's name (CONNECTIONS): 1–64
+// characters of [a-z0-9-]. Provider names in the registry follow the same
+// rule.
+func CheckConnectionName(s string) error {
+	if s == "" {
+		return errors.New("must not be empty")
+	}
+	if len(s) > MaxConnectionNameLen {
+		return errors.New("must be at most 64 characters")
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return errors.New("may contain only a-z, 0-9 and -")
+		}
+	}
+	return nil
+}
+
 // CheckUserID accepts 1–128 characters of [A-Za-z0-9._@:+-], and never a
 // run of dots alone ("." or ".." would change a URL path even when escaped).
 // Like CheckEmail, it applies CheckText first, the one check for what may

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
 // Bounds on one delivery.
@@ -93,15 +94,15 @@ func ParseEvent(raw []byte) (*Event, error) {
 
 // Plan is what one event asks of revoke.
 type Plan struct {
-	Relevant bool     // a configured type whose outcome is SUCCESS
-	Key      string   // "okta:<uuid>": the same whether by hook or by stream
-	Emails   []string // User targets by alternateId, distinct, in order
-	Skipped  []string // ids of User targets whose alternateId is not an address
-	Reason   string
+	Relevant bool   // a configured type whose outcome is SUCCESS
+	Key      string // "okta:<uuid>": the same whether by hook or by stream
+	// People are the User targets (never the actor), by id, with their
+	// alternateId as the address; submit.Intake decides who is usable.
+	People []submit.Person
 }
 
 // Plan decides an event: only a configured type with outcome SUCCESS, and
-// only its User targets (never the actor), by alternateId as email.
+// only its User targets, by alternateId as email.
 func (e *Event) Plan(types []string) Plan {
 	p := Plan{Relevant: slices.Contains(types, e.EventType) && e.Outcome != nil && e.Outcome.Result == "SUCCESS"}
 	if !p.Relevant {
@@ -110,24 +111,11 @@ func (e *Event) Plan(types []string) Plan {
 	if e.UUID != "" && len(e.UUID) <= 128 && message.CheckText(e.UUID) == nil {
 		p.Key = "okta:" + e.UUID
 	}
-	seen := map[string]bool{}
-	var ids []string
 	for _, t := range e.Target {
-		if !strings.EqualFold(t.Type, "User") {
-			continue
-		}
-		email := strings.TrimSpace(t.AlternateID)
-		if message.CheckEmail(email) != nil {
-			p.Skipped = append(p.Skipped, safe(t.ID))
-			continue
-		}
-		if k := message.NormalEmail(email); !seen[k] {
-			seen[k] = true
-			p.Emails = append(p.Emails, email)
-			ids = append(ids, safe(t.ID))
+		if strings.EqualFold(t.Type, "User") {
+			p.People = append(p.People, submit.Person{ID: safe(t.ID), Emails: []string{strings.TrimSpace(t.AlternateID)}})
 		}
 	}
-	p.Reason = message.Trim("okta "+e.EventType+" "+strings.Join(ids, ","), message.MaxReasonChars)
 	return p
 }
 

@@ -117,13 +117,36 @@ type Account struct {
 	NeverSignedIn bool
 }
 
-// ListQuery selects accounts for the inactive sweep.
+// ListQuery selects accounts for the inactive sweep. Each provider turns
+// it into its own API's syntax (a where clause, a query parameter, or a
+// filter on what its listing returns): the sweep never writes a
+// provider's query language.
 type ListQuery struct {
-	Where string // provider-side filter (Backendless where clause), optional
+	// InactiveSince, when set, selects accounts last active before it, or
+	// never signed in and created before it (see Inactive).
+	InactiveSince time.Time
+	// Where is a provider-side filter in the provider's own syntax (only
+	// for providers with the registry's Where capability), optional.
+	Where string
+}
+
+// Inactive reports whether an account is selected by InactiveSince: last
+// active before it, or never signed in and created before it. An account
+// with no dates at all is never inactive. A zero InactiveSince selects
+// every account.
+func (q ListQuery) Inactive(a Account) bool {
+	if q.InactiveSince.IsZero() {
+		return true
+	}
+	if !a.LastActive.IsZero() {
+		return a.LastActive.Before(q.InactiveSince)
+	}
+	return !a.Created.IsZero() && a.Created.Before(q.InactiveSince)
 }
 
 // Lister pages through a connection's users for the sweep, calling fn for
-// each; fn returns false to stop early.
+// each account the query selects (at least those Inactive selects, never
+// one it does not); fn returns false to stop early.
 type Lister interface {
 	List(ctx context.Context, q ListQuery, fn func(Account) bool) error
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -16,21 +15,10 @@ import (
 // sendParallel bounds concurrent batch calls of one SendAll.
 const sendParallel = 8
 
-// DefaultPolicy is how SendAll retries refused entries and failed calls
-// for every sender (API, hook, trigger, sweep, DLQ): within the caller's
-// deadline, which is the real bound.
-var DefaultPolicy = retry.Policy{Attempts: 6, Base: 50 * time.Millisecond, Max: time.Second}
-
-// transient marks queue errors as retryable for pkg/retry.
-type transient struct{ error }
-
-func (transient) Retryable() bool { return true }
-func (e transient) Unwrap() error { return e.error }
-
 // SendAll sends every message in batches of MaxBatch, batches in parallel,
-// retrying refused entries and failed calls with back-off until the
-// context's deadline or the policy's attempts run out. It returns the
-// indexes (into msgs, ascending) of the messages that were NOT sent, and the
+// retrying refused entries and failed calls with back-off (p; callers
+// pass retry.AWS) until the context's deadline or the policy's attempts
+// run out. It returns the indexes (into msgs, ascending) of the messages that were NOT sent, and the
 // last error seen when that list is not empty.
 func SendAll(ctx context.Context, s Sender, url string, msgs []Outgoing, p retry.Policy) ([]int, error) {
 	var (
@@ -73,7 +61,7 @@ func sendBatch(ctx context.Context, s Sender, url string, all []Outgoing, idx []
 		}
 		failed, err := s.SendBatch(ctx, url, batch)
 		if err != nil {
-			return transient{fmt.Errorf("queue: send batch: %w", err)}
+			return retry.Transient(fmt.Errorf("queue: send batch: %w", err))
 		}
 		if len(failed) == 0 {
 			pending = nil
@@ -86,7 +74,7 @@ func sendBatch(ctx context.Context, s Sender, url string, all []Outgoing, idx []
 			}
 		}
 		pending = next
-		return transient{fmt.Errorf("queue: %d of %d entries refused", len(failed), len(batch))}
+		return retry.Transient(fmt.Errorf("queue: %d of %d entries refused", len(failed), len(batch)))
 	})
 	return pending, err
 }

@@ -18,7 +18,7 @@ type Planned struct {
 // connection (every connection that can restore, for a restore). A target
 // named explicitly and again through "*" is planned once, as the explicit
 // one. What a provider can do comes from the registry, never from its name.
-func Expand(r *Request, cfg *config.Config) ([]Planned, error) {
+func Expand(r *Request, cfg *config.Config, reg *registry.Registry) ([]Planned, error) {
 	out := make([]Planned, 0, len(r.Targets))
 	explicit := map[[2]string]bool{} // connection, lower-cased email
 	wildcards := false
@@ -37,19 +37,19 @@ func Expand(r *Request, cfg *config.Config) ([]Planned, error) {
 		if !ok {
 			return nil, fieldErr(tf(i, "connection"), "%q is not a configured connection", t.Connection)
 		}
-		if t.Wipe != nil && !c.Kind.Can(registry.Wipe) {
-			return nil, fieldErr(tf(i, "wipe"), "is allowed only on a connection whose provider can wipe (%s is %s)", c.Name, c.Provider())
+		if t.Wipe != nil && !reg.Can(c.Provider, registry.Wipe) {
+			return nil, fieldErr(tf(i, "wipe"), "is allowed only on a connection whose provider can wipe (%s is %s)", c.Name, c.Provider)
 		}
-		if r.Action == message.Restore && !c.Kind.Can(registry.Restore) {
+		if r.Action == message.Restore && !reg.Can(c.Provider, registry.Restore) {
 			if t.Fanout {
 				continue // an identity event's restore skips what cannot restore, as "*" does
 			}
-			return nil, fieldErr(tf(i, ""), "%s (%s) cannot restore access; only revoke is supported", c.Name, c.Provider())
+			return nil, fieldErr(tf(i, ""), "%s (%s) cannot restore access; only revoke is supported", c.Name, c.Provider)
 		}
-		if t.Email != "" && !c.Kind.Can(registry.Resolve) {
-			return nil, fieldErr(tf(i, "email"), "%s (%s) cannot look users up by email; give user_id", c.Name, c.Provider())
+		if t.Email != "" && !reg.Can(c.Provider, registry.Resolve) {
+			return nil, fieldErr(tf(i, "email"), "%s (%s) cannot look users up by email; give user_id", c.Name, c.Provider)
 		}
-		p := Planned{Target: message.Target{Connection: c.Name, Provider: c.Provider(), UserID: t.UserID, Email: t.Email,
+		p := Planned{Target: message.Target{Connection: c.Name, Provider: c.Provider, UserID: t.UserID, Email: t.Email,
 			Wipe: t.Wipe != nil && *t.Wipe, Fanout: t.Fanout && t.Email != ""}, KnownEmail: t.KnownEmail}
 		if t.Email != "" {
 			explicit[[2]string{c.Name, message.NormalEmail(t.Email)}] = true
@@ -68,7 +68,7 @@ func Expand(r *Request, cfg *config.Config) ([]Planned, error) {
 		}
 		eligible := 0
 		for _, c := range cfg.Connections {
-			if (r.Action == message.Restore && !c.Kind.Can(registry.Restore)) || !c.Kind.Can(registry.Resolve) {
+			if (r.Action == message.Restore && !reg.Can(c.Provider, registry.Restore)) || !reg.Can(c.Provider, registry.Resolve) {
 				continue
 			}
 			eligible++
@@ -77,7 +77,7 @@ func Expand(r *Request, cfg *config.Config) ([]Planned, error) {
 				continue
 			}
 			explicit[k] = true
-			out = append(out, Planned{Target: message.Target{Connection: c.Name, Provider: c.Provider(), Email: t.Email, Fanout: true}})
+			out = append(out, Planned{Target: message.Target{Connection: c.Name, Provider: c.Provider, Email: t.Email, Fanout: true}})
 		}
 		if eligible == 0 {
 			return nil, fieldErr(tf(i, "connection"), "\"*\" matches no configured connection that can %s", r.Action)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/provider/registry"
 )
 
 func testConfig(t testing.TB) *config.Config {
@@ -104,7 +105,7 @@ func TestParseAndExpandRejects(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req, err := Parse([]byte(tt.body), 3)
 			if err == nil {
-				_, err = Expand(req, cfg)
+				_, err = Expand(req, cfg, registry.Builtin())
 			}
 			var fe *Error
 			if !errors.As(err, &fe) {
@@ -141,7 +142,7 @@ func TestExpand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := Expand(req, cfg)
+	msgs, err := Expand(req, cfg, registry.Builtin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +172,7 @@ func TestRestoreStarSkipsMendix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := Expand(req, testConfig(t))
+	msgs, err := Expand(req, testConfig(t), registry.Builtin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +197,7 @@ func TestAccepts(t *testing.T) {
 	} {
 		req, err := Parse([]byte(b), 10)
 		if err == nil {
-			_, err = Expand(req, testConfig(t))
+			_, err = Expand(req, testConfig(t), registry.Builtin())
 		}
 		if err != nil {
 			t.Errorf("%s: %v", b, err)
@@ -226,7 +227,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		msgs, expErr := Expand(req, cfg)
+		msgs, expErr := Expand(req, cfg, registry.Builtin())
 		again, err := json.Marshal(req)
 		if err != nil {
 			t.Fatal(err)
@@ -235,7 +236,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("round trip of %q rejected: %v", again, err)
 		}
-		msgs2, expErr2 := Expand(req2, cfg)
+		msgs2, expErr2 := Expand(req2, cfg, registry.Builtin())
 		if (expErr == nil) != (expErr2 == nil) || fmt.Sprint(msgs) != fmt.Sprint(msgs2) {
 			t.Fatalf("round trip changed the result:\n%v %v\n%v %v", msgs, expErr, msgs2, expErr2)
 		}
@@ -271,7 +272,7 @@ func BenchmarkValidate(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Expand(req, cfg); err != nil {
+		if _, err := Expand(req, cfg, registry.Builtin()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -306,15 +307,15 @@ func TestDryRun(t *testing.T) {
 // a restore skips what cannot restore.
 func TestForEvent(t *testing.T) {
 	cfg := testConfig(t)
-	p, err := Expand(ForEvent(message.Restore, []string{"a@example.com"}, []string{"crm", "mendix"}, "scim"), cfg)
+	p, err := Expand(ForEvent(message.Restore, []string{"a@example.com"}, []string{"crm", "mendix"}, "scim"), cfg, registry.Builtin())
 	if err != nil || len(p) != 1 || p[0].Connection != "crm" || !p[0].Fanout {
 		t.Fatalf("%+v %v", p, err)
 	}
-	p, err = Expand(ForEvent(message.Revoke, []string{"a@example.com", "b@example.com"}, nil, "okta"), cfg)
+	p, err = Expand(ForEvent(message.Revoke, []string{"a@example.com", "b@example.com"}, nil, "okta"), cfg, registry.Builtin())
 	if err != nil || len(p) != 8 {
 		t.Fatalf("%d %v", len(p), err)
 	}
-	if _, err := Expand(ForEvent(message.Restore, []string{"a@example.com"}, []string{"mendix"}, "x"), cfg); err == nil {
+	if _, err := Expand(ForEvent(message.Restore, []string{"a@example.com"}, []string{"mendix"}, "x"), cfg, registry.Builtin()); err == nil {
 		t.Fatal("a restore that no connection can make was accepted")
 	}
 }
@@ -343,11 +344,11 @@ func TestBidiRefusedAtEveryDoor(t *testing.T) {
 				t.Errorf("API body: %v", err)
 			}
 			sweep := &Request{Action: message.Revoke, Targets: []Target{{Connection: "crm", UserID: "u1", KnownEmail: tt.email}}}
-			if _, err := Expand(sweep, cfg); !errors.As(err, &rerr) || rerr.Field != "targets[0].user_id" {
+			if _, err := Expand(sweep, cfg, registry.Builtin()); !errors.As(err, &rerr) || rerr.Field != "targets[0].user_id" {
 				t.Errorf("sweep target's known address: %v", err)
 			}
 			for _, conns := range [][]string{nil, {"crm"}} {
-				if _, err := Expand(ForEvent(message.Revoke, []string{"ok@example.com", tt.email}, conns, "okta"), cfg); !errors.As(err, &rerr) || rerr.Field != "targets[1].email" {
+				if _, err := Expand(ForEvent(message.Revoke, []string{"ok@example.com", tt.email}, conns, "okta"), cfg, registry.Builtin()); !errors.As(err, &rerr) || rerr.Field != "targets[1].email" {
 					t.Errorf("event on %v: %v", conns, err)
 				}
 			}

@@ -15,9 +15,6 @@ type Policy struct {
 	Min      time.Duration // smallest back-off (e.g. 1 s for JourneyApps)
 }
 
-// Default is used by provider calls and queue sends unless told otherwise.
-var Default = Policy{Attempts: 4, Base: 200 * time.Millisecond, Max: 5 * time.Second}
-
 // IsRetryable reports whether err says it is worth another try. A cancelled
 // or expired context is never retryable here.
 func IsRetryable(err error) bool {

@@ -42,6 +42,7 @@ type call struct {
 	req   *events.APIGatewayV2HTTPRequest
 	log   *slog.Logger
 	actor string
+	owner string     // the token's name: the users it may see and change
 	base  string     // the absolute /scim/v2 URL, for meta.location
 	query url.Values // decoded from the raw query string ("+" is a space)
 }
@@ -64,9 +65,18 @@ func (h *Handler) Serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		r.Headers["Retry-After"] = "30"
 		return r
 	}
-	c.actor = "scim:" + p.Name
+	c.actor, c.owner = "scim:"+p.Name, p.Name
 	method := strings.ToUpper(req.RequestContext.HTTP.Method)
 	seg := strings.Split(strings.Trim(path, "/"), "/")
+	if seg[0] == "Users" {
+		need := auth.ScopeSCIMWrite
+		if method == "GET" {
+			need = auth.ScopeSCIMRead
+		}
+		if !hasSCIMScope(p, need) {
+			return fail(403, c.id, "", "the token lacks scope "+string(need))
+		}
+	}
 	switch {
 	case path == "" || path == "/":
 		return fail(404, c.id, "", "no such resource")
@@ -108,6 +118,13 @@ func (h *Handler) Serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		return fail(501, c.id, "", "not supported")
 	}
 	return fail(404, c.id, "", "no such resource")
+}
+
+// hasSCIMScope: a SCIM token that lists no scope holds scim:read and
+// scim:write (a plain token, or a named one from before scopes were read);
+// one that lists scopes holds only those.
+func hasSCIMScope(p auth.Principal, s auth.Scope) bool {
+	return len(p.Scopes) == 0 || p.Has(s)
 }
 
 func only(c *call, method, want string, serve func() events.APIGatewayV2HTTPResponse) events.APIGatewayV2HTTPResponse {

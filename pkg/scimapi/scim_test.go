@@ -26,7 +26,11 @@ import (
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
-const scimToken = "entra-scim-secret-token-0123456789"
+const (
+	scimToken     = "entra-scim-secret-token-0123456789"
+	oktaSCIMToken = "okta-scim-secret-token-0123456789"
+	readSCIMToken = "read-only-scim-token-0123456789"
+)
 
 // messages decodes what the front door queued.
 func messages(t *testing.T, q *inmem.Sender) []*message.Message {
@@ -46,13 +50,13 @@ type fixture struct {
 	store   *inmem.Store
 }
 
-func newFixture(t *testing.T, vars map[string]string) *fixture {
+func newFixture(t testing.TB, vars map[string]string) *fixture {
 	return newFixtureOn(t, vars, nil, nil)
 }
 
 // newFixtureOn builds the API with the SCIM front door on a ledger store
 // and a queue (nil: in memory).
-func newFixtureOn(t *testing.T, vars map[string]string, store ledger.Store, next queue.Sender) *fixture {
+func newFixtureOn(t testing.TB, vars map[string]string, store ledger.Store, next queue.Sender) *fixture {
 	t.Helper()
 	env := map[string]string{"CONNECTIONS": "field-app=journeyapps,crm=backendless,mendix=mendix,wiki=scim", "QUEUE_URL": "q",
 		"API_TOKENS_SECRET_ID": "revoke-auth/api", "SCIM_TOKENS_SECRET_ID": "revoke-auth/scim"}
@@ -64,7 +68,9 @@ func newFixtureOn(t *testing.T, vars map[string]string, store ledger.Store, next
 		t.Fatal(err)
 	}
 	sec := &inmem.Secrets{}
-	sec.Put("revoke-auth/scim", `{"tokens":[{"name":"entra","token":"`+scimToken+`","scopes":[]}]}`)
+	sec.Put("revoke-auth/scim", `{"tokens":[{"name":"entra","token":"`+scimToken+`","scopes":[]},
+		{"name":"okta","token":"`+oktaSCIMToken+`","scopes":["scim:read","scim:write"]},
+		{"name":"auditor","token":"`+readSCIMToken+`","scopes":["scim:read"]}]}`)
 	sec.Put("revoke-auth/api", `{"tokens":["api-token-not-for-scim-0123"]}`)
 	cache := secrets.NewCache(sec, time.Minute)
 	mem := inmem.NewStore(nil)
@@ -89,7 +95,7 @@ type answer struct {
 }
 
 // call sends one SCIM request; path may carry a raw query string.
-func (f *fixture) call(t *testing.T, method, path, body string, headers ...string) answer {
+func (f *fixture) call(t testing.TB, method, path, body string, headers ...string) answer {
 	t.Helper()
 	p, rawQuery, _ := strings.Cut(path, "?")
 	h := map[string]string{"authorization": "Bearer " + scimToken, "content-type": "application/scim+json", "host": "abc.execute-api.us-east-1.amazonaws.com"}

@@ -42,14 +42,19 @@ func (c *call) unavailable(what string, err error) events.APIGatewayV2HTTPRespon
 	return r
 }
 
-// intParam reads a non-negative integer query parameter.
+// MaxIndex bounds startIndex and count: a larger value is refused (400
+// invalidValue), so no arithmetic on them can overflow.
+const MaxIndex = 1_000_000_000
+
+// intParam reads an integer query parameter of at most MaxIndex (a
+// negative one is RFC 7644's "as 1" or "as 0", applied by the caller).
 func intParam(c *call, name string, def int) (int, bool) {
 	v := c.query.Get(name)
 	if v == "" {
 		return def, true
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil {
+	if err != nil || n > MaxIndex || n < -MaxIndex {
 		return 0, false
 	}
 	return n, true
@@ -61,7 +66,7 @@ func (h *Handler) list(ctx context.Context, c *call) events.APIGatewayV2HTTPResp
 	start, ok1 := intParam(c, "startIndex", 1)
 	count, ok2 := intParam(c, "count", MaxResults)
 	if !ok1 || !ok2 {
-		return fail(400, c.id, typeInvalidValue, "startIndex and count must be integers")
+		return fail(400, c.id, typeInvalidValue, "startIndex and count must be integers of at most "+strconv.Itoa(MaxIndex))
 	}
 	start, count = max(start, 1), min(max(count, 0), MaxResults)
 	var users []ledger.SCIMUser
@@ -72,12 +77,12 @@ func (h *Handler) list(ctx context.Context, c *call) events.APIGatewayV2HTTPResp
 		if ferr != nil {
 			return fail(400, c.id, typeInvalidFilter, ferr.Error())
 		}
-		if users, err = h.find(ctx, flt); err == nil {
+		if users, err = h.find(ctx, c, flt); err == nil {
 			total = len(users)
 			users = users[min(start-1, len(users)):min(start-1+count, len(users))]
 		}
 	} else {
-		users, total, err = h.Ledger.SCIMUsers(ctx, start-1, count)
+		users, total, err = h.Ledger.SCIMUsers(ctx, c.owner, start-1, count)
 	}
 	if err != nil {
 		return c.unavailable("the user store", err)
@@ -89,7 +94,9 @@ func (h *Handler) list(ctx context.Context, c *call) events.APIGatewayV2HTTPResp
 	return respond(200, c.id, list(total, start, res))
 }
 
-func (h *Handler) find(ctx context.Context, f Filter) ([]ledger.SCIMUser, error) {
+// find answers a filter with the caller's users only.
+func (h *Handler) find(ctx context.Context, c *call, f Filter) ([]ledger.SCIMUser, error) {
+	var found []ledger.SCIMUser
 	var u *ledger.SCIMUser
 	var err error
 	switch f.Attr {
@@ -100,15 +107,28 @@ func (h *Handler) find(ctx context.Context, f Filter) ([]ledger.SCIMUser, error)
 			u, err = h.Ledger.SCIMUser(ctx, strings.ToLower(f.Value))
 		}
 	case "externalId":
-		return h.Ledger.SCIMUsersByExternalID(ctx, f.Value)
+		found, err = h.Ledger.SCIMUsersByExternalID(ctx, f.Value)
 	case "emails.value":
-		return h.Ledger.SCIMUsersByEmail(ctx, f.Value)
+		found, err = h.Ledger.SCIMUsersByEmail(ctx, f.Value)
 	}
-	if err != nil || u == nil {
+	if err != nil {
 		return nil, err
 	}
-	return []ledger.SCIMUser{*u}, nil
+	if u != nil {
+		found = append(found, *u)
+	}
+	out := found[:0]
+	for _, u := range found {
+		if c.owns(u) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
+
+// owns reports whether the caller may see and change a user: its own, or
+// one stored before owners were kept (adopted by the first change).
+func (c *call) owns(u ledger.SCIMUser) bool { return u.Owner == "" || u.Owner == c.owner }
 
 func (h *Handler) create(ctx context.Context, c *call) events.APIGatewayV2HTTPResponse {
 	b, bad := h.body(c)
@@ -119,7 +139,7 @@ func (h *Handler) create(ctx context.Context, c *call) events.APIGatewayV2HTTPRe
 	if err != nil {
 		return c.badRequest(err)
 	}
-	u.ID = h.newID()
+	u.ID, u.Owner = h.newID(), c.owner
 	u.Created = h.now().UTC()
 	u.LastModified = u.Created
 	switch err := h.Ledger.CreateSCIMUser(ctx, u); {
@@ -144,7 +164,8 @@ func (h *Handler) load(ctx context.Context, c *call, id string) (*ledger.SCIMUse
 		r := c.unavailable("the user store", err)
 		return nil, &r
 	}
-	if u == nil {
+	if u == nil || !c.owns(*u) {
+		// Another token's user is answered as no user at all.
 		r := fail(404, c.id, "", "Resource "+message.Trim(id, 64)+" not found")
 		return nil, &r
 	}
@@ -192,6 +213,12 @@ func (h *Handler) modify(ctx context.Context, c *call, id string, change func(cu
 			return c.badRequest(err)
 		}
 		next.LastModified = h.now().UTC()
+		next.Owner, next.RevokedBy = c.owner, cur.RevokedBy
+		// Checked before anything is queued: a change that would end in
+		// 409 revokes nothing.
+		if bad := h.nameTaken(ctx, c, *cur, next); bad != nil {
+			return *bad
+		}
 		if resp := h.transition(ctx, c, *cur, &next); resp != nil {
 			return *resp
 		}
@@ -208,6 +235,23 @@ func (h *Handler) modify(ctx context.Context, c *call, id string, change func(cu
 		}
 		return c.one(200, saved)
 	}
+}
+
+// nameTaken answers 409 when a changed userName is another user's.
+func (h *Handler) nameTaken(ctx context.Context, c *call, cur, next ledger.SCIMUser) *events.APIGatewayV2HTTPResponse {
+	if strings.EqualFold(cur.UserName, next.UserName) {
+		return nil
+	}
+	other, err := h.Ledger.SCIMUserByName(ctx, next.UserName)
+	switch {
+	case err != nil:
+		r := c.unavailable("the user store", err)
+		return &r
+	case other != nil && other.ID != cur.ID:
+		r := fail(409, c.id, typeUniqueness, "a user with this userName exists")
+		return &r
+	}
+	return nil
 }
 
 func (h *Handler) replace(ctx context.Context, c *call, id string) events.APIGatewayV2HTTPResponse {

@@ -2,7 +2,10 @@
 // front door, the EventBridge trigger and the sweep all make requests
 // through Submitter.Submit, so a request is recorded in the ledger before
 // anything is queued, keyed requests are made once, and every message is
-// built the same way (DESIGN.md §1, §8).
+// built the same way (docs/design.md §1, §8). Identity events (the Okta
+// hook, the log streams, CloudTrail, SCIM deactivations) enter through
+// Submitter.Intake, which decides who is unresolved, what is recorded and
+// which connections apply.
 package submit
 
 import (
@@ -18,6 +21,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/request"
 	"github.com/revoke-dev/revoke/pkg/retry"
@@ -33,7 +37,10 @@ type Submitter struct {
 	// Metrics receives EMF lines (the "unresolved" count; stdout in
 	// Lambda); nil: none.
 	Metrics io.Writer
-	// SendPolicy retries refused queue entries (zero: queue.DefaultPolicy).
+	// Providers says what each connection's provider can do (nil:
+	// registry.Builtin()).
+	Providers *registry.Registry
+	// SendPolicy retries refused queue entries (zero: retry.AWS).
 	SendPolicy retry.Policy
 	// Now and NewID are injectable for tests (nil: time.Now, message.NewID).
 	Now   func() time.Time
@@ -87,6 +94,17 @@ func (s *Submitter) now() time.Time {
 	return time.Now()
 }
 
+// Expand checks a request against the configured connections and what
+// their providers can do, and plans one target per message, exactly as
+// Submit will (a caller may ask before it submits).
+func (s *Submitter) Expand(r *request.Request) ([]request.Planned, error) {
+	reg := s.Providers
+	if reg == nil {
+		reg = registry.Builtin()
+	}
+	return request.Expand(r, s.Config, reg)
+}
+
 func (s *Submitter) newID() string {
 	if s.NewID != nil {
 		return s.NewID()
@@ -99,7 +117,7 @@ func (s *Submitter) newID() string {
 // request (nothing recorded); ErrConflict and *UnavailableError are the
 // other failures. DRY_RUN makes every request a dry run.
 func (s *Submitter) Submit(ctx context.Context, sub Submission) (Receipt, error) {
-	planned, err := request.Expand(sub.Request, s.Config)
+	planned, err := s.Expand(sub.Request)
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -208,7 +226,7 @@ func (s *Submitter) enqueue(ctx context.Context, r ledger.Request, ts []ledger.T
 	}
 	p := s.SendPolicy
 	if p.Attempts == 0 {
-		p = queue.DefaultPolicy
+		p = retry.AWS
 	}
 	unsent, err := queue.SendAll(ctx, s.Queue, s.Config.QueueURL, out, p)
 	sent := make([]ledger.Target, 0, len(ts))

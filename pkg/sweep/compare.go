@@ -88,7 +88,7 @@ func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.
 		return nil, err
 	}
 	now := s.now().UTC()
-	rep := ledger.OrphanReport{Connection: cn.Name, Provider: cn.Provider(), ListingID: st.ID, ListedAt: st.UpdatedAt, Directory: dirs, ComparedAt: now}
+	rep := ledger.OrphanReport{Connection: cn.Name, Provider: cn.Provider, ListingID: st.ID, ListedAt: st.UpdatedAt, Directory: dirs, ComparedAt: now}
 	for cursor := ""; ; {
 		accounts, next, err := s.Ledger.ListedPage(ctx, st, cursor, comparePage)
 		if err != nil {

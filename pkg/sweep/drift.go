@@ -8,6 +8,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/retry"
 )
 
 // maxDriftChecks bounds the accounts one connection's drift check queues
@@ -37,9 +38,9 @@ func (s *Sweeper) drift(work context.Context, runID string, dryRun bool, in Drif
 	since := s.now().Add(-time.Duration(days) * 24 * time.Hour)
 	out := make([]DriftResult, 0, len(s.Config.Connections))
 	for _, cn := range s.Config.Connections {
-		r := DriftResult{Connection: cn.Name, Provider: cn.Provider(), Status: StatusOK}
-		if !cn.Kind.Can(registry.Verify) {
-			r.Status, r.Error = StatusUnsupported, cn.Provider()+" cannot show an account's state: drift cannot be checked"
+		r := DriftResult{Connection: cn.Name, Provider: cn.Provider, Status: StatusOK}
+		if kind, err := s.clients.Kind(cn); err != nil || !kind.Can(registry.Verify) {
+			r.Status, r.Error = StatusUnsupported, cn.Provider+" cannot show an account's state: drift cannot be checked"
 		} else {
 			s.driftChecks(work, runID, dryRun, cn, since, &r)
 		}
@@ -59,14 +60,14 @@ func (s *Sweeper) driftChecks(work context.Context, runID string, dryRun bool, c
 		}
 		msgs := make([]queue.Outgoing, 0, len(marks))
 		for _, m := range marks {
-			msg := message.NewCheck(runID, cn.Name, cn.Provider(), m.UserID, dryRun, now)
+			msg := message.NewCheck(runID, cn.Name, cn.Provider, m.UserID, dryRun, now)
 			body, err := msg.Encode()
 			if err != nil {
 				continue
 			}
 			msgs = append(msgs, queue.Outgoing{Body: body})
 		}
-		unsent, _ := queue.SendAll(work, s.Queue, s.Config.QueueURL, msgs, queue.DefaultPolicy)
+		unsent, _ := queue.SendAll(work, s.Queue, s.Config.QueueURL, msgs, retry.AWS)
 		r.Queued += len(msgs) - len(unsent)
 		if len(unsent) > 0 {
 			r.Status, r.Error = StatusIncomplete, "the queue refused some checks; the next run checks again"

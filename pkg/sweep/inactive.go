@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
-	"github.com/revoke-dev/revoke/pkg/provider/rest"
 	"github.com/revoke-dev/revoke/pkg/request"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
@@ -51,13 +49,22 @@ func (s *Sweeper) inactive(ctx, work context.Context, dryRun bool, e Inactive) I
 		r.Status, r.Error = StatusError, "connection is not configured (CONNECTIONS)"
 		return r
 	}
-	r.Provider = cn.Provider()
-	q, reason, err := query(cn, e, s.now())
+	r.Provider = cn.Provider
+	kind, err := s.clients.Kind(cn)
+	if err != nil {
+		r.Status, r.Error = StatusError, provider.As(err).Error()
+		return r
+	}
+	q, reason, err := query(kind, e, s.now())
 	if err != nil {
 		r.Status, r.Error = StatusUnsupported, err.Error()
 		return r
 	}
-	lister, err := s.lister(work, cn)
+	if !kind.Can(registry.List) {
+		r.Status, r.Error = StatusUnsupported, provider.Permanent("sweep", message.CodeUnsupported, cn.Provider+" has no user listing API; inactive sweeps need a provider that can list users").Error()
+		return r
+	}
+	lister, err := s.lister(work, cn, false)
 	if err != nil {
 		r.Status, r.Error = StatusError, provider.As(err).Error()
 		if provider.As(err).Code == message.CodeUnsupported {
@@ -65,7 +72,7 @@ func (s *Sweeper) inactive(ctx, work context.Context, dryRun bool, e Inactive) I
 		}
 		return r
 	}
-	targets := s.collect(work, lister, q, e, &r)
+	targets := s.collect(work, refreshing{s: s, cn: cn, lister: lister}, q, e, &r)
 	if dryRun || len(targets) == 0 {
 		return r
 	}
@@ -84,26 +91,54 @@ func (s *Sweeper) inactive(ctx, work context.Context, dryRun bool, e Inactive) I
 	return r
 }
 
-// lister builds the connection's client if its provider can list users.
-func (s *Sweeper) lister(ctx context.Context, cn config.Connection) (provider.Lister, error) {
-	if !cn.Kind.Can(registry.List) {
-		return nil, provider.Permanent("sweep", message.CodeUnsupported, cn.Provider()+" has no user listing API; inactive sweeps need a provider that can list users")
-	}
-	raw, err := s.Secrets.Get(ctx, s.Config.SecretID(cn.Name))
-	if err != nil {
+// lister builds the connection's client (through the one client builder:
+// the connection's rate limiter, the Observe hook), on a refreshed secret
+// when refresh is set.
+func (s *Sweeper) lister(ctx context.Context, cn config.Connection, refresh bool) (provider.Lister, error) {
+	client, _, err := s.clients.Client(ctx, cn, refresh)
+	var pe *provider.Error
+	switch {
+	case errors.As(err, &pe):
+		return nil, pe
+	case err != nil:
 		s.Log.Error("sweep: secret", "connection", cn.Name, "error", err)
 		return nil, provider.Transient("sweep", message.CodeUnavailable, "reading the connection secret failed")
 	}
-	client, err := cn.Kind.New([]byte(raw), rest.Options{HTTP: s.HTTP, AllowInsecureHTTP: s.Config.AllowInsecureHTTP, Instances: s.Config.MaxConcurrency})
-	if err != nil {
-		return nil, err
+	lister, ok := client.(provider.Lister)
+	if !ok {
+		return nil, provider.Permanent("sweep", message.CodeUnsupported, cn.Provider+" has no user listing API")
 	}
-	return client.(provider.Lister), nil
+	return lister, nil
+}
+
+// refreshing lists with a connection's client; when the provider refuses
+// the credential (401/403) before any account was listed, it refreshes the
+// secret once and lists again, as the consumer does.
+type refreshing struct {
+	s      *Sweeper
+	cn     config.Connection
+	lister provider.Lister
+}
+
+func (l refreshing) List(ctx context.Context, q provider.ListQuery, fn func(provider.Account) bool) error {
+	listed := false
+	err := l.lister.List(ctx, q, func(a provider.Account) bool {
+		listed = true
+		return fn(a)
+	})
+	if listed || !provider.IsAuth(err) {
+		return err
+	}
+	l.s.Log.Warn("provider refused the credential; refreshing the secret once", "connection", l.cn.Name, "provider", l.cn.Provider)
+	again, err := l.s.lister(ctx, l.cn, true)
+	if err != nil {
+		return err
+	}
+	return again.List(ctx, q, fn)
 }
 
 // collect lists accounts and returns the targets of the inactive ones.
 func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provider.ListQuery, e Inactive, r *InactiveResult) []request.Target {
-	cutoff := s.now().AddDate(0, 0, -e.Days)
 	var targets []request.Target
 	capped := false
 	err := lister.List(ctx, q, func(a provider.Account) bool {
@@ -112,7 +147,7 @@ func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provide
 		case a.Disabled:
 			r.AlreadyDisabled++
 			return true
-		case e.Days > 0 && !inactiveSince(a, cutoff):
+		case !q.Inactive(a): // the provider's filter, checked again
 			return true
 		case message.CheckUserID(a.ID) != nil:
 			r.Skipped++
@@ -140,26 +175,15 @@ func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provide
 	return targets
 }
 
-// query turns an entry into the provider's listing query and the reason
-// recorded on each revocation.
-func query(cn config.Connection, e Inactive, now time.Time) (provider.ListQuery, string, error) {
+// query turns an entry into a listing query and the reason recorded on
+// each revocation. The provider writes its own syntax for InactiveSince;
+// a where clause is passed only to a provider that takes one.
+func query(kind registry.Kind, e Inactive, now time.Time) (provider.ListQuery, string, error) {
 	switch {
-	case e.Where != "" && !cn.Kind.Can(registry.Where):
-		return provider.ListQuery{}, "", fmt.Errorf("where is supported only for providers with a where filter; use days for %s", cn.Provider())
+	case e.Where != "" && !kind.Can(registry.Where):
+		return provider.ListQuery{}, "", fmt.Errorf("where is supported only for providers with a where filter; use days for %s", kind.Name)
 	case e.Where != "":
 		return provider.ListQuery{Where: e.Where}, message.Trim("sweep: where "+e.Where, message.MaxReasonChars), nil
-	case cn.Kind.Can(registry.Where):
-		cutoff := now.AddDate(0, 0, -e.Days).UnixMilli()
-		return provider.ListQuery{Where: "lastLogin < " + strconv.FormatInt(cutoff, 10)}, fmt.Sprintf("sweep: inactive %d days", e.Days), nil
 	}
-	return provider.ListQuery{}, fmt.Sprintf("sweep: inactive %d days", e.Days), nil
-}
-
-// inactiveSince: last active before the cutoff, or never signed in and
-// created before it. An account with no dates at all is left alone.
-func inactiveSince(a provider.Account, cutoff time.Time) bool {
-	if !a.LastActive.IsZero() {
-		return a.LastActive.Before(cutoff)
-	}
-	return !a.Created.IsZero() && a.Created.Before(cutoff)
+	return provider.ListQuery{InactiveSince: now.AddDate(0, 0, -e.Days)}, fmt.Sprintf("sweep: inactive %d days", e.Days), nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/revoke-dev/revoke/internal/inmem"
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/secrets"
 )
 
 // The re-drive's receive–send–delete on SQS itself (moto): a transient
@@ -36,7 +37,7 @@ func TestIntegrationRedriveSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Sweeper{Config: cfg, Queue: &queue.SQS{API: e.SQS}, Secrets: &inmem.Secrets{}, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	s := &Sweeper{Config: cfg, Queue: &queue.SQS{API: e.SQS}, Secrets: secrets.NewCache(&inmem.Secrets{}, time.Minute), Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
 	r, err := s.Handle(context.Background(), json.RawMessage(`{"redrive":{"min_age_seconds":0}}`))
 	if err != nil || r.Redriven != 1 || r.Redrive.KeptPermanent != 1 {
 		t.Fatalf("%+v %v", r.Redrive, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/provider/rest"
 	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/retry"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
@@ -58,10 +59,11 @@ func (s *Sweeper) orphans(work context.Context, dryRun bool, in Orphans) []Orpha
 	dirs, err := s.directories(work)
 	out := make([]OrphanResult, 0, len(s.Config.Connections))
 	for _, cn := range s.Config.Connections {
-		r := OrphanResult{Connection: cn.Name, Provider: cn.Provider(), Directory: dirs}
+		r := OrphanResult{Connection: cn.Name, Provider: cn.Provider, Directory: dirs}
+		kind, kerr := s.clients.Kind(cn)
 		switch {
-		case !cn.Kind.Can(registry.Enumerate):
-			r.Status, r.Error = StatusUnsupported, cn.Provider()+" cannot list its users: orphans cannot be found there"
+		case kerr != nil || !kind.Can(registry.Enumerate):
+			r.Status, r.Error = StatusUnsupported, cn.Provider+" cannot list its users: orphans cannot be found there"
 		case err != nil:
 			r.Status, r.Error = StatusError, "reading the directory failed; the next run tries again"
 		case len(dirs) == 0:
@@ -142,12 +144,12 @@ func (s *Sweeper) startListing(work context.Context, cn config.Connection, prev 
 }
 
 func (s *Sweeper) queueListing(ctx context.Context, cn config.Connection, id string, now time.Time) error {
-	m := message.NewList(id, cn.Name, cn.Provider(), now)
+	m := message.NewList(id, cn.Name, cn.Provider, now)
 	body, err := m.Encode()
 	if err != nil {
 		return err
 	}
-	unsent, err := queue.SendAll(ctx, s.Queue, s.Config.QueueURL, []queue.Outgoing{{Body: body}}, queue.DefaultPolicy)
+	unsent, err := queue.SendAll(ctx, s.Queue, s.Config.QueueURL, []queue.Outgoing{{Body: body}}, retry.AWS)
 	if len(unsent) > 0 {
 		return err
 	}

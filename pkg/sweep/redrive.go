@@ -8,6 +8,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/retry"
 )
 
 // RedriveResult counts a re-drive.
@@ -141,7 +142,7 @@ func (s *Sweeper) move(ctx context.Context, msgs []queue.Received, res *RedriveR
 		attrs[message.AttrRedriveCount] = strconv.Itoa(n + 1)
 		out[i] = queue.Outgoing{Body: m.Body, Attributes: attrs}
 	}
-	unsent, err := queue.SendAll(ctx, s.Queue, s.Config.QueueURL, out, queue.DefaultPolicy)
+	unsent, err := queue.SendAll(ctx, s.Queue, s.Config.QueueURL, out, retry.AWS)
 	failed := map[int]bool{}
 	for _, i := range unsent {
 		failed[i] = true

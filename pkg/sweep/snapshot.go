@@ -3,7 +3,6 @@ package sweep
 import (
 	"context"
 
-	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 )
@@ -23,7 +22,7 @@ const snapshotBatch = 500
 // sub → emails), so a deleted user can still be traced to a person. A
 // directory that cannot be listed keeps its previous snapshot (entries
 // live 7 days past their last refresh).
-func (s *Sweeper) snapshot(ctx context.Context, d config.Directory) SnapshotResult {
+func (s *Sweeper) snapshot(ctx context.Context, d directory.Source) SnapshotResult {
 	r := SnapshotResult{Directory: d.String(), Status: StatusOK}
 	if s.Directory == nil || s.Ledger == nil {
 		r.Status, r.Error = StatusError, "no directory reader or ledger configured"

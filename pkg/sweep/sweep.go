@@ -3,38 +3,54 @@ package sweep
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
+	"github.com/revoke-dev/revoke/pkg/audit"
+	"github.com/revoke-dev/revoke/pkg/clients"
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/provider/registry"
+	"github.com/revoke-dev/revoke/pkg/provider/rest"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
-
-// SecretSource reads connection secrets (*secrets.Cache is one).
-type SecretSource interface {
-	Get(ctx context.Context, id string) (string, error)
-}
 
 // Sweeper runs sweeps. Build it once per container; safe for concurrent use.
 type Sweeper struct {
 	Config    *config.Config
 	Queue     queue.Queue // the revoke queue and the DLQ (by URL)
-	Secrets   SecretSource
+	Secrets   clients.SecretSource
 	Ledger    *ledger.Ledger
 	Submit    *submit.Submitter // inactive-account requests and the unqueued backstop
 	Directory directory.Reader  // DIRECTORY_SOURCES snapshots (nil: none)
 	Log       *slog.Logger
 	HTTP      *http.Client // nil: rest.NewHTTPClient()
+	Metrics   io.Writer    // EMF lines of provider call latencies (stdout in Lambda); nil: none
 	Now       func() time.Time
 	NewID     func() string
 	// RedriveAll re-drives permanent failures too (an operator's choice
 	// after fixing their cause; never the scheduled sweep's).
 	RedriveAll bool
+	// Providers says what each connection's provider can do and builds its
+	// clients (nil: registry.Builtin()).
+	Providers *registry.Registry
+
+	once    sync.Once
+	clients *clients.Builder // every provider client, as the consumer builds them
+	metrics audit.Metrics
+}
+
+func (s *Sweeper) init() {
+	s.once.Do(func() {
+		s.clients = &clients.Builder{Config: s.Config, Providers: s.Providers, Secrets: s.Secrets, HTTP: s.HTTP,
+			Observe: func(prov string, o rest.Observation) { s.metrics.Latency(prov, o.Duration) }}
+	})
 }
 
 // Result is the sweep's report (also logged as one line).
@@ -61,6 +77,7 @@ type Result struct {
 // Handle is the Lambda handler: the event is the rule's Input (or a plain
 // Scheduled Event). Only invalid input is an error.
 func (s *Sweeper) Handle(ctx context.Context, raw json.RawMessage) (*Result, error) {
+	s.init()
 	in, err := ParseInput(raw)
 	if err != nil {
 		s.Log.Error("sweep: invalid input", "error", err)
@@ -111,6 +128,9 @@ func (s *Sweeper) Handle(ctx context.Context, raw json.RawMessage) (*Result, err
 	if !in.DryRun {
 		n, ok := s.requeue(ctx, work)
 		res.Requeued, res.Complete = n, res.Complete && ok
+	}
+	if s.Metrics != nil {
+		s.metrics.Flush(s.Metrics, s.now())
 	}
 	s.Log.Info("sweep", "run_id", res.RunID, "dry_run", res.DryRun, "complete", res.Complete, "found", res.Found,
 		"enqueued", res.Enqueued, "redriven", res.Redriven, "kept", res.Kept, "skipped", res.Skipped, "requeued", res.Requeued, "result", res)

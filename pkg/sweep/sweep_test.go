@@ -22,6 +22,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/provider/rest"
 	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/secrets"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
@@ -59,6 +60,7 @@ type env struct {
 	sweeper *Sweeper
 	ledger  *ledger.Ledger
 	dir     *fakeDirectory
+	secrets *inmem.Secrets
 	*simulator.Fleet
 }
 
@@ -73,18 +75,22 @@ func newEnv(t *testing.T, reg *registry.Registry, connections string) *env {
 		store.Put("revoke/"+conn, v)
 	}
 	store.Put("revoke/lister", `{}`)
-	cfg, err := config.LoadWith(func(k string) string {
+	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"CONNECTIONS": connections, "QUEUE_URL": queueURL, "DLQ_URL": dlqURL, "ALLOW_INSECURE_HTTP": "true",
 			"DIRECTORY_SOURCES": "identitystore:d-1234567890"}[k]
-	}, reg)
+	})
+	if err == nil {
+		err = reg.Check(cfg.Connections)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	e.ledger = ledger.New(inmem.NewStore(clock.Now), 400*24*time.Hour)
 	e.ledger.Now = clock.Now
-	sub := &submit.Submitter{Config: cfg, Ledger: e.ledger, Queue: e.q, Log: log, Now: clock.Now}
-	e.sweeper = &Sweeper{Config: cfg, Queue: e.q, Secrets: store, Ledger: e.ledger, Submit: sub, Directory: e.dir, Log: log, Now: clock.Now}
+	e.secrets = store
+	sub := &submit.Submitter{Config: cfg, Providers: reg, Ledger: e.ledger, Queue: e.q, Log: log, Now: clock.Now}
+	e.sweeper = &Sweeper{Config: cfg, Providers: reg, Queue: e.q, Secrets: secrets.NewCache(store, time.Minute), Ledger: e.ledger, Submit: sub, Directory: e.dir, Log: log, Now: clock.Now}
 	return e
 }
 
@@ -272,11 +278,11 @@ type fakeDirectory struct {
 	err   error
 }
 
-func (f *fakeDirectory) Lookup(context.Context, config.Directory, string) (*directory.User, error) {
+func (f *fakeDirectory) Lookup(context.Context, directory.Source, string) (*directory.User, error) {
 	return nil, directory.ErrNotFound
 }
 
-func (f *fakeDirectory) List(_ context.Context, _ config.Directory, fn func(directory.User) bool) error {
+func (f *fakeDirectory) List(_ context.Context, _ directory.Source, fn func(directory.User) bool) error {
 	for _, u := range f.users {
 		if !fn(u) {
 			return nil

@@ -8,8 +8,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
 // MaxDetailBytes bounds an event's detail (EventBridge's own limit is 256 KB).
@@ -18,17 +19,21 @@ const MaxDetailBytes = 256 << 10
 // Event is what one EventBridge event asks of revoke.
 type Event struct {
 	Source  message.Source
-	Key     string   // dedupe key: okta:<uuid>, auth0:<log_id>, cloudtrail:<eventID>
-	Type    string   // the event's own type (eventType, log type, eventName)
-	Emails  []string // people named by address (Okta, Auth0)
-	Dir     *config.Directory
-	UserID  string // a directory user to resolve (Identity Center user id, Cognito sub)
+	Key     string // dedupe key: okta:<uuid>, auth0:<log_id>, cloudtrail:<eventID>
+	Type    string // the event's own type (eventType, log type, eventName)
 	EventID string
 	At      time.Time // the event's time (stable across redeliveries)
-	// Unresolved are ids of people the event names without an address
-	// (an Okta User target, an Auth0 user): recorded, never retried.
-	Unresolved []string
+	// People the event names with their addresses (Okta, Auth0), or why
+	// there is none revoke may use; a CloudTrail event's one person is
+	// resolved in the directory (Dir, UserID) by the handler.
+	People []submit.Person
+	Dir    *directory.Source
+	UserID string // a directory user to resolve (Identity Center user id, Cognito sub)
 }
+
+// whyUnverified is why a person whose only address the directory does
+// not vouch for is unresolved.
+const whyUnverified = "the directory does not mark the address verified"
 
 // Ignored is why an event needs nothing (irrelevant or unusable): the
 // handler logs it and succeeds.
@@ -42,8 +47,18 @@ func ignore(why string) error { return &Ignored{Why: why} }
 type Options struct {
 	OktaEventTypes []string
 	Auth0LogTypes  []string
-	Directories    []config.Directory
+	Directories    []directory.Source
+	// Account is this AWS account's id: a CloudTrail event of another
+	// account is ignored. Empty (outside Lambda) skips the check.
+	Account string
 }
+
+// Partner event source prefixes (EventBridge forbids PutEvents with an
+// "aws." source, so only the partner integration can send them).
+const (
+	oktaSourcePrefix  = "aws.partner/okta.com/"
+	auth0SourcePrefix = "aws.partner/auth0.com/"
+)
 
 // Parse reads an EventBridge event. An *Ignored error means nothing is to
 // be done.
@@ -60,12 +75,15 @@ func Parse(ev events.EventBridgeEvent, o Options) (*Event, error) {
 
 func parse(ev events.EventBridgeEvent, o Options) (*Event, error) {
 	switch {
-	case strings.HasPrefix(ev.Source, "aws.partner/okta.com/") && ev.DetailType == "SystemLog":
+	case strings.HasPrefix(ev.Source, oktaSourcePrefix) && ev.DetailType == "SystemLog":
 		return parseOkta(ev.Detail, o)
-	case strings.HasPrefix(ev.Source, "aws.partner/auth0.com/") && ev.DetailType == "Auth0 log":
+	case strings.HasPrefix(ev.Source, auth0SourcePrefix) && ev.DetailType == "Auth0 log":
 		return parseAuth0(ev.Detail, o)
-	case ev.DetailType == "AWS API Call via CloudTrail":
-		return parseCloudTrail(ev.Detail, o)
+	case strings.HasPrefix(ev.Source, "aws.") && !strings.HasPrefix(ev.Source, "aws.partner/") && ev.DetailType == "AWS API Call via CloudTrail":
+		if o.Account != "" && ev.AccountID != o.Account {
+			return nil, ignore("cloudtrail: an event of another account (" + message.Trim(ev.AccountID, 16) + ")")
+		}
+		return parseCloudTrail(ev.Source, ev.Detail, o)
 	}
 	return nil, ignore("not an identity event revoke follows (source " + message.Trim(ev.Source, 128) + ", detail-type " + message.Trim(ev.DetailType, 64) + ")")
 }

@@ -7,12 +7,12 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
-	"github.com/revoke-dev/revoke/pkg/request"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
@@ -24,6 +24,11 @@ type Handler struct {
 	Ledger    *ledger.Ledger
 	Directory directory.Reader
 	Log       *slog.Logger
+	// Account is this AWS account's id, which a CloudTrail event must
+	// carry. Empty: learned on each invocation from the Lambda context's
+	// invoked function ARN (no IAM permission needed); outside Lambda,
+	// with neither, the account is not checked.
+	Account string
 }
 
 // Result is what one event did (also logged).
@@ -41,7 +46,8 @@ type Result struct {
 // unreachable) makes Lambda retry the event, then send it to the
 // function's on-failure destination.
 func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (*Result, error) {
-	e, err := Parse(ev, Options{OktaEventTypes: h.Config.OktaEventTypes, Auth0LogTypes: h.Config.Auth0LogTypes, Directories: h.Config.DirectorySources})
+	e, err := Parse(ev, Options{OktaEventTypes: h.Config.OktaEventTypes, Auth0LogTypes: h.Config.Auth0LogTypes, Directories: h.Config.DirectorySources,
+		Account: h.account(ctx)})
 	var ig *Ignored
 	if errors.As(err, &ig) {
 		h.Log.Info("trigger: event ignored", "event_id", message.Trim(ev.ID, 64), "why", ig.Why)
@@ -50,81 +56,70 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Key: e.Key}
+	in := submit.Event{Source: e.Source, Actor: string(e.Source), Key: e.Key, Type: e.Type, EventID: e.EventID, At: e.At, People: e.People}
 	if e.Dir != nil {
-		if err := h.resolve(ctx, e); err != nil {
-			return nil, err
+		in.Directory = e.Dir.String()
+	}
+	if e.Dir != nil && e.UserID != "" {
+		p, err := h.resolve(ctx, e)
+		if err != nil {
+			return nil, err // throttled or unreachable: retried
 		}
+		in.People = []submit.Person{p}
 	}
-	for _, id := range e.Unresolved {
-		if err := h.unresolved(ctx, e, id); err != nil {
-			return nil, err
-		}
-		res.Unresolved = append(res.Unresolved, id)
-	}
-	if len(e.Emails) == 0 {
-		res.Outcome = "unresolved"
-		return res, nil
-	}
-	reason := message.Trim(string(e.Source)+" "+e.Type+" "+eventUser(e), message.MaxReasonChars)
-	rcpt, err := h.Submit.Submit(ctx, submit.Submission{
-		Request: request.ForEvent(message.Revoke, e.Emails, h.Config.TriggerConnections, reason),
-		Source:  e.Source, Actor: string(e.Source), Key: e.Key,
-	})
+	out, err := h.Submit.Intake(ctx, in)
 	if err != nil {
 		h.Log.Error("trigger: the request could not be made; the event will be retried", "key", e.Key, "error", err)
 		return nil, err
 	}
-	res.Outcome, res.RequestID, res.Accepted = "requested", rcpt.RequestID, rcpt.Accepted
-	if rcpt.Repeat {
-		res.Outcome = "repeat"
+	res := &Result{Outcome: out.Outcome, Key: e.Key, RequestID: out.RequestID, Accepted: out.Accepted, Unresolved: out.Unresolved}
+	if out.RequestID != "" {
+		h.Log.Info("trigger: revoke requested", "key", e.Key, "source", e.Source, "event_type", e.Type, "revoke_request_id", out.RequestID,
+			"accepted", out.Accepted, "repeat", out.Outcome == submit.Repeat)
 	}
-	h.Log.Info("trigger: revoke requested", "key", e.Key, "source", e.Source, "event_type", e.Type, "revoke_request_id", rcpt.RequestID,
-		"accepted", rcpt.Accepted, "repeat", rcpt.Repeat)
 	return res, nil
 }
 
-func eventUser(e *Event) string {
-	if e.UserID != "" {
-		return e.UserID
+// account is this account's id: the configured one, else the one in the
+// invoked function's ARN (arn:aws:lambda:<region>:<account>:function:…).
+func (h *Handler) account(ctx context.Context) string {
+	if h.Account != "" {
+		return h.Account
 	}
-	return strings.Join(e.Emails, ",")
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		if parts := strings.Split(lc.InvokedFunctionArn, ":"); len(parts) >= 6 && parts[0] == "arn" && parts[2] == "lambda" {
+			return parts[4]
+		}
+	}
+	return ""
 }
 
-// resolve finds a directory user's addresses: live (and recorded in the
-// snapshot), else from the snapshot (a deleted user). A user found nowhere
-// with an address is unresolved.
-func (h *Handler) resolve(ctx context.Context, e *Event) error {
+// resolve finds a directory user's addresses the directory vouches for:
+// live (and recorded in the snapshot), else from the snapshot (a deleted
+// user, or one whose current address is unverified). The intake then
+// keeps only addresses in ALLOWED_EMAIL_DOMAINS.
+func (h *Handler) resolve(ctx context.Context, e *Event) (submit.Person, error) {
 	dir := e.Dir.String()
+	p := submit.Person{ID: e.UserID}
 	u, err := h.Directory.Lookup(ctx, *e.Dir, e.UserID)
 	switch {
 	case err == nil && len(u.Emails) > 0:
-		e.Emails = u.Emails
 		if perr := h.Ledger.PutDirectoryUsers(ctx, []ledger.DirectoryUser{{Directory: dir, UserID: e.UserID, Emails: u.Emails}}); perr != nil {
 			h.Log.Warn("trigger: recording the resolved user in the snapshot failed", "directory", dir, "error", perr)
 		}
-		return nil
+		p.Emails = u.Emails
+		return p, nil
+	case err == nil && u.Unverified > 0:
+		p.Why = whyUnverified
 	case err != nil && !errors.Is(err, directory.ErrNotFound):
-		return err // throttled or unreachable: retried
+		return p, err
 	}
-	snap, serr := h.Ledger.DirectoryUser(ctx, dir, e.UserID)
-	if serr != nil {
-		return serr
+	snap, err := h.Ledger.DirectoryUser(ctx, dir, e.UserID)
+	if err != nil {
+		return p, err
 	}
 	if snap != nil && len(snap.Emails) > 0 {
-		e.Emails = snap.Emails
-		return nil
+		p.Emails, p.Why = snap.Emails, ""
 	}
-	e.Unresolved = append(e.Unresolved, e.UserID)
-	return nil
-}
-
-// unresolved records a person an event names but revoke cannot resolve.
-func (h *Handler) unresolved(ctx context.Context, e *Event, userID string) error {
-	dir := ""
-	if e.Dir != nil {
-		dir = e.Dir.String()
-	}
-	return h.Submit.Unresolved(ctx, ledger.Unresolved{At: e.At, Source: e.Source, Directory: dir, UserID: userID, EventID: e.EventID, Key: e.Key,
-		Reason: e.Type + ": no address for this user"})
+	return p, nil
 }

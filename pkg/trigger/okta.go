@@ -19,10 +19,9 @@ func parseOkta(detail []byte, o Options) (*Event, error) {
 		return nil, ignore("okta: event type not followed or outcome not SUCCESS")
 	case p.Key == "":
 		return nil, ignore("okta: event without a uuid")
-	case len(p.Emails) == 0 && len(p.Skipped) == 0:
+	case len(p.People) == 0:
 		return nil, ignore("okta: no User target")
 	}
 	id, _ := safeID(e.UUID)
-	// User targets without an address name people revoke cannot resolve.
-	return &Event{Source: message.SourceOkta, Key: p.Key, Type: e.EventType, Emails: p.Emails, EventID: id, Unresolved: p.Skipped}, nil
+	return &Event{Source: message.SourceOkta, Key: p.Key, Type: e.EventType, EventID: id, People: p.People}, nil
 }

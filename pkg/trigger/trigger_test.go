@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,16 +39,17 @@ func sample(t testing.TB, name string) events.EventBridgeEvent {
 }
 
 var opts = Options{
+	Account:        "123456789012",
 	OktaEventTypes: []string{"user.lifecycle.deactivate", "user.lifecycle.suspend"},
 	Auth0LogTypes:  []string{"sdu"},
-	Directories:    []config.Directory{{Type: "identitystore", ID: "d-9067642ac7"}, {Type: "cognito", ID: "us-east-1_AbCdEfGhI"}},
+	Directories:    []directory.Source{{Type: "identitystore", ID: "d-9067642ac7"}, {Type: "cognito", ID: "us-east-1_AbCdEfGhI"}},
 }
 
 // Each source's documented sample parses into what it names.
 func TestSamples(t *testing.T) {
 	for file, want := range map[string]Event{
-		"trigger-okta-deactivate.json":            {Source: message.SourceOkta, Key: "okta:8f0a6f2c-a9f1-11ef-8a40-6d7e5e2b7a10", Emails: []string{"carol@example.com"}},
-		"trigger-auth0-sdu.json":                  {Source: message.SourceAuth0, Key: "auth0:90020261123190002123456789012345678901234567890123", Emails: []string{"dave@example.com"}},
+		"trigger-okta-deactivate.json":            {Source: message.SourceOkta, Key: "okta:8f0a6f2c-a9f1-11ef-8a40-6d7e5e2b7a10", People: []submit.Person{{ID: "00u1carol", Emails: []string{"carol@example.com"}}}},
+		"trigger-auth0-sdu.json":                  {Source: message.SourceAuth0, Key: "auth0:90020261123190002123456789012345678901234567890123", People: []submit.Person{{ID: "waad|5f7c8ec7c33c6c004bbafe82", Emails: []string{"dave@example.com"}}}},
 		"trigger-identitycenter-disableuser.json": {Source: message.SourceIdentityCenter, Key: "cloudtrail:e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b", UserID: "906722b2be-1c2a3b4c-5d6e-7f80-9a1b-2c3d4e5f6a7b"},
 		"trigger-identitycenter-deleteuser.json":  {Source: message.SourceIdentityCenter, Key: "cloudtrail:f2a3b4c5-d6e7-4f80-9a0b-1c2d3e4f5a6c", UserID: "906722b2be-deleted0-5d6e-7f80-9a1b-2c3d4e5f6a7c"},
 		"trigger-cognito-admindisableuser.json":   {Source: message.SourceCognito, Key: "cloudtrail:a3b4c5d6-e7f8-4091-8a1b-2c3d4e5f6a7d", UserID: "8b3e7f2a-6c1d-4e5f-9a0b-7c8d9e0f1a2b"},
@@ -56,7 +58,7 @@ func TestSamples(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
-		if e.Source != want.Source || e.Key != want.Key || strings.Join(e.Emails, ",") != strings.Join(want.Emails, ",") || e.UserID != want.UserID || e.At.IsZero() {
+		if e.Source != want.Source || e.Key != want.Key || fmt.Sprint(e.People) != fmt.Sprint(want.People) || e.UserID != want.UserID || e.At.IsZero() {
 			t.Errorf("%s: %+v", file, e)
 		}
 	}
@@ -97,10 +99,28 @@ func TestIgnored(t *testing.T) {
 		"other store":           mutate(t, "trigger-identitycenter-disableuser.json", func(d map[string]any) { d["requestParameters"].(map[string]any)["identityStoreId"] = "d-0000000000" }),
 		"other pool":            mutate(t, "trigger-cognito-admindisableuser.json", func(d map[string]any) { d["requestParameters"].(map[string]any)["userPoolId"] = "us-east-1_Other" }),
 		"params array":          mutate(t, "trigger-identitycenter-disableuser.json", func(d map[string]any) { d["requestParameters"] = []any{} }),
-		"no user id":            mutate(t, "trigger-identitycenter-disableuser.json", func(d map[string]any) { delete(d["requestParameters"].(map[string]any), "userId") }),
-		"masked cognito no sub": mutate(t, "trigger-cognito-admindisableuser.json", func(d map[string]any) { delete(d, "additionalEventData") }),
 		"huge":                  huge,
 		"unknown source":        other,
+		"cloudtrail from a custom source": func() events.EventBridgeEvent {
+			ev := sample(t, "trigger-identitycenter-disableuser.json")
+			ev.Source = "custom.revoke"
+			return ev
+		}(),
+		"cloudtrail source of another service": func() events.EventBridgeEvent {
+			ev := sample(t, "trigger-cognito-admindisableuser.json")
+			ev.Source = "aws.sso-directory"
+			return ev
+		}(),
+		"cloudtrail on a partner source": func() events.EventBridgeEvent {
+			ev := sample(t, "trigger-identitycenter-disableuser.json")
+			ev.Source = "aws.partner/okta.com/x"
+			return ev
+		}(),
+		"cloudtrail of another account": func() events.EventBridgeEvent {
+			ev := sample(t, "trigger-identitycenter-disableuser.json")
+			ev.AccountID = "999999999999"
+			return ev
+		}(),
 	} {
 		if e, err := Parse(ev, opts); !errors.As(err, new(*Ignored)) {
 			t.Errorf("%s: %+v %v", name, e, err)
@@ -108,23 +128,59 @@ func TestIgnored(t *testing.T) {
 	}
 }
 
-// People named without an address are unresolved, not ignored.
+// People named without a usable address or id are unresolved, not
+// ignored (before: a CloudTrail event without a usable user id was
+// "ignored").
 func TestUnresolvedPeople(t *testing.T) {
-	ev := mutate(t, "trigger-okta-deactivate.json", func(d map[string]any) {
-		d["target"] = []any{map[string]any{"id": "00uX", "type": "User", "alternateId": "carol"}, map[string]any{"id": "00uY", "type": "User", "alternateId": "y@example.com"}}
-	})
-	if e, err := Parse(ev, opts); err != nil || strings.Join(e.Unresolved, ",") != "00uX" || strings.Join(e.Emails, ",") != "y@example.com" {
-		t.Fatalf("%+v %v", e, err)
-	}
-	ev = mutate(t, "trigger-auth0-sdu.json", func(d map[string]any) { d["data"].(map[string]any)["user_name"] = "+15551234567" })
-	if e, err := Parse(ev, opts); err != nil || strings.Join(e.Unresolved, ",") != "auth0|5f7c8ec7c33c6c004bbafe82" {
-		t.Fatalf("%+v %v", e, err)
+	for _, tc := range []struct {
+		name string
+		ev   events.EventBridgeEvent
+		want string // id=emails/why of each person
+	}{
+		{"okta target without an address", mutate(t, "trigger-okta-deactivate.json", func(d map[string]any) {
+			d["target"] = []any{map[string]any{"id": "00uX", "type": "User", "alternateId": "carol"}, map[string]any{"id": "00uY", "type": "User", "alternateId": "y@example.com"}}
+		}), "00uX=[carol]/ 00uY=[y@example.com]/"},
+		{"auth0 phone number", mutate(t, "trigger-auth0-sdu.json", func(d map[string]any) { d["data"].(map[string]any)["user_name"] = "+15551234567" }),
+			"waad|5f7c8ec7c33c6c004bbafe82=[]/"},
+		{"identity center without a user id", mutate(t, "trigger-identitycenter-disableuser.json", func(d map[string]any) { delete(d["requestParameters"].(map[string]any), "userId") }),
+			"?=[]/the event names no usable user id"},
+		{"cognito without a sub", mutate(t, "trigger-cognito-admindisableuser.json", func(d map[string]any) { delete(d, "additionalEventData") }),
+			"?=[]/the event names no usable user id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := Parse(tc.ev, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range e.People {
+				got = append(got, fmt.Sprintf("%s=%v/%s", p.ID, p.Emails, p.Why))
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Fatalf("%q", got)
+			}
+		})
 	}
 	// The other Auth0 layout: detail is the log itself.
-	ev = sample(t, "trigger-auth0-sdu.json")
-	ev.Detail = []byte(`{"log_id":"L1","type":"sdu","user_name":"erin@example.com","user_id":"auth0|e"}`)
-	if e, err := Parse(ev, opts); err != nil || e.Key != "auth0:L1" || e.Emails[0] != "erin@example.com" {
+	ev := sample(t, "trigger-auth0-sdu.json")
+	ev.Detail = []byte(`{"log_id":"L1","type":"sdu","user_name":"erin@example.com","user_id":"auth0|e","email_verified":true}`)
+	if e, err := Parse(ev, opts); err != nil || e.Key != "auth0:L1" || e.People[0].Emails[0] != "erin@example.com" {
 		t.Fatalf("%+v %v", e, err)
+	}
+}
+
+// A CloudTrail event naming nobody revoke can look up is recorded
+// unresolved, with its directory, and queues nothing.
+func TestCloudTrailWithoutUserID(t *testing.T) {
+	w := newWorld(t)
+	ev := mutate(t, "trigger-cognito-admindisableuser.json", func(d map[string]any) { delete(d, "additionalEventData") })
+	res, err := w.h.Handle(context.Background(), ev)
+	if err != nil || res.Outcome != "unresolved" || len(w.q.Sent()) != 0 || w.dir.calls != 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	un, _, _ := w.ledger.ListUnresolved(context.Background(), "", 10)
+	if len(un) != 1 || un[0].Directory != "cognito:us-east-1_AbCdEfGhI" || !strings.Contains(un[0].Reason, "no usable user id") {
+		t.Fatalf("%+v", un)
 	}
 }
 
@@ -136,7 +192,7 @@ type fakeDirectory struct {
 	calls int
 }
 
-func (f *fakeDirectory) Lookup(_ context.Context, _ config.Directory, id string) (*directory.User, error) {
+func (f *fakeDirectory) Lookup(_ context.Context, _ directory.Source, id string) (*directory.User, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
@@ -150,7 +206,7 @@ func (f *fakeDirectory) Lookup(_ context.Context, _ config.Directory, id string)
 	return &u, nil
 }
 
-func (f *fakeDirectory) List(context.Context, config.Directory, func(directory.User) bool) error {
+func (f *fakeDirectory) List(context.Context, directory.Source, func(directory.User) bool) error {
 	return nil
 }
 
@@ -281,12 +337,12 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if e.Key == "" || (len(e.Emails) == 0 && e.UserID == "" && len(e.Unresolved) == 0) {
+		if e.Key == "" || (len(e.People) == 0 && e.UserID == "") {
 			t.Fatalf("an event asking nothing: %+v", e)
 		}
-		for _, em := range e.Emails {
-			if message.CheckEmail(em) != nil {
-				t.Fatalf("unsafe email %q", em)
+		for _, p := range e.People {
+			if message.CheckText(p.ID) != nil {
+				t.Fatalf("unsafe id %q", p.ID)
 			}
 		}
 		if message.CheckText(e.Key) != nil {

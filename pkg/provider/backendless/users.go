@@ -123,10 +123,30 @@ func (c *Client) Verify(ctx context.Context, ids []string) []provider.State {
 // maxPages bounds a listing.
 const maxPages = 10000
 
-// List pages through data/Users with the query's where clause.
+// Where is the data/Users where clause of a listing query: its own Where,
+// and "lastLogin < <ms>" for InactiveSince (Backendless compares dates as
+// epoch milliseconds), joined with AND.
+func Where(q provider.ListQuery) string {
+	var parts []string
+	if q.Where != "" {
+		parts = append(parts, q.Where)
+	}
+	if !q.InactiveSince.IsZero() {
+		parts = append(parts, "lastLogin < "+strconv.FormatInt(q.InactiveSince.UnixMilli(), 10))
+	}
+	if len(parts) == 2 {
+		return "(" + parts[0] + ") AND " + parts[1]
+	}
+	return strings.Join(parts, "")
+}
+
+// List pages through data/Users with the query's where clause (Where).
+// A user who never signed in has no lastLogin and so never matches
+// "lastLogin <"; what the server returns is checked with q.Inactive too.
 func (c *Client) List(ctx context.Context, q provider.ListQuery, fn func(provider.Account) bool) error {
+	where := Where(q)
 	for page := 0; page < maxPages; page++ {
-		users, err := c.users(ctx, "list users", q.Where, PageSize, page*PageSize)
+		users, err := c.users(ctx, "list users", where, PageSize, page*PageSize)
 		if err != nil {
 			return err
 		}
@@ -137,6 +157,9 @@ func (c *Client) List(ctx context.Context, q provider.ListQuery, fn func(provide
 			a := provider.Account{ID: u.ObjectID, Email: u.Email, Disabled: u.UserStatus == "DISABLED",
 				LastActive: msTime(u.LastLogin), Created: msTime(u.Created)}
 			a.NeverSignedIn = a.LastActive.IsZero()
+			if !q.Inactive(a) {
+				continue
+			}
 			if !fn(a) {
 				return nil
 			}

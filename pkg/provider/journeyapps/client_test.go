@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/revoke-dev/revoke/internal/providertest"
 	"github.com/revoke-dev/revoke/internal/simulator"
@@ -373,4 +374,28 @@ func BenchmarkJourneyAppsBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(sim.Stats().Requests)/float64(b.N), "requests/op")
+}
+
+// JourneyApps' listing takes no filter: the inactive cut-off is applied to
+// last_connected_at (and the enrolment date of a user who never
+// connected) by the client.
+func TestListInactiveSince(t *testing.T) {
+	s := providertest.NewScript(t,
+		providertest.Step{Method: "GET", Path: "/api/v4/d/users", Query: "limit=100&skip=0", Status: 200, RespBody: `{"total":4,"count":4,"more":false,"objects":[
+			{"id":"old","last_connected_at":"2025-01-01T00:00:00Z","locked":false},
+			{"id":"recent","last_connected_at":"2026-11-01T00:00:00Z","locked":false},
+			{"id":"never-old","last_connected_at":null,"enrolled":"2025-02-01T00:00:00Z","locked":false},
+			{"id":"never-undated","last_connected_at":null,"enrolled":true,"locked":false}]}`},
+	)
+	var got []string
+	q := provider.ListQuery{InactiveSince: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
+	if err := newClient(t, s.URL()+"/api/v4/d/").List(context.Background(), q, func(a provider.Account) bool {
+		got = append(got, a.ID)
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "old,never-old" {
+		t.Fatalf("listed %v, want old,never-old", got)
+	}
 }

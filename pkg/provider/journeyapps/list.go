@@ -47,15 +47,18 @@ func parsePage(body []byte) (page, error) {
 	return p, nil
 }
 
-// List pages through GET users?limit=&skip= until "more" is false.
-func (c *Client) List(ctx context.Context, _ provider.ListQuery, fn func(provider.Account) bool) error {
+// List pages through GET users?limit=&skip= until "more" is false. The
+// listing API takes no filter, so the query's InactiveSince is applied to
+// each user's last_connected_at (and its enrolment or creation date when
+// it never connected) here.
+func (c *Client) List(ctx context.Context, q provider.ListQuery, fn func(provider.Account) bool) error {
 	base, err := rest.URL(c.base, "users")
 	if err != nil {
 		return rest.ConfigError(Name, err)
 	}
 	for pg, skip := 0, 0; pg < maxPages; pg++ {
-		q := url.Values{"limit": {strconv.Itoa(PageSize)}, "skip": {strconv.Itoa(skip)}}
-		resp, err := c.http.Do(ctx, rest.Request{Op: "list users", Method: http.MethodGet, URL: rest.WithQuery(base, q), Check: searchCheck})
+		params := url.Values{"limit": {strconv.Itoa(PageSize)}, "skip": {strconv.Itoa(skip)}}
+		resp, err := c.http.Do(ctx, rest.Request{Op: "list users", Method: http.MethodGet, URL: rest.WithQuery(base, params), Check: searchCheck})
 		if err != nil {
 			return err
 		}
@@ -64,10 +67,11 @@ func (c *Client) List(ctx context.Context, _ provider.ListQuery, fn func(provide
 			return err
 		}
 		for _, u := range p.Objects {
-			if checkID(u.ID) != nil {
+			a := u.account()
+			if checkID(u.ID) != nil || !q.Inactive(a) {
 				continue
 			}
-			if !fn(u.account()) {
+			if !fn(a) {
 				return nil
 			}
 		}

@@ -1,8 +1,9 @@
 // Package registry is the one table of provider kinds: each kind's name,
-// constructor and capabilities. Configuration, request validation, the
-// consumer, the sweep, the simulators, the demo and the benchmarks all
-// read it, so adding a provider is its package, one entry here and its
-// simulator.
+// constructor and capabilities. Every function's init checks CONNECTIONS
+// against it (Check); request validation, the client builder of the
+// consumer and the sweep (pkg/clients), the simulators, the demo and the
+// benchmarks all read it, so adding a provider is its package, one entry
+// here and its simulator.
 //
 // Restore, resolve, verify, list and enumerate are not declared: they are discovered
 // from the client type's interfaces (provider.Restorer, Resolver,
@@ -11,8 +12,11 @@
 package registry
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/provider/backendless"
 	"github.com/revoke-dev/revoke/pkg/provider/journeyapps"
@@ -128,6 +132,25 @@ func (r *Registry) Kind(name string) (Kind, bool) {
 		}
 	}
 	return Kind{}, false
+}
+
+// Can reports whether the provider called name exists and has a
+// capability.
+func (r *Registry) Can(name string, c Capability) bool {
+	k, ok := r.Kind(name)
+	return ok && k.Can(c)
+}
+
+// Check fails unless every connection's provider is a kind of r: every
+// function's init runs it on CONNECTIONS, so a misspelt provider stops
+// the function before it serves anything.
+func (r *Registry) Check(conns []config.Connection) error {
+	for _, c := range conns {
+		if _, ok := r.Kind(c.Provider); !ok {
+			return fmt.Errorf("config: CONNECTIONS: %s: unknown provider %q (want one of %s)", c.Name, c.Provider, strings.Join(r.Names(), ", "))
+		}
+	}
+	return nil
 }
 
 // Names lists the kinds' names, in registration order.
