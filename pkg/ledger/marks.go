@@ -134,3 +134,40 @@ func (l *Ledger) Revoked(ctx context.Context, connection, userID string) (*Mark,
 	}
 	return rev, nil
 }
+
+// RevokedAmong reports which of a connection's accounts revoke revoked
+// (their latest change through revoke is a revoke): such an account is no
+// orphan, and if it is active again, that is drift. One batched read per
+// 50 accounts.
+func (l *Ledger) RevokedAmong(ctx context.Context, connection string, userIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for i := 0; i < len(userIDs); i += 50 {
+		chunk := userIDs[i:min(i+50, len(userIDs))]
+		keys := make([]Key, 0, 2*len(chunk))
+		for _, id := range chunk {
+			keys = append(keys, Key{PK: pkMarks + connection, SK: markSK(message.Revoke, id)}, Key{PK: pkMarks + connection, SK: markSK(message.Restore, id)})
+		}
+		items, err := l.Store.BatchGet(ctx, keys)
+		if err != nil {
+			return nil, fmt.Errorf("ledger: account marks: %w", err)
+		}
+		rev, res := map[string]time.Time{}, map[string]time.Time{}
+		for _, it := range items {
+			var m Mark
+			if json.Unmarshal(it.Data, &m) != nil {
+				continue
+			}
+			if m.Action == message.Restore {
+				res[m.UserID] = m.At
+			} else {
+				rev[m.UserID] = m.At
+			}
+		}
+		for id, at := range rev {
+			if r, ok := res[id]; !ok || !r.After(at) {
+				out[id] = true
+			}
+		}
+	}
+	return out, nil
+}

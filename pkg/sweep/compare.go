@@ -70,8 +70,9 @@ func (s *Sweeper) activePeople(ctx context.Context, dirs []string) (people, erro
 }
 
 // compare reads a finished listing page by page against the directory:
-// an enabled account whose address belongs to no active person is an
-// orphan, or excepted when an operator excepted it. First seen carries
+// an enabled account whose address belongs to no active person, and that
+// revoke has not revoked itself, is an orphan, or excepted when an
+// operator excepted it. First seen carries
 // over from the previous report. The new report becomes the connection's
 // in one write, after all its entries are written.
 func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.Listing, dirs []string) (*ledger.OrphanReport, error) {
@@ -95,10 +96,20 @@ func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.
 			return nil, err
 		}
 		rep.Accounts += len(accounts)
+		var candidates []string
+		for _, a := range accounts {
+			if _, active := set[a.Email]; !a.Disabled && (a.Email == "" || !active) {
+				candidates = append(candidates, a.UserID)
+			}
+		}
+		revoked, err := s.Ledger.RevokedAmong(ctx, cn.Name, candidates)
+		if err != nil {
+			return nil, err
+		}
 		entries, ids := make([]ledger.Orphan, 0), make([]string, 0)
 		for _, a := range accounts {
-			if _, active := set[a.Email]; a.Disabled || (a.Email != "" && active) {
-				continue
+			if _, active := set[a.Email]; a.Disabled || (a.Email != "" && active) || revoked[a.UserID] {
+				continue // no door, a person's account, or revoked through revoke (drift, if active again)
 			}
 			o := ledger.Orphan{UserID: a.UserID, Email: a.Email, FirstSeen: now, Status: ledger.StatusOrphan}
 			if !a.LastSignIn.IsZero() {

@@ -51,6 +51,9 @@ type Drift struct {
 // continue a listing or compare a finished one.
 type Orphans struct {
 	EveryHours int `json:"every_hours"`
+	// Connections limits the listing to these connections (default: every
+	// connection that can list).
+	Connections []string `json:"connections"`
 }
 
 // Redrive bounds a re-drive. Absent fields take the defaults; max_messages
@@ -110,6 +113,9 @@ func (in *Input) check() error {
 	}
 	if o := in.Orphans; o != nil && (o.EveryHours < 0 || o.EveryHours > 24*366) {
 		return errors.New("sweep: orphans.every_hours: 1 to 8784 (0: the default, 24)")
+	}
+	if o := in.Orphans; o != nil && len(o.Connections) > maxInactiveEntries {
+		return fmt.Errorf("sweep: orphans.connections: at most %d", maxInactiveEntries)
 	}
 	if len(in.Inactive) > maxInactiveEntries {
 		return fmt.Errorf("sweep: inactive: at most %d entries", maxInactiveEntries)

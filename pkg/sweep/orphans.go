@@ -3,6 +3,7 @@ package sweep
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/revoke-dev/revoke/pkg/config"
@@ -59,6 +60,9 @@ func (s *Sweeper) orphans(work context.Context, dryRun bool, in Orphans) []Orpha
 	dirs, err := s.directories(work)
 	out := make([]OrphanResult, 0, len(s.Config.Connections))
 	for _, cn := range s.Config.Connections {
+		if len(in.Connections) > 0 && !slices.Contains(in.Connections, cn.Name) {
+			continue
+		}
 		r := OrphanResult{Connection: cn.Name, Provider: cn.Provider, Directory: dirs}
 		kind, kerr := s.clients.Kind(cn)
 		switch {
