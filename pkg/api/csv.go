@@ -12,7 +12,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/ledger"
 )
 
-// csvHeader is the evidence export's header row (DESIGN.md §1).
+// csvHeader is the evidence export's header row (docs/design.md §1).
 var csvHeader = []string{"request_id", "requested_at", "action", "source", "actor", "connection", "provider", "user_id", "email",
 	"outcome", "error_code", "error_message", "http_status", "attempts", "verified", "updated_at"}
 

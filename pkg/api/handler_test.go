@@ -89,7 +89,7 @@ func newEnv(t *testing.T, vars map[string]string) *env {
 // DynamoDB in TestIntegrationLedger); nil: in memory.
 var ledgerStore func(t *testing.T) ledger.Store
 
-// Tokens with scopes (DESIGN.md §1).
+// Tokens with scopes (docs/design.md §1).
 const (
 	oktaToken   = "okta-hook-token-0123456789"
 	readToken   = "auditor-token-0123456789"

@@ -160,7 +160,7 @@ func TestCSVNamesTheAccounts(t *testing.T) {
 			}
 			delete(r.QueryStringParameters, "format")
 			resp, _ = e.do(t, r)
-			if !strings.Contains(resp.Body, `"resolved_ids":["sc-1","sc-2"]`) {
+			if !strings.Contains(resp.Body, `"resolved_ids":["sc-1","sc-2"]`) || !strings.Contains(resp.Body, `"user_id":"sc-1 sc-2","email":"alice@example.com"`) {
 				t.Fatalf("json %s", resp.Body)
 			}
 		})

@@ -41,6 +41,10 @@ func toJSON(t ledger.TargetStatus) targetJSON {
 		Outcome: t.Outcome, Attempts: t.Attempts, Verified: t.Verified, UpdatedAt: t.UpdatedAt.UTC()}
 	if t.UserID != "" {
 		j.ResolvedEmail = t.ShownEmail
+	} else {
+		// A target named by email shows the accounts it resolved to, as
+		// the CSV's user_id column does (one rule: space-separated).
+		j.UserID = strings.Join(t.ResolvedIDs, " ")
 	}
 	if t.Code != "" {
 		c := string(t.Code)

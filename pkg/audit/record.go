@@ -8,7 +8,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/message"
 )
 
-// Record is one target's outcome: the audit line (DESIGN.md §4).
+// Record is one target's outcome: the audit line (docs/design.md §4).
 type Record struct {
 	RequestID    string
 	MessageID    string

@@ -1,5 +1,5 @@
 // Package config reads revoke's configuration from the environment once, at
-// a Lambda's init, and validates it (see DESIGN.md §2). Nothing here is a
+// a Lambda's init, and validates it (see docs/design.md §2). Nothing here is a
 // secret: credentials live in Secrets Manager and are loaded by pkg/secrets.
 //
 // config is a leaf: it imports no provider package. A connection is a name

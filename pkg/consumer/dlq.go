@@ -52,7 +52,7 @@ func (c *Consumer) deadLetter(ctx context.Context, items []*item) {
 }
 
 // dlqAttributes are the message's own attributes (its redrive_count) and
-// the reason (DESIGN.md §3).
+// the reason (docs/design.md §3).
 func dlqAttributes(it *item) map[string]string {
 	a := map[string]string{}
 	for k, v := range it.rec.MessageAttributes {

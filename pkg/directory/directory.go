@@ -1,5 +1,5 @@
 // Package directory reads the user directories revoke follows through
-// CloudTrail (DESIGN.md §1b): IAM Identity Center's identity store and
+// CloudTrail (docs/design.md §1b): IAM Identity Center's identity store and
 // Cognito user pools. The trigger resolves an event's user to emails with
 // it; the sweep lists each directory into the ledger's snapshot, so a
 // deleted user can still be traced to a person.

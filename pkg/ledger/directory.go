@@ -10,7 +10,7 @@ import (
 // SnapshotTTL is how long a directory user outlives its last refresh.
 const SnapshotTTL = 7 * 24 * time.Hour
 
-// DirectoryUser is one user of a followed directory (DESIGN.md §1b): the
+// DirectoryUser is one user of a followed directory (docs/design.md §1b): the
 // snapshot that lets a hard delete still be traced to a person.
 type DirectoryUser struct {
 	Directory string    `json:"directory"` // "identitystore:<id>" or "cognito:<pool>"

@@ -1,4 +1,4 @@
-// Package ledger records every request and every target's fate (DESIGN.md
+// Package ledger records every request and every target's fate (docs/design.md
 // §8), so "was Alice fully offboarded?" is one API call and an auditor can
 // export the evidence.
 //

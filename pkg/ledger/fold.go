@@ -57,7 +57,7 @@ func Fold(t Target, attempts []Attempt, requestedAt time.Time) TargetStatus {
 	return st
 }
 
-// Request statuses (DESIGN.md §1).
+// Request statuses (docs/design.md §1).
 const (
 	StatusPending = "pending"
 	StatusDone    = "done"

@@ -10,7 +10,7 @@ import (
 )
 
 // Unresolved is an identity event that names a person revoke could not
-// resolve to an email (DESIGN.md §1b): recorded, never retried.
+// resolve to an email (docs/design.md §1b): recorded, never retried.
 type Unresolved struct {
 	At        time.Time      `json:"at"`
 	Source    message.Source `json:"source"`

@@ -1,7 +1,7 @@
 package message
 
 // Code is an error code: the error_code attribute of a DLQ message, the
-// ledger's error_code and a provider error's classification (DESIGN.md §3).
+// ledger's error_code and a provider error's classification (docs/design.md §3).
 type Code string
 
 // Error codes. The permanent ones send a target to the DLQ at once;
@@ -33,7 +33,7 @@ func (c Code) Transient() bool {
 	return false
 }
 
-// DLQ message attributes (DESIGN.md §3) and the sweep's re-drive counter.
+// DLQ message attributes (docs/design.md §3) and the sweep's re-drive counter.
 const (
 	AttrErrorCode    = "error_code"
 	AttrErrorMessage = "error_message"

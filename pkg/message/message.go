@@ -21,7 +21,7 @@ type Header struct {
 	Action      Action
 	Reason      string
 	Source      Source
-	Actor       string // who asked (DESIGN.md §1): token:<name>, iam:<arn>, scim:<name>, okta, sweep…
+	Actor       string // who asked (docs/design.md §1): token:<name>, iam:<arn>, scim:<name>, okta, sweep…
 	DryRun      bool
 	RequestedAt time.Time
 }

@@ -16,7 +16,7 @@ func (a Action) Valid() bool { return a == Revoke || a == Restore }
 // Source is where a request came from (the status API's "source").
 type Source string
 
-// Sources (DESIGN.md §1).
+// Sources (docs/design.md §1).
 const (
 	SourceAPI            Source = "api"
 	SourceOkta           Source = "okta" // event hook and log stream alike
@@ -42,7 +42,7 @@ func (s Source) Valid() bool {
 // and the status API name it.
 type Outcome string
 
-// Outcomes (DESIGN.md §1). Done, Already and NoAccount say access is gone
+// Outcomes (docs/design.md §1). Done, Already and NoAccount say access is gone
 // (or, for a restore, back): they are written only when a provider said so.
 const (
 	Pending      Outcome = "pending"       // recorded, not yet settled

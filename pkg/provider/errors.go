@@ -15,7 +15,7 @@ import (
 type Error struct {
 	Op         string       // e.g. "backendless: set user status"
 	Status     int          // HTTP status, 0 if no response
-	Code       message.Code // the classification (DESIGN.md §3)
+	Code       message.Code // the classification (docs/design.md §3)
 	Message    string       // safe for logs, the DLQ and the ledger
 	Retry      bool
 	After      time.Duration // the server's Retry-After, if any

@@ -1,4 +1,4 @@
-// Package request parses and validates a POST /revocations body (DESIGN.md
+// Package request parses and validates a POST /revocations body (docs/design.md
 // §1) and expands it into queue messages, one per target.
 //
 // The parser is strict on purpose: field names match exactly (encoding/json

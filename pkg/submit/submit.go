@@ -185,7 +185,7 @@ func (s *Submitter) resume(ctx context.Context, old *ledger.KeyRecord, r ledger.
 }
 
 // Unresolved records a person an event or a SCIM change names but revoke
-// cannot resolve to an address (DESIGN.md §1b): one ERROR line naming the
+// cannot resolve to an address (docs/design.md §1b): one ERROR line naming the
 // user id and the event, the EMF metric "unresolved" (alarmed in the
 // template) and the ledger record `revokectl unresolved` lists. Nothing is
 // enqueued and the event is not retried; an error means the ledger could

@@ -1,4 +1,4 @@
-// Package sweep is the scheduled sweep (DESIGN.md §5): it re-drives
+// Package sweep is the scheduled sweep (docs/design.md §5): it re-drives
 // dead-letter messages that failed for transient reasons, and finds
 // accounts that should be revoked (inactive for N days, or matching a
 // provider-side filter) and enqueues their revocation. A dry run reports

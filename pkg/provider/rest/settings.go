@@ -8,12 +8,12 @@ import (
 )
 
 // Settings are the fields every connection secret accepts besides its
-// provider's own (DESIGN.md §2).
+// provider's own (docs/design.md §2).
 type Settings struct {
 	RatePerSecond  float64 `json:"rate_per_second"`
 	Burst          int     `json:"burst"`
 	TimeoutSeconds float64 `json:"timeout_seconds"`
-	// Verify reads an account back after a change (DESIGN.md §4); absent
+	// Verify reads an account back after a change (docs/design.md §4); absent
 	// means true wherever the provider can show state.
 	Verify *bool `json:"verify"`
 	// OnDrift is what the drift check does with an account it sees active
