@@ -232,6 +232,11 @@ func (p *Pipeline) Drain(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if n > 0 {
+			p.mu.Lock()
+			p.invokes++
+			p.mu.Unlock()
+		}
 		if n == 0 {
 			select {
 			case <-ctx.Done():
