@@ -48,6 +48,10 @@ func (m *Message) validateRead() error {
 		return errors.New("message: connection is missing")
 	case m.Action != Revoke || m.Email != "" || m.Wipe || m.Fanout || m.Reason != "":
 		return errors.New("message: a background read changes nothing and names no email")
+	case m.Source != "" && !m.Source.Valid():
+		return fmt.Errorf("message: source %q is unknown", m.Source)
+	case len(m.Actor) > 2048 || CheckText(m.Actor) != nil:
+		return errors.New("message: actor holds characters that may not reach a log")
 	}
 	switch m.Kind {
 	case KindCheck:

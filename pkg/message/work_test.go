@@ -29,6 +29,8 @@ func TestBackgroundReads(t *testing.T) {
 		{"a read with a reason", func(m *Message) { m.Reason = "x" }, check, false},
 		{"a read without its run id", func(m *Message) { m.RequestID = "run" }, check, false},
 		{"unknown kind", func(m *Message) { m.Kind = "scan" }, check, false},
+		{"unknown source", func(m *Message) { m.Source = "evil" }, list, false},
+		{"bidi control in the actor", func(m *Message) { m.Actor = "sweep\u202e" }, check, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := tc.base
