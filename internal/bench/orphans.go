@@ -29,7 +29,7 @@ type Orphans struct {
 	CompareWall        time.Duration // the sweep run that compared (its snapshot included)
 	PeakAboveBase      uint64        // the comparing sweep's peak heap above the heap before it
 	Baseline           uint64        // the heap before it (simulator, in-memory ledger and directory)
-	LedgerCalls        int64 // store calls of the comparing sweep (one DynamoDB call each)
+	LedgerCalls        int64         // store calls of the comparing sweep (one DynamoDB call each)
 	Orphans, Want      int
 	RateLimited        int // 429 / code 999 answers
 	ListingInvocations int
