@@ -34,7 +34,7 @@ func rows(r ledger.Request, targets []ledger.TargetStatus) [][]string {
 			userID = strings.Join(t.ResolvedIDs, " ")
 		}
 		out[i] = []string{r.ID, r.RequestedAt.UTC().Format(time.RFC3339Nano), string(r.Action), string(r.Source), r.Actor,
-			t.Connection, t.Provider, userID, t.Email, string(t.Outcome), string(t.Code), t.Message, status,
+			t.Connection, t.Provider, userID, t.LookupEmail(), string(t.Outcome), string(t.Code), t.Message, status,
 			strconv.Itoa(t.Attempts), verified, t.UpdatedAt.UTC().Format(time.RFC3339Nano)}
 	}
 	return out

@@ -37,10 +37,10 @@ type targetJSON struct {
 }
 
 func toJSON(t ledger.TargetStatus) targetJSON {
-	j := targetJSON{Connection: t.Connection, Provider: t.Provider, UserID: t.UserID, Email: t.Email, ResolvedIDs: t.ResolvedIDs,
+	j := targetJSON{Connection: t.Connection, Provider: t.Provider, UserID: t.UserID, Email: t.LookupEmail(), ResolvedIDs: t.ResolvedIDs,
 		Outcome: t.Outcome, Attempts: t.Attempts, Verified: t.Verified, UpdatedAt: t.UpdatedAt.UTC()}
 	if t.UserID != "" {
-		j.ResolvedEmail = t.ShownEmail
+		j.ResolvedEmail = t.Shown
 	} else {
 		// A target named by email shows the accounts it resolved to, as
 		// the CSV's user_id column does (one rule: space-separated).

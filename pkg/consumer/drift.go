@@ -73,7 +73,7 @@ func (c *Consumer) drift(ctx context.Context, cn config.Connection, s rest.Setti
 		return result{outcome: readSettled}
 	}
 	now := c.now().UTC()
-	email, _ := shownEmail(st.Email)
+	email, _ := shownEmail(st.Shown)
 	d := ledger.Drift{Connection: cn.Name, Provider: cn.Provider, UserID: m.UserID, Email: email, RequestID: mark.RequestID, Key: mark.Key,
 		RevokedAt: mark.At, SeenAt: now, Read: "the provider shows the account enabled (not disabled, not deleted)", OnDrift: rest.OnDriftAlert}
 	switch {
@@ -106,7 +106,7 @@ func (c *Consumer) revokeDrift(ctx context.Context, cn config.Connection, m *mes
 	if c.Submit == nil {
 		return "", fmt.Errorf("consumer: no request path for on_drift: revoke")
 	}
-	req := &request.Request{Action: message.Revoke, Targets: []request.Target{{Connection: cn.Name, UserID: m.UserID}},
+	req := &request.Request{Action: message.Revoke, Targets: []message.Target{{Connection: cn.Name, UserID: m.UserID}},
 		Reason: "drift: account seen active again after request " + mark.RequestID + " revoked it"}
 	rcpt, err := c.Submit.Submit(ctx, submit.Submission{Request: req, Source: message.SourceDrift, Actor: string(message.SourceSweep),
 		Key: "drift:" + m.RequestID + ":" + cn.Name + ":" + m.UserID})

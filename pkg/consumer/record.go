@@ -27,9 +27,9 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 				"connection", m.Connection, "user_id", m.UserID, "shown", it.res.refused)
 		}
 		attempts = append(attempts, ledger.Attempt{
-			RequestID: m.RequestID, Key: m.Target().Key(), MessageID: it.rec.MessageId, Outcome: it.res.outcome,
+			RequestID: m.RequestID, Key: m.Key(), MessageID: it.rec.MessageId, Outcome: it.res.outcome,
 			Code: it.res.code, Message: it.res.errMsg, HTTPStatus: it.res.status, Receive: it.receive, Redrive: it.redrive,
-			Verified: it.res.verified, At: now, ResolvedIDs: it.res.resolved, Email: it.res.email, RequestedAt: m.RequestedAt,
+			Verified: it.res.verified, At: now, ResolvedIDs: it.res.resolved, Shown: it.res.shown, RequestedAt: m.RequestedAt,
 		})
 	}
 	if len(attempts) == 0 {
@@ -59,7 +59,7 @@ func marks(items []*item) []ledger.Mark {
 		}
 		for _, id := range ids {
 			if message.CheckUserID(id) == nil {
-				out = append(out, ledger.Mark{Connection: m.Connection, UserID: id, Action: m.Action, RequestID: m.RequestID, Key: m.Target().Key(), At: m.RequestedAt})
+				out = append(out, ledger.Mark{Connection: m.Connection, UserID: id, Action: m.Action, RequestID: m.RequestID, Key: m.Target.Key(), At: m.RequestedAt})
 			}
 		}
 	}

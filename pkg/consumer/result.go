@@ -21,7 +21,7 @@ type result struct {
 	verified     *bool // read back and seen in the asked state (nil: not read)
 	resolved     []string
 	last         message.Code // exhausted: the last error's code (last_error_code)
-	email        string       // an address the provider showed for a user_id target (checked)
+	shown        string       // an address the provider showed for a user_id target (checked)
 	refused      string       // an address the provider showed that failed the check (quoted, cut)
 }
 

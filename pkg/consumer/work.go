@@ -197,7 +197,7 @@ func (w *work) readBack(ctx context.Context, accts []*account) {
 			a.out = unverified("the change was reported but reading it back failed: " + provider.As(st.Err).Error())
 			a.out.outcome = message.Failed
 		}
-		a.out.email, a.out.refused = shownEmail(st.Email)
+		a.out.shown, a.out.refused = shownEmail(st.Shown)
 		if a.out.verified == nil {
 			a.out.httpAttempts, a.out.status = keep.httpAttempts, keep.status
 		}
@@ -241,7 +241,7 @@ func (w *work) dry(ctx context.Context, accts []*account) {
 		default:
 			a.out = result{outcome: message.Would(w.action)}
 		}
-		a.out.email, a.out.refused = shownEmail(st.Email)
+		a.out.shown, a.out.refused = shownEmail(st.Shown)
 	}
 }
 
@@ -306,7 +306,7 @@ func (w *work) aggregate(it *item, accts []*account, idx []int) result {
 	}
 	r.resolved = it.res.resolved
 	if it.msg.UserID != "" && len(idx) == 1 {
-		r.email, r.refused = accts[idx[0]].out.email, accts[idx[0]].out.refused
+		r.shown, r.refused = accts[idx[0]].out.shown, accts[idx[0]].out.refused
 	}
 	return r
 }

@@ -18,7 +18,7 @@ type TargetStatus struct {
 	Verified    *bool
 	UpdatedAt   time.Time
 	ResolvedIDs []string
-	ShownEmail  string // an address the provider showed for a user_id target
+	Shown       string // an address the provider showed for a user_id target (Attempt.Shown)
 }
 
 // Fold picks a target's latest outcome by precedence, not arrival: a final
@@ -46,8 +46,8 @@ func Fold(t Target, attempts []Attempt, requestedAt time.Time) TargetStatus {
 		case a.Outcome.Final() == best.Outcome.Final() && a.after(*best):
 			best = a
 		}
-		if a.Email != "" {
-			st.ShownEmail = a.Email
+		if a.Shown != "" {
+			st.Shown = a.Shown
 		}
 	}
 	if best != nil {

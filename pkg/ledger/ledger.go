@@ -81,36 +81,19 @@ func (r Request) Header() message.Header {
 	return message.Header{RequestID: r.ID, Action: r.Action, Reason: r.Reason, Source: r.Source, Actor: r.Actor, DryRun: r.DryRun, RequestedAt: r.RequestedAt}
 }
 
-// Target is one target's record, as the request named it.
+// Target is one target's record, as the request named it. Its Email is
+// the person's address: for a user id target, the address the requester
+// knew (a listing's email), so the person's history finds it; it is stored
+// as known_email there (target_json.go), as it always was.
 type Target struct {
-	Key        string `json:"key"`
-	Connection string `json:"connection"`
-	Provider   string `json:"provider"`
-	UserID     string `json:"user_id,omitempty"`
-	Email      string `json:"email,omitempty"`
-	Wipe       bool   `json:"wipe,omitempty"`
-	Fanout     bool   `json:"fanout,omitempty"`
-	Queued     bool   `json:"queued,omitempty"`
-	// KnownEmail is an address the requester knew for a user_id target
-	// (a listing's email), so the person's history finds it.
-	KnownEmail string `json:"known_email,omitempty"`
+	Key string `json:"key"`
+	message.Target
+	Queued bool `json:"queued,omitempty"`
 }
 
 // TargetOf records a message target.
 func TargetOf(t message.Target) Target {
-	return Target{Key: t.Key(), Connection: t.Connection, Provider: t.Provider, UserID: t.UserID, Email: t.Email, Wipe: t.Wipe, Fanout: t.Fanout}
-}
-
-// Message is the target as a queue target.
-func (t Target) Message() message.Target {
-	return message.Target{Connection: t.Connection, Provider: t.Provider, UserID: t.UserID, Email: t.Email, Wipe: t.Wipe, Fanout: t.Fanout}
-}
-
-func (t Target) email() string {
-	if t.Email != "" {
-		return message.NormalEmail(t.Email)
-	}
-	return message.NormalEmail(t.KnownEmail)
+	return Target{Key: t.Key(), Target: t}
 }
 
 // Attempt is one delivery's outcome for one target: append-only, folded on
@@ -129,9 +112,10 @@ type Attempt struct {
 	Verified    *bool           `json:"verified"`
 	At          time.Time       `json:"at"`
 	ResolvedIDs []string        `json:"resolved_ids,omitempty"`
-	// Email is an address the provider showed for a user_id target: kept
+	// Shown is an address the provider showed for a user_id target: what
+	// the provider displays, not the person's identity (Target.Email); kept
 	// only when it passes message.CheckEmail, never indexed.
-	Email       string    `json:"email,omitempty"`
+	Shown       string    `json:"email,omitempty"`
 	RequestedAt time.Time `json:"requested_at"`
 }
 
@@ -159,13 +143,13 @@ func (l *Ledger) metaItem(r Request) Item {
 
 func (l *Ledger) targetItem(r Request, t Target) Item {
 	it := Item{PK: requestPK(r.ID), SK: skTarget + t.Key, TTL: l.expiry(r.RequestedAt), Data: encode(t)}
-	if e := t.email(); e != "" {
+	if e := message.NormalEmail(t.Email); e != "" {
 		it.G1PK, it.G1SK = gEmail+e, stamp(r.RequestedAt)+"#"+r.ID
 	}
 	return it
 }
 
-// attemptItem is an attempt's item. What a provider showed (Email,
+// attemptItem is an attempt's item. What a provider showed (Shown,
 // ResolvedIDs) is bounded first and is never part of a key: it is kept
 // as shown, not as anyone's identity, so a provider cannot write into
 // another person's history.
@@ -184,8 +168,8 @@ const (
 // bounded drops a shown address that fails the request's email check and
 // cuts the resolved ids and the error text to their bounds.
 func (a Attempt) bounded() Attempt {
-	if a.Email != "" && message.CheckEmail(a.Email) != nil {
-		a.Email = ""
+	if a.Shown != "" && message.CheckEmail(a.Shown) != nil {
+		a.Shown = ""
 	}
 	if len(a.ResolvedIDs) > maxResolvedIDs {
 		a.ResolvedIDs = a.ResolvedIDs[:maxResolvedIDs]

@@ -154,7 +154,7 @@ func TestHistory(t *testing.T) {
 			}
 			if i == 4 {
 				a := attempt(r, ts[0], message.Done, 1, 0, clock.Now())
-				a.Email = "ALICE@example.com"
+				a.Shown = "ALICE@example.com"
 				if err := l.RecordAttempts(ctx, []ledger.Attempt{a}); err != nil {
 					t.Fatal(err)
 				}

@@ -32,11 +32,11 @@ func TestShownAddressIsBounded(t *testing.T) {
 			a := attempt(r, tg, message.Done, 1, 0, now.Add(time.Second))
 			switch i {
 			case 3:
-				a.Email = strings.Repeat("x", 5000) + "@corp.example" // 5,013 bytes
+				a.Shown = strings.Repeat("x", 5000) + "@corp.example" // 5,013 bytes
 			case 4:
-				a.Email = "ceo@corp.example" // someone else's address
+				a.Shown = "ceo@corp.example" // someone else's address
 			case 5:
-				a.Email = "evil\u202egro.elpmaxe@corp.example"
+				a.Shown = "evil\u202egro.elpmaxe@corp.example"
 			}
 			as = append(as, a)
 		}
@@ -54,12 +54,12 @@ func TestShownAddressIsBounded(t *testing.T) {
 			}
 			switch st.UserID {
 			case "BL-d":
-				if st.ShownEmail != "" {
+				if st.Shown != "" {
 					t.Errorf("a 5,013-byte address was kept")
 				}
 			case "BL-e":
-				if st.ShownEmail != "ceo@corp.example" {
-					t.Errorf("a valid shown address was not kept: %q", st.ShownEmail)
+				if st.Shown != "ceo@corp.example" {
+					t.Errorf("a valid shown address was not kept: %q", st.Shown)
 				}
 			}
 		}

@@ -15,25 +15,46 @@ const Version = 1
 // MaxBodyBytes bounds a message body the consumer will decode.
 const MaxBodyBytes = 16 << 10
 
-// Header is what every message of one request shares.
+// Header is what every message of one request shares. Its JSON names are
+// the queue body's (docs/design.md §3).
 type Header struct {
-	RequestID   string
-	Action      Action
-	Reason      string
-	Source      Source
-	Actor       string // who asked (docs/design.md §1): token:<name>, iam:<arn>, scim:<name>, okta, sweep…
-	DryRun      bool
-	RequestedAt time.Time
+	RequestID   string    `json:"request_id"`
+	Action      Action    `json:"action"`
+	Reason      string    `json:"reason,omitempty"`
+	Source      Source    `json:"source,omitempty"`
+	Actor       string    `json:"actor,omitempty"` // who asked (docs/design.md §1): token:<name>, iam:<arn>, scim:<name>, okta, sweep…
+	DryRun      bool      `json:"dry_run,omitempty"`
+	RequestedAt time.Time `json:"requested_at"`
 }
 
-// Target is one user on one connection.
+// Target is one user on one connection: the one declaration of a target's
+// fields, which the request, the queue body and the ledger all carry.
 type Target struct {
-	Connection string
-	Provider   string
-	UserID     string // the provider's own id, or
-	Email      string // an address looked up at the provider
-	Wipe       bool   // JourneyApps: wipe the device's data on lock
-	Fanout     bool   // came from "*": no account there is not an error
+	Connection string `json:"connection"`
+	Provider   string `json:"provider"`
+	UserID     string `json:"user_id,omitempty"` // the provider's own id, or
+	// Email is the person's address: the address looked up at the provider
+	// when UserID is empty, else an address the requester knew for the
+	// user id (the sweep's listing), kept for the person's history and
+	// never sent on the queue (New drops it).
+	Email  string `json:"email,omitempty"`
+	Wipe   bool   `json:"wipe,omitempty"`   // JourneyApps: wipe the device's data on lock
+	Fanout bool   `json:"fanout,omitempty"` // came from "*": no account there is not an error
+}
+
+// ByEmail reports whether the target is looked up at the provider by its
+// address (it has no user id).
+func (t Target) ByEmail() bool { return t.UserID == "" }
+
+// LookupEmail is the address the target is looked up by: Email for a
+// target by email, empty for a user id target (whose Email is only known).
+// It is what the queue body, the API's status and evidence, and a
+// request's body carry as "email".
+func (t Target) LookupEmail() string {
+	if t.ByEmail() {
+		return t.Email
+	}
+	return ""
 }
 
 // Key identifies a target within its request: "u:<user id>#<connection>"
@@ -47,43 +68,22 @@ func (t Target) Key() string {
 
 // Message is the body of one queue message: one target with its request.
 type Message struct {
-	V           int       `json:"v"`
-	RequestID   string    `json:"request_id"`
-	Action      Action    `json:"action"`
-	Connection  string    `json:"connection"`
-	Provider    string    `json:"provider"`
-	UserID      string    `json:"user_id,omitempty"`
-	Email       string    `json:"email,omitempty"`
-	Wipe        bool      `json:"wipe,omitempty"`
-	Fanout      bool      `json:"fanout,omitempty"`
-	DryRun      bool      `json:"dry_run,omitempty"`
-	Reason      string    `json:"reason,omitempty"`
-	Source      Source    `json:"source,omitempty"`
-	Actor       string    `json:"actor,omitempty"`
-	RequestedAt time.Time `json:"requested_at"`
+	V int `json:"v"`
+	Header
+	Target
 	// Kind is empty for a change (revoke or restore); the sweep's
 	// background reads are KindCheck and KindList (work.go).
 	Kind Kind `json:"kind,omitempty"`
 }
 
 // New is the one constructor of a message: the API, the hook, the SCIM
-// front door, the trigger and the sweep all build messages with it.
+// front door, the trigger and the sweep all build messages with it. A
+// user id target's known address stays in the ledger: the message carries
+// only what the consumer acts on.
 func New(h Header, t Target) Message {
-	return Message{
-		V: Version, RequestID: h.RequestID, Action: h.Action, Connection: t.Connection, Provider: t.Provider,
-		UserID: t.UserID, Email: t.Email, Wipe: t.Wipe, Fanout: t.Fanout, DryRun: h.DryRun,
-		Reason: h.Reason, Source: h.Source, Actor: h.Actor, RequestedAt: h.RequestedAt.UTC(),
-	}
-}
-
-// Target returns the message's target.
-func (m *Message) Target() Target {
-	return Target{Connection: m.Connection, Provider: m.Provider, UserID: m.UserID, Email: m.Email, Wipe: m.Wipe, Fanout: m.Fanout}
-}
-
-// Header returns the message's request header.
-func (m *Message) Header() Header {
-	return Header{RequestID: m.RequestID, Action: m.Action, Reason: m.Reason, Source: m.Source, Actor: m.Actor, DryRun: m.DryRun, RequestedAt: m.RequestedAt}
+	h.RequestedAt = h.RequestedAt.UTC()
+	t.Email = t.LookupEmail()
+	return Message{V: Version, Header: h, Target: t}
 }
 
 // Subject is the user id, or the email when the target is looked up.

@@ -17,7 +17,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil || got.Email != m.Email || !got.Fanout || got.RequestID != m.RequestID || !got.DryRun || got.Actor != "token:ops" {
 		t.Fatalf("%+v %v", got, err)
 	}
-	if k := got.Target().Key(); k != "e:a@example.com#crm" {
+	if k := got.Key(); k != "e:a@example.com#crm" {
 		t.Fatalf("key %s", k)
 	}
 	if !IsID(m.RequestID) || IsID("../x") || IsID(strings.Repeat("a", 36)) {

@@ -27,14 +27,18 @@ func (m *Message) Background() bool { return m.Kind != "" }
 
 // NewCheck is the message of a drift check of one account.
 func NewCheck(runID, connection, provider, userID string, dryRun bool, at time.Time) Message {
-	return Message{V: Version, RequestID: runID, Action: Revoke, Connection: connection, Provider: provider, UserID: userID,
-		DryRun: dryRun, Source: SourceDrift, Actor: string(SourceSweep), RequestedAt: at.UTC(), Kind: KindCheck}
+	m := New(Header{RequestID: runID, Action: Revoke, DryRun: dryRun, Source: SourceDrift, Actor: string(SourceSweep), RequestedAt: at},
+		Target{Connection: connection, Provider: provider, UserID: userID})
+	m.Kind = KindCheck
+	return m
 }
 
 // NewList is the message that reads a listing's next pages.
 func NewList(listingID, connection, provider string, at time.Time) Message {
-	return Message{V: Version, RequestID: listingID, Action: Revoke, Connection: connection, Provider: provider,
-		Source: SourceOrphans, Actor: string(SourceSweep), RequestedAt: at.UTC(), Kind: KindList}
+	m := New(Header{RequestID: listingID, Action: Revoke, Source: SourceOrphans, Actor: string(SourceSweep), RequestedAt: at},
+		Target{Connection: connection, Provider: provider})
+	m.Kind = KindList
+	return m
 }
 
 // validateRead checks a background read's fields.

@@ -84,7 +84,7 @@ type State struct {
 	Known    bool   // the provider showed it (false: Err, or not read)
 	Exists   bool   // false: the provider says there is no such account
 	Disabled bool   // locked / DISABLED / inactive
-	Email    string // the account's email, when the answer carries one
+	Shown    string // the address the answer shows for the account, if any: what the provider displays, not the person's identity
 	Err      error  // the read failed (classified *Error)
 }
 

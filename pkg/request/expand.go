@@ -6,20 +6,13 @@ import (
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 )
 
-// Planned is one target after expansion, with an address the requester
-// knew for a user_id target (kept for the person's history, never sent).
-type Planned struct {
-	message.Target
-	KnownEmail string
-}
-
 // Expand checks the request against the configured connections and
 // returns one target per message, with "*" expanded to every configured
 // connection (every connection that can restore, for a restore). A target
 // named explicitly and again through "*" is planned once, as the explicit
 // one. What a provider can do comes from the registry, never from its name.
-func Expand(r *Request, cfg *config.Config, reg *registry.Registry) ([]Planned, error) {
-	out := make([]Planned, 0, len(r.Targets))
+func Expand(r *Request, cfg *config.Config, reg *registry.Registry) ([]message.Target, error) {
+	out := make([]message.Target, 0, len(r.Targets))
 	explicit := map[[2]string]bool{} // connection, lower-cased email
 	wildcards := false
 	for i, t := range r.Targets {
@@ -27,7 +20,7 @@ func Expand(r *Request, cfg *config.Config, reg *registry.Registry) ([]Planned, 
 			return nil, err
 		}
 		if t.Connection == Wildcard {
-			if t.Wipe != nil {
+			if r.namesWipe(i) {
 				return nil, fieldErr(tf(i, "wipe"), "is allowed only on a connection whose provider can wipe, not on \"*\"")
 			}
 			wildcards = true
@@ -37,7 +30,7 @@ func Expand(r *Request, cfg *config.Config, reg *registry.Registry) ([]Planned, 
 		if !ok {
 			return nil, fieldErr(tf(i, "connection"), "%q is not a configured connection", t.Connection)
 		}
-		if t.Wipe != nil && !reg.Can(c.Provider, registry.Wipe) {
+		if r.namesWipe(i) && !reg.Can(c.Provider, registry.Wipe) {
 			return nil, fieldErr(tf(i, "wipe"), "is allowed only on a connection whose provider can wipe (%s is %s)", c.Name, c.Provider)
 		}
 		if r.Action == message.Restore && !reg.Can(c.Provider, registry.Restore) {
@@ -46,15 +39,14 @@ func Expand(r *Request, cfg *config.Config, reg *registry.Registry) ([]Planned, 
 			}
 			return nil, fieldErr(tf(i, ""), "%s (%s) cannot restore access; only revoke is supported", c.Name, c.Provider)
 		}
-		if t.Email != "" && !reg.Can(c.Provider, registry.Resolve) {
+		if t.ByEmail() && !reg.Can(c.Provider, registry.Resolve) {
 			return nil, fieldErr(tf(i, "email"), "%s (%s) cannot look users up by email; give user_id", c.Name, c.Provider)
 		}
-		p := Planned{Target: message.Target{Connection: c.Name, Provider: c.Provider, UserID: t.UserID, Email: t.Email,
-			Wipe: t.Wipe != nil && *t.Wipe, Fanout: t.Fanout && t.Email != ""}, KnownEmail: t.KnownEmail}
-		if t.Email != "" {
+		t.Connection, t.Provider, t.Fanout = c.Name, c.Provider, t.Fanout && t.ByEmail()
+		if t.ByEmail() {
 			explicit[[2]string{c.Name, message.NormalEmail(t.Email)}] = true
 		}
-		out = append(out, p)
+		out = append(out, t)
 	}
 	if !wildcards {
 		if len(out) == 0 {
@@ -77,7 +69,7 @@ func Expand(r *Request, cfg *config.Config, reg *registry.Registry) ([]Planned, 
 				continue
 			}
 			explicit[k] = true
-			out = append(out, Planned{Target: message.Target{Connection: c.Name, Provider: c.Provider, Email: t.Email, Fanout: true}})
+			out = append(out, message.Target{Connection: c.Name, Provider: c.Provider, Email: t.Email, Fanout: true})
 		}
 		if eligible == 0 {
 			return nil, fieldErr(tf(i, "connection"), "\"*\" matches no configured connection that can %s", r.Action)
@@ -86,26 +78,25 @@ func Expand(r *Request, cfg *config.Config, reg *registry.Registry) ([]Planned, 
 	return out, nil
 }
 
-// checkName applies the one check for a target's address, user id and
-// known address (message.CheckEmail, message.CheckUserID: nothing that may
+// checkName applies the one check for a target's address and user id
+// (message.CheckEmail, message.CheckUserID: nothing that may
 // not reach a log) to every request, whatever its front door: Parse checks
 // an API body, and Expand checks again what an identity event, the SCIM
 // front door or the sweep built.
-func checkName(i int, t Target) error {
-	if t.Email != "" {
-		if err := message.CheckEmail(t.Email); err != nil {
-			return fieldErr(tf(i, "email"), "%v", err)
-		}
-	}
+func checkName(i int, t message.Target) error {
 	if t.UserID != "" {
 		if err := message.CheckUserID(t.UserID); err != nil {
 			return fieldErr(tf(i, "user_id"), "%v", err)
 		}
 	}
-	if t.KnownEmail != "" {
-		if err := message.CheckEmail(t.KnownEmail); err != nil {
+	if t.Email == "" {
+		return nil
+	}
+	if err := message.CheckEmail(t.Email); err != nil {
+		if !t.ByEmail() {
 			return fieldErr(tf(i, "user_id"), "the address known for it: %v", err)
 		}
+		return fieldErr(tf(i, "email"), "%v", err)
 	}
 	return nil
 }
@@ -118,11 +109,11 @@ func ForEvent(action message.Action, emails, connections []string, reason string
 	r := &Request{Action: action, Reason: reason}
 	for _, e := range emails {
 		if connections == nil {
-			r.Targets = append(r.Targets, Target{Connection: Wildcard, Email: e})
+			r.Targets = append(r.Targets, message.Target{Connection: Wildcard, Email: e})
 			continue
 		}
 		for _, c := range connections {
-			r.Targets = append(r.Targets, Target{Connection: c, Email: e, Fanout: true})
+			r.Targets = append(r.Targets, message.Target{Connection: c, Email: e, Fanout: true})
 		}
 	}
 	return r

@@ -19,27 +19,22 @@ const MaxReasonLen = message.MaxReasonChars
 // Wildcard as a connection means every configured connection.
 const Wildcard = "*"
 
-// Request is a parsed POST /revocations body.
+// Request is a parsed POST /revocations body, or a request another front
+// door built (ForEvent, the SCIM front door, the sweep). Its targets are
+// message targets from the start; Expand fills in each one's provider.
 type Request struct {
-	Action  message.Action `json:"action,omitempty"`
-	Reason  string         `json:"reason,omitempty"`
-	Targets []Target       `json:"targets"`
-	DryRun  bool           `json:"dry_run,omitempty"`
+	Action  message.Action
+	Reason  string
+	Targets []message.Target
+	DryRun  bool
+	// wipeNamed holds the targets whose body named wipe, true or false:
+	// Expand refuses wipe where it cannot apply even when false, so a
+	// caller's mistake is never silently dropped. Only Parse sets it.
+	wipeNamed map[int]bool
 }
 
-// Target is one entry of targets[].
-type Target struct {
-	Connection string `json:"connection"`
-	UserID     string `json:"user_id,omitempty"`
-	Email      string `json:"email,omitempty"`
-	Wipe       *bool  `json:"wipe,omitempty"`
-	// KnownEmail is an address the caller knows for a user_id target (the
-	// sweep's listing); never read from a request body.
-	KnownEmail string `json:"-"`
-	// Fanout makes "no account here" a recorded outcome instead of an
-	// error, as for "*" (identity events); never read from a request body.
-	Fanout bool `json:"-"`
-}
+// namesWipe reports whether target i asks about wipe at all.
+func (r *Request) namesWipe(i int) bool { return r.Targets[i].Wipe || r.wipeNamed[i] }
 
 // Error is a validation failure that names the offending field.
 type Error struct {
@@ -134,15 +129,22 @@ func parseTargets(s *scanner, req *Request, maxTargets int) error {
 	if s.consume(']') {
 		return fieldErr("targets", "must not be empty")
 	}
-	req.Targets = make([]Target, 0, 8)
+	req.Targets = make([]message.Target, 0, 8)
 	for {
 		n := len(req.Targets)
 		if n >= maxTargets {
 			return fieldErr("targets", "must have at most %d entries", maxTargets)
 		}
-		var t Target
-		if err := parseTarget(s, &t, n); err != nil {
+		var t message.Target
+		wipe, err := parseTarget(s, &t, n)
+		if err != nil {
 			return err
+		}
+		if wipe {
+			if req.wipeNamed == nil {
+				req.wipeNamed = map[int]bool{}
+			}
+			req.wipeNamed[n] = true
 		}
 		req.Targets = append(req.Targets, t)
 		if s.consume(',') {
@@ -163,12 +165,15 @@ func tf(i int, f string) string {
 	return "targets[" + strconv.Itoa(i) + "]." + f
 }
 
-func parseTarget(s *scanner, t *Target, n int) error {
+// parseTarget reads targets[n] into t and reports whether it named wipe.
+// A body gives exactly one of user_id and email; only a request a front
+// door builds (the sweep's) gives a user id its known address too.
+func parseTarget(s *scanner, t *message.Target, n int) (wipe bool, err error) {
 	if s.peek() != '{' {
-		return fieldErr(tf(n, ""), "must be an object")
+		return false, fieldErr(tf(n, ""), "must be an object")
 	}
 	var seen uint8
-	return s.object(func(key []byte) error {
+	err = s.object(func(key []byte) error {
 		var bit uint8
 		switch string(key) {
 		case "connection":
@@ -197,8 +202,7 @@ func parseTarget(s *scanner, t *Target, n int) error {
 		case 8:
 			switch lit, _ := s.literal(); lit {
 			case "true", "false":
-				v := lit == "true"
-				t.Wipe = &v
+				t.Wipe, wipe = lit == "true", true
 			case "null":
 			default:
 				return fieldErr(tf(n, "wipe"), "must be true or false")
@@ -206,6 +210,10 @@ func parseTarget(s *scanner, t *Target, n int) error {
 		}
 		return err
 	})
+	if err == nil && t.UserID != "" && t.Email != "" {
+		err = fieldErr(tf(n, ""), "give exactly one of user_id and email, not both")
+	}
+	return wipe, err
 }
 
 // optString reads a string value; null reads as absent. target < 0 names
@@ -253,8 +261,6 @@ func (r *Request) check() error {
 		switch {
 		case t.Connection == "":
 			return fieldErr(tf(i, "connection"), "is required")
-		case t.UserID != "" && t.Email != "":
-			return fieldErr(tf(i, ""), "give exactly one of user_id and email, not both")
 		case t.UserID == "" && t.Email == "":
 			return fieldErr(tf(i, ""), "give exactly one of user_id and email")
 		case t.Connection == Wildcard && t.UserID != "":
@@ -263,10 +269,10 @@ func (r *Request) check() error {
 		if err := checkName(i, *t); err != nil {
 			return err
 		}
-		if t.Wipe != nil && r.Action == message.Restore {
+		if r.namesWipe(i) && r.Action == message.Restore {
 			return fieldErr(tf(i, "wipe"), "applies only to revoke")
 		}
-		k := key{t.Connection, t.UserID, message.NormalEmail(t.Email)}
+		k := key{t.Connection, t.UserID, message.NormalEmail(t.LookupEmail())}
 		if j, dup := seen[k]; dup {
 			return fieldErr(tf(i, ""), "duplicates targets[%d]", j)
 		}

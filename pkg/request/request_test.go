@@ -241,7 +241,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip changed the result:\n%v %v\n%v %v", msgs, expErr, msgs2, expErr2)
 		}
 		for _, p := range msgs {
-			m := message.New(message.Header{RequestID: message.NewID(), Action: req.Action, Reason: req.Reason}, p.Target)
+			m := message.New(message.Header{RequestID: message.NewID(), Action: req.Action, Reason: req.Reason}, p)
 			if err := m.Validate(); err != nil {
 				t.Fatalf("accepted target makes an invalid message: %v", err)
 			}
@@ -343,7 +343,7 @@ func TestBidiRefusedAtEveryDoor(t *testing.T) {
 			if _, err := Parse(b, 100); !errors.As(err, &rerr) || rerr.Field != "targets[0].email" {
 				t.Errorf("API body: %v", err)
 			}
-			sweep := &Request{Action: message.Revoke, Targets: []Target{{Connection: "crm", UserID: "u1", KnownEmail: tt.email}}}
+			sweep := &Request{Action: message.Revoke, Targets: []message.Target{{Connection: "crm", UserID: "u1", Email: tt.email}}}
 			if _, err := Expand(sweep, cfg, registry.Builtin()); !errors.As(err, &rerr) || rerr.Field != "targets[0].user_id" {
 				t.Errorf("sweep target's known address: %v", err)
 			}

@@ -114,7 +114,7 @@ func (h *Handler) restore(ctx context.Context, c *call, cur ledger.SCIMUser, nex
 		if _, configured := h.Config.Connection(t.Connection); t.Email == "" || !configured || !h.Config.AllowedEmailDomains.Allows(t.Email) {
 			continue // a connection removed since, or a domain no longer allowed, is not restored
 		}
-		req.Targets = append(req.Targets, request.Target{Connection: t.Connection, Email: t.Email, Fanout: true})
+		req.Targets = append(req.Targets, message.Target{Connection: t.Connection, Email: t.Email, Fanout: true})
 		if !containsFold(emails, t.Email) {
 			emails = append(emails, t.Email)
 		}

@@ -19,7 +19,7 @@ func (lockOnly) Revoke(context.Context, []provider.User) []provider.Result { ret
 // The Submitter plans a request against its own registry: what the
 // connection's provider can do decides, never its name.
 func TestExpandUsesTheRegistry(t *testing.T) {
-	restore := &request.Request{Action: message.Restore, Targets: []request.Target{{Connection: "tools", UserID: "u1"}}}
+	restore := &request.Request{Action: message.Restore, Targets: []message.Target{{Connection: "tools", UserID: "u1"}}}
 	for _, tc := range []struct {
 		name string
 		reg  *registry.Registry

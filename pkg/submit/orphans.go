@@ -34,7 +34,7 @@ func (s *Submitter) RevokeOrphans(ctx context.Context, connection, reason, actor
 	if rep.Orphans > s.Config.MaxTargets {
 		return Receipt{}, fmt.Errorf("%w (%d orphans, MAX_TARGETS %d)", ErrTooManyOrphans, rep.Orphans, s.Config.MaxTargets)
 	}
-	var targets []request.Target
+	var targets []message.Target
 	for cursor := ""; ; {
 		page, next, err := s.Ledger.OrphanPage(ctx, rep, cursor, 1000)
 		if err != nil {
@@ -42,7 +42,7 @@ func (s *Submitter) RevokeOrphans(ctx context.Context, connection, reason, actor
 		}
 		for _, o := range page {
 			if o.Status == ledger.StatusOrphan {
-				targets = append(targets, request.Target{Connection: connection, UserID: o.UserID, KnownEmail: o.Email})
+				targets = append(targets, message.Target{Connection: connection, UserID: o.UserID, Email: o.Email})
 			}
 		}
 		if next == "" || len(targets) > s.Config.MaxTargets {

@@ -97,7 +97,7 @@ func (s *Submitter) now() time.Time {
 // Expand checks a request against the configured connections and what
 // their providers can do, and plans one target per message, exactly as
 // Submit will (a caller may ask before it submits).
-func (s *Submitter) Expand(r *request.Request) ([]request.Planned, error) {
+func (s *Submitter) Expand(r *request.Request) ([]message.Target, error) {
 	reg := s.Providers
 	if reg == nil {
 		reg = registry.Builtin()
@@ -143,17 +143,16 @@ func (s *Submitter) Submit(ctx context.Context, sub Submission) (Receipt, error)
 	return s.create(ctx, r, planned)
 }
 
-func targets(planned []request.Planned) []ledger.Target {
+func targets(planned []message.Target) []ledger.Target {
 	out := make([]ledger.Target, len(planned))
 	for i, p := range planned {
-		out[i] = ledger.TargetOf(p.Target)
-		out[i].KnownEmail = p.KnownEmail
+		out[i] = ledger.TargetOf(p)
 	}
 	return out
 }
 
 // create records a new request and queues all its targets.
-func (s *Submitter) create(ctx context.Context, r ledger.Request, planned []request.Planned) (Receipt, error) {
+func (s *Submitter) create(ctx context.Context, r ledger.Request, planned []message.Target) (Receipt, error) {
 	ts := targets(planned)
 	if err := s.Ledger.CreateRequest(ctx, r, ts); err != nil {
 		return Receipt{}, &UnavailableError{Stage: "ledger", Err: err}
@@ -167,7 +166,7 @@ func (s *Submitter) create(ctx context.Context, r ledger.Request, planned []requ
 // resume answers a repeat of a keyed request: it queues the targets the
 // first arrival never queued, then answers as the first did. A request the
 // first arrival never got to record is recorded now, under its id.
-func (s *Submitter) resume(ctx context.Context, old *ledger.KeyRecord, r ledger.Request, planned []request.Planned) (Receipt, error) {
+func (s *Submitter) resume(ctx context.Context, old *ledger.KeyRecord, r ledger.Request, planned []message.Target) (Receipt, error) {
 	rec, err := s.Ledger.Load(ctx, old.RequestID)
 	if errors.Is(err, ledger.ErrNotFound) {
 		r.ID = old.RequestID
@@ -217,7 +216,7 @@ func (s *Submitter) enqueue(ctx context.Context, r ledger.Request, ts []ledger.T
 	out := make([]queue.Outgoing, len(ts))
 	h := r.Header()
 	for i, t := range ts {
-		m := message.New(h, t.Message())
+		m := message.New(h, t.Target)
 		body, err := m.Encode()
 		if err != nil {
 			return &UnavailableError{Stage: "queue", Err: err}
@@ -233,7 +232,7 @@ func (s *Submitter) enqueue(ctx context.Context, r ledger.Request, ts []ledger.T
 	var queued, missing []string
 	j := 0
 	for i, t := range ts {
-		name := t.Connection + ":" + t.Message().Key()
+		name := t.Connection + ":" + t.Key
 		if j < len(unsent) && unsent[j] == i {
 			missing = append(missing, name)
 			j++

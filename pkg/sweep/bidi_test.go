@@ -31,7 +31,7 @@ func TestSweepDropsBidiAddresses(t *testing.T) {
 		{ID: "u1", Email: "evil\u202egro.elpmaxe@example.com", LastActive: old},
 		{ID: "u2", Email: "ok@example.com", LastActive: old},
 	}, provider.ListQuery{}, Inactive{Connection: "crm", Days: 90}, &InactiveResult{})
-	if len(got) != 2 || got[0].UserID != "u1" || got[0].KnownEmail != "" || got[1].KnownEmail != "ok@example.com" {
+	if len(got) != 2 || got[0].UserID != "u1" || got[0].Email != "" || got[1].Email != "ok@example.com" {
 		t.Fatalf("%+v", got)
 	}
 }

@@ -138,8 +138,8 @@ func (l refreshing) List(ctx context.Context, q provider.ListQuery, fn func(prov
 }
 
 // collect lists accounts and returns the targets of the inactive ones.
-func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provider.ListQuery, e Inactive, r *InactiveResult) []request.Target {
-	var targets []request.Target
+func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provider.ListQuery, e Inactive, r *InactiveResult) []message.Target {
+	var targets []message.Target
 	capped := false
 	err := lister.List(ctx, q, func(a provider.Account) bool {
 		r.Listed++
@@ -154,9 +154,9 @@ func (s *Sweeper) collect(ctx context.Context, lister provider.Lister, q provide
 			return true
 		}
 		r.Found++
-		t := request.Target{Connection: e.Connection, UserID: a.ID}
+		t := message.Target{Connection: e.Connection, UserID: a.ID}
 		if message.CheckEmail(a.Email) == nil {
-			t.KnownEmail = a.Email
+			t.Email = a.Email
 		}
 		targets = append(targets, t)
 		capped = r.Found >= maxFound

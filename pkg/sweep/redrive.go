@@ -165,7 +165,7 @@ func (s *Sweeper) move(ctx context.Context, msgs []queue.Received, res *RedriveR
 		}
 		if msg, err := message.Decode(m.Body); err == nil {
 			n, _ := strconv.Atoi(out[i].Attributes[message.AttrRedriveCount])
-			attempts = append(attempts, ledger.Attempt{RequestID: msg.RequestID, Key: msg.Target().Key(), MessageID: m.ID,
+			attempts = append(attempts, ledger.Attempt{RequestID: msg.RequestID, Key: msg.Key(), MessageID: m.ID,
 				Outcome: message.Retrying, Code: message.Code(m.Attributes[message.AttrErrorCode]), Message: "re-driven from the DLQ by the sweep",
 				Redrive: n, At: s.now().UTC(), RequestedAt: msg.RequestedAt})
 		}

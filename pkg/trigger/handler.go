@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/directory"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
@@ -19,16 +18,17 @@ import (
 // Handler is the trigger function. Build it once per container; safe for
 // concurrent use.
 type Handler struct {
-	Config    *config.Config
+	// Events is what the handler acts on (OKTA_EVENT_TYPES,
+	// AUTH0_LOG_TYPES, DIRECTORY_SOURCES) and the AWS account a
+	// CloudTrail event must carry. An empty Account is learned on each
+	// invocation from the Lambda context's invoked function ARN (no IAM
+	// permission needed); outside Lambda, with neither, the account is
+	// not checked.
+	Events    Options
 	Submit    *submit.Submitter
 	Ledger    *ledger.Ledger
 	Directory directory.Reader
 	Log       *slog.Logger
-	// Account is this AWS account's id, which a CloudTrail event must
-	// carry. Empty: learned on each invocation from the Lambda context's
-	// invoked function ARN (no IAM permission needed); outside Lambda,
-	// with neither, the account is not checked.
-	Account string
 }
 
 // Result is what one event did (also logged).
@@ -46,8 +46,9 @@ type Result struct {
 // unreachable) makes Lambda retry the event, then send it to the
 // function's on-failure destination.
 func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (*Result, error) {
-	e, err := Parse(ev, Options{OktaEventTypes: h.Config.OktaEventTypes, Auth0LogTypes: h.Config.Auth0LogTypes, Directories: h.Config.DirectorySources,
-		Account: h.account(ctx)})
+	o := h.Events
+	o.Account = h.account(ctx)
+	e, err := Parse(ev, o)
 	var ig *Ignored
 	if errors.As(err, &ig) {
 		h.Log.Info("trigger: event ignored", "event_id", message.Trim(ev.ID, 64), "why", ig.Why)
@@ -83,8 +84,8 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (*Resu
 // account is this account's id: the configured one, else the one in the
 // invoked function's ARN (arn:aws:lambda:<region>:<account>:function:…).
 func (h *Handler) account(ctx context.Context) string {
-	if h.Account != "" {
-		return h.Account
+	if h.Events.Account != "" {
+		return h.Events.Account
 	}
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		if parts := strings.Split(lc.InvokedFunctionArn, ":"); len(parts) >= 6 && parts[0] == "arn" && parts[2] == "lambda" {

@@ -229,7 +229,7 @@ func newWorld(t *testing.T) *world {
 	var log bytes.Buffer
 	w := &world{q: &inmem.Sender{}, dir: &fakeDirectory{users: map[string]directory.User{}}, ledger: ledger.New(inmem.NewStore(nil), time.Hour), log: &log}
 	l := audit.NewLogger(&log, 0)
-	w.h = &Handler{Config: cfg, Submit: &submit.Submitter{Config: cfg, Ledger: w.ledger, Queue: w.q, Log: l, Metrics: &log}, Ledger: w.ledger, Directory: w.dir, Log: l}
+	w.h = &Handler{Events: eventsOf(cfg), Submit: &submit.Submitter{Config: cfg, Ledger: w.ledger, Queue: w.q, Log: l, Metrics: &log}, Ledger: w.ledger, Directory: w.dir, Log: l}
 	return w
 }
 
@@ -360,7 +360,7 @@ func BenchmarkHandle(b *testing.B) {
 	led := ledger.New(inmem.NewStore(nil), time.Hour)
 	dir := &fakeDirectory{users: map[string]directory.User{"906722b2be-1c2a3b4c-5d6e-7f80-9a1b-2c3d4e5f6a7b": {Emails: []string{"frank@example.com"}}}}
 	l := audit.NewLogger(bytes.NewBuffer(nil), 0)
-	h := &Handler{Config: cfg, Submit: &submit.Submitter{Config: cfg, Ledger: led, Queue: &inmem.Sender{}, Log: l}, Ledger: led, Directory: dir, Log: l}
+	h := &Handler{Events: eventsOf(cfg), Submit: &submit.Submitter{Config: cfg, Ledger: led, Queue: &inmem.Sender{}, Log: l}, Ledger: led, Directory: dir, Log: l}
 	ev := sample(b, "trigger-identitycenter-disableuser.json")
 	var d map[string]any
 	_ = json.Unmarshal(ev.Detail, &d)

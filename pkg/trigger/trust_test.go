@@ -73,7 +73,7 @@ func TestAllowedEmailDomains(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
-			w.h.Config.AllowedEmailDomains, _ = message.ParseDomains("corp.example")
+			w.h.Submit.Config.AllowedEmailDomains, _ = message.ParseDomains("corp.example")
 			if tc.emails != nil {
 				w.dir.users[icUser] = directory.User{ID: icUser, Emails: tc.emails}
 			}
@@ -160,7 +160,7 @@ func TestAccountFromLambdaContext(t *testing.T) {
 // OKTA_CONNECTIONS, and whichever arrived first decided).
 func TestOktaStreamUsesOktaConnections(t *testing.T) {
 	w := newWorld(t) // TRIGGER_CONNECTIONS crm,wiki
-	w.h.Config.OktaConnections = []string{"crm"}
+	w.h.Submit.Config.OktaConnections = []string{"crm"}
 	res, err := w.h.Handle(context.Background(), sample(t, "trigger-okta-deactivate.json"))
 	if err != nil || res.Outcome != "requested" || len(w.q.Sent()) != 1 {
 		t.Fatalf("%+v %v, %d queued", res, err, len(w.q.Sent()))

@@ -3,6 +3,7 @@ package wiring_test
 import (
 	"io"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -78,7 +79,9 @@ func TestConstructors(t *testing.T) {
 		}},
 		{"trigger", func(t *testing.T) {
 			h := trigger.New(p)
-			if h.Submit == nil || h.Submit.Providers != p.Providers || h.Ledger != p.Ledger || h.Log == nil {
+			if h.Submit == nil || h.Submit.Providers != p.Providers || h.Ledger != p.Ledger || h.Log == nil ||
+				!reflect.DeepEqual(h.Events.OktaEventTypes, p.Config.OktaEventTypes) || !reflect.DeepEqual(h.Events.Auth0LogTypes, p.Config.Auth0LogTypes) ||
+				!reflect.DeepEqual(h.Events.Directories, p.Config.DirectorySources) || h.Events.Account != "" {
 				t.Errorf("%+v", h)
 			}
 		}},

@@ -25,7 +25,7 @@ type user struct {
 // state is the account's access as userStatus shows it (a user pending
 // email confirmation is not disabled: confirming enables it).
 func (u user) state() provider.State {
-	s := provider.State{Exists: true, Email: u.Email}
+	s := provider.State{Exists: true, Shown: u.Email}
 	switch u.UserStatus {
 	case "DISABLED":
 		s.Known, s.Disabled = true, true

@@ -40,7 +40,7 @@ func (c *Client) Enumerate(ctx context.Context, cursor string) (provider.Account
 			continue
 		}
 		st := r.state()
-		out.Accounts = append(out.Accounts, provider.Account{ID: r.ID, Email: st.Email, Disabled: st.Known && st.Disabled})
+		out.Accounts = append(out.Accounts, provider.Account{ID: r.ID, Email: st.Shown, Disabled: st.Known && st.Disabled})
 	}
 	n := len(p.Resources)
 	more := n >= LookupPageSize

@@ -66,9 +66,9 @@ func (r Resource) state() provider.State {
 		}
 	}
 	if strings.Contains(r.UserName, "@") {
-		s.Email = r.UserName
+		s.Shown = r.UserName
 	} else if len(r.Emails) > 0 {
-		s.Email = r.Emails[0].Value
+		s.Shown = r.Emails[0].Value
 	}
 	return s
 }
