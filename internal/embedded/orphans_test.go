@@ -226,3 +226,37 @@ func TestOrphansOffWithoutDirectory(t *testing.T) {
 		t.Fatalf("%v", r)
 	}
 }
+
+// An account revoke revoked itself is never an orphan, even where the
+// listing cannot show its lock state (JourneyApps' user model); under a
+// connection's orphans: revoke the sweep revokes the orphans it finds by
+// itself, as a request with source orphans and actor sweep.
+func TestOrphansRevokedAndAutoRevoke(t *testing.T) {
+	stores(t, func(t *testing.T, store ledger.Store) {
+		w := start(t, store)
+		w.setSecret(t, "field-app", map[string]any{"orphans": "revoke"})
+		w.JA.Add(simulator.User{ID: "ja-left", Email: "left@example.com", Enrolled: true}, simulator.User{ID: "ja-forgotten", Email: "forgotten@example.com", Enrolled: true},
+			simulator.User{ID: "ja-staff", Email: "staff@example.com", Enrolled: true})
+		w.dir.Put(embedded.Directory, directory.User{ID: "u-staff", Emails: []string{"staff@example.com"}})
+		w.call(t, 202, "POST", "/revocations", `{"targets":[{"connection":"field-app","user_id":"ja-left"}]}`)
+		w.drain(t)
+		res := listAndCompare(t, w)
+		r := orphanResult(t, res, "field-app")
+		if r.Status != sweep.StatusCompared || r.Orphans != 1 || r.RequestID == "" {
+			t.Fatalf("field-app: %+v", r)
+		}
+		if got := statuses(t, w, "field-app"); fmt.Sprint(got) != "map[ja-forgotten:orphan]" {
+			t.Fatalf("orphans %v", got)
+		}
+		w.drain(t)
+		st := w.call(t, 200, "GET", "/revocations/"+r.RequestID, "")
+		if st["source"] != "orphans" || st["actor"] != "sweep" || st["status"] != "done" {
+			t.Fatalf("%v", st)
+		}
+		for id, locked := range map[string]bool{"ja-forgotten": true, "ja-staff": false} {
+			if u, _ := w.JA.User(id); u.Disabled != locked {
+				t.Fatalf("%s locked=%t", id, u.Disabled)
+			}
+		}
+	})
+}
