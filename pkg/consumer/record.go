@@ -16,6 +16,7 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 		return nil
 	}
 	var attempts []ledger.Attempt
+	var extra []ledger.Mark
 	now := c.now().UTC()
 	for _, it := range items {
 		if !recordable(it) {
@@ -26,11 +27,19 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 			c.Log.Warn("a provider showed an address that is not a valid email; not kept", "request_id", m.RequestID,
 				"connection", m.Connection, "user_id", m.UserID, "shown", it.res.refused)
 		}
-		attempts = append(attempts, ledger.Attempt{
+		a := ledger.Attempt{
 			RequestID: m.RequestID, Key: m.Key(), MessageID: it.rec.MessageId, Outcome: it.res.outcome,
 			Code: it.res.code, Message: it.res.errMsg, HTTPStatus: it.res.status, Receive: it.receive, Redrive: it.redrive,
 			Verified: it.res.verified, At: now, ResolvedIDs: it.res.resolved, Shown: it.res.shown, RequestedAt: m.RequestedAt,
-		})
+		}
+		ids := marked(it)
+		if len(ids) > 0 {
+			a.Mark = &ledger.MarkRef{Connection: m.Connection, UserID: ids[0], Action: m.Action}
+		}
+		for _, id := range ids[min(1, len(ids)):] {
+			extra = append(extra, ledger.Mark{Connection: m.Connection, UserID: id, Action: m.Action, RequestID: m.RequestID, Key: m.Key(), At: m.RequestedAt})
+		}
+		attempts = append(attempts, a)
 	}
 	if len(attempts) == 0 {
 		return nil
@@ -40,27 +49,27 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 	if err := c.Ledger.RecordAttempts(lctx, attempts); err != nil {
 		return err
 	}
-	return c.Ledger.PutMarks(lctx, marks(items))
+	return c.Ledger.PutMarks(lctx, extra)
 }
 
-// marks are the accounts this batch revoked or restored for good (done or
-// already, not a dry run): the drift check re-reads exactly the revoked
-// ones, and a restore through revoke after a revocation is not drift.
-func marks(items []*item) []ledger.Mark {
-	var out []ledger.Mark
-	for _, it := range items {
-		m := it.msg
-		if !recordable(it) || m.DryRun || (it.res.outcome != message.Done && it.res.outcome != message.Already) {
-			continue
-		}
-		ids := it.res.resolved
-		if m.UserID != "" {
-			ids = []string{m.UserID}
-		}
-		for _, id := range ids {
-			if message.CheckUserID(id) == nil {
-				out = append(out, ledger.Mark{Connection: m.Connection, UserID: id, Action: m.Action, RequestID: m.RequestID, Key: m.Target.Key(), At: m.RequestedAt})
-			}
+// marked are the accounts an item revoked or restored for good (done or
+// already, not a dry run): its attempt marks the first (the drift check
+// re-reads exactly the revoked ones, and a restore through revoke after a
+// revocation is not drift); an email target's other accounts get marks of
+// their own.
+func marked(it *item) []string {
+	m := it.msg
+	if m.DryRun || (it.res.outcome != message.Done && it.res.outcome != message.Already) {
+		return nil
+	}
+	ids := it.res.resolved
+	if m.UserID != "" {
+		ids = []string{m.UserID}
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if message.CheckUserID(id) == nil {
+			out = append(out, id)
 		}
 	}
 	return out

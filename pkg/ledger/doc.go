@@ -44,9 +44,9 @@
 //   - Unresolved people (unresolved.go): UNRESOLVED, identity events that
 //     named someone revoke could not map to an email, newest first, for an
 //     operator to follow up; they expire with the retention.
-//   - Drift and orphans (docs/design.md §5): account marks (marks.go,
-//     MARK#<connection>, R#/U#<user id>: the latest revoke and restore of
-//     each account through revoke), drift records (drift.go, DRIFT, with
+//   - Drift and orphans (docs/design.md §5): account marks (marks.go: the
+//     attempt that settled a revoke or restore, under MARK#<connection> in
+//     G2 by user id and time), drift records (drift.go, DRIFT, with
 //     a drift attempt on the revocation's target), orphan listings
 //     (listing.go, LISTING#<connection> versioned state and
 //     LISTED#<connection>#<listing id> accounts), orphan reports
