@@ -57,6 +57,10 @@ func TestTemplateWiring(t *testing.T) {
 		"OKTA_EVENT_TYPES", "OKTA_CONNECTIONS", "ALLOW_INSECURE_HTTP", "MAX_CONCURRENCY", "LOG_LEVEL", "MAX_RECEIVE_COUNT",
 		"LEDGER_TABLE", "LEDGER_RETENTION_DAYS", "DRY_RUN", "SCIM_TOKENS_SECRET_ID", "SCIM_CONNECTIONS", "SCIM_RESTORE",
 		"AUTH0_LOG_TYPES", "TRIGGER_CONNECTIONS", "DIRECTORY_SOURCES", "ALLOWED_EMAIL_DOMAINS",
+		// Beyond the shared contract: the partner event sources the trigger
+		// accepts Okta and Auth0 events from (issue 23 item 10; unset: any
+		// source of that partner).
+		"OKTA_EVENT_SOURCE", "AUTH0_EVENT_SOURCE",
 		"GOMEMLIMIT"} // the Go runtime's, not revoke's
 	needs := map[string][]string{
 		"ApiFunction": {"CONNECTIONS", "QUEUE_URL", "API_TOKENS_SECRET_ID", "AUTH_MODE", "MAX_TARGETS", "OKTA_EVENT_TYPES", "OKTA_CONNECTIONS",

@@ -219,6 +219,45 @@ func Run(t *testing.T, h Harness) {
 			t.Fatal("a refused call changed the user")
 		}
 	})
+	t.Run("list: InactiveSince selects exactly what ListQuery.Inactive selects", func(t *testing.T) {
+		if !h.Features.List {
+			t.Skip("no listing API")
+		}
+		sim, c := h.New(t)
+		now := time.Now().UTC().Truncate(time.Second)
+		old, recent := now.AddDate(0, 0, -200), now.AddDate(0, 0, -5)
+		seed := []struct {
+			last, created time.Time
+			want          bool
+		}{
+			{old, old, true},                  // last active before the cut-off
+			{recent, old, false},              // active since
+			{time.Time{}, old, true},          // never signed in, created before
+			{time.Time{}, recent, false},      // never signed in, created since
+			{time.Time{}, time.Time{}, false}, // no dates: never inactive
+		}
+		want := map[string]bool{}
+		for i, u := range seed {
+			su := user(h, 40+i)
+			su.LastActive, su.Created = u.last, u.created
+			sim.Add(su)
+			if u.want {
+				want[su.ID] = true
+			}
+		}
+		q := provider.ListQuery{InactiveSince: now.AddDate(0, 0, -90)}
+		got := map[string]bool{}
+		err := c.(provider.Lister).List(ctx, q, func(a provider.Account) bool {
+			if !q.Inactive(a) {
+				t.Errorf("listed %s, which Inactive does not select: %+v", a.ID, a)
+			}
+			got[a.ID] = true
+			return true
+		})
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("listed %v (err %v), want %v", got, err, want)
+		}
+	})
 	t.Run("1000-user batch", func(t *testing.T) {
 		sim, c := h.New(t)
 		ids := make([]string, 1000)

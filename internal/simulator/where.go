@@ -8,7 +8,8 @@ import (
 
 // parseWhere understands the slice of Backendless' where syntax revoke and
 // its tests use: comparisons (= != < <= > >=) of a column with a number or
-// a 'quoted' string (” escapes a quote), AND, OR and parentheses.
+// a 'quoted' string (” escapes a quote), IS NULL and IS NOT NULL (a
+// column that is null or absent), AND, OR and parentheses.
 func parseWhere(s string) (func(map[string]any) bool, error) {
 	if strings.TrimSpace(s) == "" {
 		return func(map[string]any) bool { return true }, nil
@@ -99,6 +100,9 @@ func (p *whereParser) term() (func(map[string]any) bool, error) {
 	if col == "" {
 		return nil, errors.New("column expected")
 	}
+	if p.keyword("IS") {
+		return p.isNull(col)
+	}
 	p.skip()
 	var op string
 	for _, o := range []string{"<=", ">=", "!=", "=", "<", ">"} {
@@ -165,6 +169,18 @@ func (p *whereParser) term() (func(map[string]any) bool, error) {
 		}
 		return compare(c, op)
 	}, nil
+}
+
+// isNull parses the rest of "col IS [NOT] NULL": Backendless matches a
+// column with no value (null, or absent from the row).
+func (p *whereParser) isNull(col string) (func(map[string]any) bool, error) {
+	not := p.keyword("NOT")
+	p.skip()
+	if len(p.s)-p.i < 4 || !strings.EqualFold(p.s[p.i:p.i+4], "NULL") || len(p.s)-p.i > 4 && isIdent(p.s[p.i+4]) {
+		return nil, errors.New("NULL expected after " + col + " IS")
+	}
+	p.i += 4
+	return func(m map[string]any) bool { return (m[col] == nil) != not }, nil
 }
 
 func isIdent(c byte) bool {

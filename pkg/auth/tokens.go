@@ -39,6 +39,12 @@ const MaxTokens = 100
 type Principal struct {
 	Name   string // the token's name; a plain token's is "sha256:" and 12 hex digits of its digest
 	Scopes []Scope
+	// IdP is the identity provider a SCIM token provisions for: the SCIM
+	// users it may see and change are its IdP's, so a named token can
+	// rotate (a new name, the same "idp") without losing them. A named
+	// token's "idp", by default its name; a plain token's name (each plain
+	// token keeps its own users).
+	IdP string
 }
 
 // Has reports whether the principal holds a scope.
@@ -76,8 +82,9 @@ func PlainName(token string) string {
 	return "sha256:" + hex.EncodeToString(d[:6])
 }
 
-// ParseTokens reads {"tokens": ["<token>", {"name", "token", "scopes"}]}.
-// A plain string has every scope; an object only its scopes. Entries that
+// ParseTokens reads {"tokens": ["<token>", {"name", "token", "scopes", "idp"}]}.
+// A plain string has every scope; an object only its scopes ("idp" is
+// for SCIM tokens: see Principal.IdP). Entries that
 // cannot be used (shorter than 16 characters, no token, a bad name) are
 // skipped and described in notes, which never quote a token. An error
 // (the secret is unusable: fail closed) means no token at all, or two
@@ -128,12 +135,13 @@ func parseEntry(entry json.RawMessage) (token string, p Principal, note string) 
 		if len(token) < MinTokenLen {
 			return "", p, "token shorter than 16 characters"
 		}
-		return token, Principal{Name: PlainName(token), Scopes: AllScopes}, ""
+		return token, Principal{Name: PlainName(token), Scopes: AllScopes, IdP: PlainName(token)}, ""
 	}
 	var o struct {
 		Name   string   `json:"name"`
 		Token  string   `json:"token"`
 		Scopes []string `json:"scopes"`
+		IdP    *string  `json:"idp"`
 	}
 	if json.Unmarshal(entry, &o) != nil {
 		return "", p, "not a string or an object with name, token and scopes"
@@ -144,7 +152,13 @@ func parseEntry(entry json.RawMessage) (token string, p Principal, note string) 
 	if !validName(o.Name) {
 		return "", p, "name must be 1-64 of [A-Za-z0-9._-]"
 	}
-	p.Name = o.Name
+	p.Name, p.IdP = o.Name, o.Name
+	if o.IdP != nil {
+		if !validName(*o.IdP) {
+			return "", p, "idp must be 1-64 of [A-Za-z0-9._-]"
+		}
+		p.IdP = *o.IdP
+	}
 	for _, sc := range o.Scopes {
 		if !slices.Contains(AllScopes, Scope(sc)) {
 			return "", p, fmt.Sprintf("unknown scope %q (want revoke, restore, read, okta, scim:read or scim:write)", sc)

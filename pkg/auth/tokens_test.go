@@ -44,3 +44,32 @@ func TestSCIMScopes(t *testing.T) {
 		t.Fatalf("%+v", p)
 	}
 }
+
+// TestSCIMTokenIdP: a named token's IdP is its "idp", by default its
+// name, so a token rotates without losing the SCIM users its IdP
+// provisioned; a plain token's is its own name. An idp that is not a valid name
+// makes the entry unusable, as a bad name does. (Before: "idp" was
+// ignored and a user belonged to one token's name.)
+func TestSCIMTokenIdP(t *testing.T) {
+	tokens, notes, err := ParseTokens(`{"tokens":["plain-token-0123456789",
+		{"name":"entra","token":"token-a-0123456789"},
+		{"name":"entra-2026","idp":"entra","token":"token-b-0123456789"},
+		{"name":"bad","idp":"no spaces","token":"token-c-0123456789"}]}`)
+	if err != nil || len(notes) != 1 || !strings.Contains(notes[0], "idp") {
+		t.Fatal(err, notes)
+	}
+	for _, tc := range []struct{ name, token, idp string }{
+		{"plain", "plain-token-0123456789", PlainName("plain-token-0123456789")},
+		{"named, no idp", "token-a-0123456789", "entra"},
+		{"named, idp", "token-b-0123456789", "entra"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if p, ok := tokens.Match(tc.token); !ok || p.IdP != tc.idp {
+				t.Fatalf("%+v %v", p, ok)
+			}
+		})
+	}
+	if _, ok := tokens.Match("token-c-0123456789"); ok {
+		t.Fatal("a token with a bad idp was accepted")
+	}
+}

@@ -63,6 +63,11 @@ type Config struct {
 	// from an identity event, the SCIM front door or a directory snapshot
 	// outside these domains is never revoked or restored.
 	AllowedEmailDomains message.Domains
+
+	// OktaEventSource and Auth0EventSource are the partner event sources
+	// the trigger accepts (OKTA_EVENT_SOURCE, AUTH0_EVENT_SOURCE: the
+	// partner buses' names); empty accepts any of the partner's.
+	OktaEventSource, Auth0EventSource string
 }
 
 // Getenv is the lookup used by Load: os.Getenv in production, a map in tests.
@@ -83,6 +88,8 @@ func Load(getenv Getenv) (*Config, error) {
 		OktaEventTypes:     splitList(orDefault(getenv("OKTA_EVENT_TYPES"), DefaultOktaEventTypes)),
 		Auth0LogTypes:      splitList(orDefault(getenv("AUTH0_LOG_TYPES"), DefaultAuth0LogTypes)),
 	}
+	c.OktaEventSource = strings.TrimSpace(getenv("OKTA_EVENT_SOURCE"))
+	c.Auth0EventSource = strings.TrimSpace(getenv("AUTH0_EVENT_SOURCE"))
 	var errs []error
 	add := func(err error) {
 		if err != nil {

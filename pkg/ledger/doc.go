@@ -13,9 +13,10 @@
 // # What the table keeps
 //
 // One table holds these kinds of record, each in its own file and under
-// its own key prefix. The table has two secondary indexes: G1 finds items
-// by an outside identifier (a person's email, a SCIM externalId), G2 lists
-// items in time order (unqueued requests, SCIM users).
+// its own key prefix. The table has two secondary indexes: G1 (DynamoDB
+// index IndexByIdentity) finds items by an outside identifier (a person's
+// email, a SCIM externalId), G2 (IndexByTime) lists items in time order
+// (unqueued requests, SCIM users).
 //
 //   - Requests (requests.go, ledger.go, fold.go, history.go): a request's
 //     item (REQ#<id>, "#"), one item per target (T#<key>) and one per

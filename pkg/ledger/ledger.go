@@ -3,6 +3,7 @@ package ledger
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -173,8 +174,9 @@ const (
 	maxResolvedID  = 256
 )
 
-// bounded drops a shown address that fails the request's email check and
-// cuts the resolved ids and the error text to their bounds.
+// bounded drops a shown address that fails the request's email check,
+// keeps each resolved id in a form fit for the evidence (shownID), and
+// cuts the ids and the error text to their bounds.
 func (a Attempt) bounded() Attempt {
 	if a.Shown != "" && message.CheckEmail(a.Shown) != nil {
 		a.Shown = ""
@@ -184,8 +186,8 @@ func (a Attempt) bounded() Attempt {
 	}
 	ids := make([]string, 0, len(a.ResolvedIDs))
 	for _, id := range a.ResolvedIDs {
-		if id != "" && len(id) <= maxResolvedID {
-			ids = append(ids, id)
+		if id != "" {
+			ids = append(ids, shownID(id))
 		}
 	}
 	a.ResolvedIDs = ids
@@ -194,6 +196,27 @@ func (a Attempt) bounded() Attempt {
 	}
 	return a
 }
+
+// shownID is a provider's account id as the evidence shows it: as it is
+// when it may reach a log, the status API and the CSV (message.CheckText)
+// within maxResolvedID bytes; otherwise quoted in ASCII and cut, so the
+// account stays named (an account was changed) but a bidi control or a
+// line break cannot make the evidence read differently.
+func shownID(id string) string {
+	if len(id) <= maxResolvedID && message.CheckText(id) == nil {
+		return id
+	}
+	cut := strings.ToValidUTF8(id[:min(len(id), maxQuotedID)], "")
+	q := strconv.QuoteToASCII(cut)
+	if len(cut) < len(id) {
+		q += "..."
+	}
+	return q
+}
+
+// maxQuotedID bounds the bytes of an unsafe or oversized id that are
+// quoted (at most 6 ASCII bytes each: within maxResolvedID with the quotes).
+const maxQuotedID = 40
 
 // kind of a request partition item, from its payload.
 type probe struct {

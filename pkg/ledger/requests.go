@@ -73,26 +73,48 @@ func (rec *Record) Unqueued() []Target {
 }
 
 // Load reads a request with its targets and attempts (every page of its
-// partition: for the sweep's requeue and tests; the status API reads
-// StatusPage). ErrNotFound when there is no such request.
+// partition: for a SCIM restore, which folds a small request's outcomes,
+// and tests; the status API reads StatusPage). ErrNotFound when there is
+// no such request.
 func (l *Ledger) Load(ctx context.Context, requestID string) (*Record, error) {
-	items, err := queryAll(ctx, l.Store, Query{PK: requestPK(requestID)}, 0)
-	if err != nil {
-		return nil, fmt.Errorf("ledger: load request: %w", err)
-	}
+	return l.load(ctx, requestID, false)
+}
+
+// LoadUnqueued reads a request and only its targets never marked queued,
+// page by page, dropping attempts and queued targets as each page is read:
+// what a repeat and the sweep's backstop need to queue the rest, in memory
+// of the unqueued part, not of the whole partition (a 50,000-target
+// request with its attempts is tens of MiB). ErrNotFound when there is no
+// such request.
+func (l *Ledger) LoadUnqueued(ctx context.Context, requestID string) (*Record, error) {
+	return l.load(ctx, requestID, true)
+}
+
+func (l *Ledger) load(ctx context.Context, requestID string, unqueuedOnly bool) (*Record, error) {
 	rec := &Record{Attempts: map[string][]Attempt{}}
 	found := false
-	for _, it := range items {
-		if it.SK == skMeta {
-			found = json.Unmarshal(it.Data, &rec.Request) == nil
-			continue
+	q := Query{PK: requestPK(requestID)}
+	for {
+		p, err := l.Store.Query(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("ledger: load request: %w", err)
 		}
-		switch t, a := decodeTargetItem(it); {
-		case t != nil:
-			rec.Targets = append(rec.Targets, *t)
-		case a != nil:
-			rec.Attempts[a.Key] = append(rec.Attempts[a.Key], *a)
+		for _, it := range p.Items {
+			if it.SK == skMeta {
+				found = json.Unmarshal(it.Data, &rec.Request) == nil
+				continue
+			}
+			switch t, a := decodeTargetItem(it); {
+			case t != nil && !(unqueuedOnly && t.Queued):
+				rec.Targets = append(rec.Targets, *t)
+			case a != nil && !unqueuedOnly:
+				rec.Attempts[a.Key] = append(rec.Attempts[a.Key], *a)
+			}
 		}
+		if p.Next == "" {
+			break
+		}
+		q.Cursor = p.Next
 	}
 	if !found {
 		return nil, ErrNotFound

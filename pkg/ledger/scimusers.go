@@ -58,8 +58,8 @@ type SCIMUser struct {
 	Created      time.Time   `json:"created"`
 	LastModified time.Time   `json:"lastModified"`
 	Version      int64       `json:"version"`
-	// Owner is the name of the SCIM token that created the user; no other
-	// token may see or change it. Empty for a user stored before owners
+	// Owner is the IdP of the SCIM token that created the user
+	// (auth.Principal.IdP); no token of another IdP may see or change it. Empty for a user stored before owners
 	// were kept: the first token that changes it becomes its owner.
 	Owner string `json:"owner,omitempty"`
 	// RevokedBy is the request id of the revocation this user's last

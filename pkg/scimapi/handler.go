@@ -42,7 +42,7 @@ type call struct {
 	req   *events.APIGatewayV2HTTPRequest
 	log   *slog.Logger
 	actor string
-	owner string     // the token's name: the users it may see and change
+	owner string     // the token's IdP (auth.Principal.IdP): the users it may see and change
 	base  string     // the absolute /scim/v2 URL, for meta.location
 	query url.Values // decoded from the raw query string ("+" is a space)
 }
@@ -65,7 +65,12 @@ func (h *Handler) Serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		r.Headers["Retry-After"] = "30"
 		return r
 	}
-	c.actor, c.owner = "scim:"+p.Name, p.Name
+	// The users a token sees are its IdP's, not its own: a rotated token
+	// (a new name, the same idp) keeps the IdP's users.
+	c.actor, c.owner = "scim:"+p.Name, p.IdP
+	if c.owner == "" {
+		c.owner = p.Name
+	}
 	method := strings.ToUpper(req.RequestContext.HTTP.Method)
 	seg := strings.Split(strings.Trim(path, "/"), "/")
 	if seg[0] == "Users" {
@@ -187,10 +192,24 @@ func baseURL(req *events.APIGatewayV2HTTPRequest) string {
 		return "/scim/v2"
 	}
 	prefix := ""
-	if st := req.RequestContext.Stage; st != "" && st != "$default" && message.CheckUserID(st) == nil {
+	if st := req.RequestContext.Stage; st != "$default" && stageName(st) {
 		prefix = "/" + st
 	}
 	return "https://" + d + prefix + "/scim/v2"
+}
+
+// stageName reports whether s is an API Gateway stage name as API Gateway
+// allows one: 1–128 characters of [A-Za-z0-9_-] ("$default" aside).
+func stageName(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func (h *Handler) now() time.Time {

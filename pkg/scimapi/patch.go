@@ -138,6 +138,9 @@ func applyPath(u *ledger.SCIMUser, op, path string, value json.RawMessage) error
 			if json.Unmarshal(value, &n) != nil {
 				return invalid("name must be an object of strings")
 			}
+			if err := checkName(n); err != nil {
+				return err
+			}
 			merge(u.Name, n)
 			return nil
 		}

@@ -59,7 +59,38 @@ func str(raw json.RawMessage, name string) (string, error) {
 	if len(s) > maxString {
 		return "", invalid("%s is longer than %d bytes", name, maxString)
 	}
+	if err := text(s, name); err != nil {
+		return "", err
+	}
 	return s, nil
+}
+
+// text refuses what may not be stored or logged as it is: every string
+// attribute passes the same check as a request's text (message.CheckText:
+// no control or bidirectional characters), or the change is 400
+// invalidValue and nothing is stored or queued.
+func text(s, name string) error {
+	if err := message.CheckText(s); err != nil {
+		return invalid("%s %s", name, err.Error())
+	}
+	return nil
+}
+
+// checkName bounds a name and checks each of its parts as text.
+func checkName(n ledger.SCIMName) error {
+	parts := []struct{ name, v string }{{"name.formatted", n.Formatted}, {"name.familyName", n.FamilyName}, {"name.givenName", n.GivenName},
+		{"name.middleName", n.MiddleName}, {"name.honorificPrefix", n.HonorificPrefix}, {"name.honorificSuffix", n.HonorificSuffix}}
+	total := 0
+	for _, p := range parts {
+		total += len(p.v)
+		if err := text(p.v, p.name); err != nil {
+			return err
+		}
+	}
+	if total > maxString {
+		return invalid("name is too long")
+	}
+	return nil
 }
 
 // boolean reads a boolean, or the strings "True"/"False" Entra ID sends.
@@ -163,8 +194,8 @@ func setAttr(u *ledger.SCIMUser, name string, raw json.RawMessage) error {
 		if json.Unmarshal(raw, &n) != nil {
 			return invalid("name must be an object of strings")
 		}
-		if len(n.Formatted)+len(n.FamilyName)+len(n.GivenName)+len(n.MiddleName)+len(n.HonorificPrefix)+len(n.HonorificSuffix) > maxString {
-			return invalid("name is too long")
+		if err := checkName(n); err != nil {
+			return err
 		}
 		u.Name = &n
 	case "emails":
@@ -195,6 +226,9 @@ func parseEmails(raw json.RawMessage) ([]ledger.SCIMEmail, error) {
 	for _, e := range list {
 		if len(e.Value) > message.MaxEmailLen || len(e.Type) > 64 {
 			return nil, invalid("an email value or type is too long")
+		}
+		if err := text(e.Value+e.Type, "emails"); err != nil {
+			return nil, err
 		}
 		primary := false
 		if len(e.Primary) > 0 && string(e.Primary) != "null" {

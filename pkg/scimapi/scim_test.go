@@ -30,6 +30,10 @@ const (
 	scimToken     = "entra-scim-secret-token-0123456789"
 	oktaSCIMToken = "okta-scim-secret-token-0123456789"
 	readSCIMToken = "read-only-scim-token-0123456789"
+	// The entra IdP's rotated token and its read-only token.
+	rotatedSCIMToken = "entra-scim-rotated-token-0123456789"
+	entraReadToken   = "entra-scim-read-token-0123456789"
+	plainSCIMToken   = "plain-scim-token-0123456789"
 )
 
 // messages decodes what the front door queued.
@@ -70,7 +74,10 @@ func newFixtureOn(t testing.TB, vars map[string]string, store ledger.Store, next
 	sec := &inmem.Secrets{}
 	sec.Put("revoke-auth/scim", `{"tokens":[{"name":"entra","token":"`+scimToken+`","scopes":[]},
 		{"name":"okta","token":"`+oktaSCIMToken+`","scopes":["scim:read","scim:write"]},
-		{"name":"auditor","token":"`+readSCIMToken+`","scopes":["scim:read"]}]}`)
+		{"name":"auditor","token":"`+readSCIMToken+`","scopes":["scim:read"]},
+		{"name":"entra-2026","idp":"entra","token":"`+rotatedSCIMToken+`"},
+		{"name":"entra-audit","idp":"entra","token":"`+entraReadToken+`","scopes":["scim:read"]},
+		"`+plainSCIMToken+`"]}`)
 	sec.Put("revoke-auth/api", `{"tokens":["api-token-not-for-scim-0123"]}`)
 	cache := secrets.NewCache(sec, time.Minute)
 	mem := inmem.NewStore(nil)
@@ -248,6 +255,7 @@ func oktaSequence(t *testing.T, f *fixture, restore bool) {
 		if a.status != 200 || a.body["active"] != false || len(f.q.Sent()) != 4 {
 			t.Fatalf("deactivate: %d %s, %d messages", a.status, a.raw, len(f.q.Sent()))
 		}
+		f.settle(t, message.Done) // the consumer revoked each account
 		a = f.call(t, "PATCH", "/scim/v2/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":true}}]}`)
 		want := 4
 		if restore {

@@ -20,8 +20,8 @@ import (
 // transition makes the request a user's state change asks for: active
 // true→false, or a DELETE (next nil) of an active user, revokes the
 // user's addresses; false→true restores, when SCIM_RESTORE is on, exactly
-// the targets of the user's own earlier revocation (next.RevokedBy), never
-// an address the re-activating change adds. Nothing else enqueues
+// the targets the user's own earlier revocation (next.RevokedBy) changed,
+// never an address the re-activating change adds. Nothing else enqueues
 // anything. Each request is keyed by the user, its version and what it
 // acts on, so the same change sent again is a no-op, and a later change
 // that acts on other addresses is a request of its own. It sets
@@ -88,8 +88,11 @@ func (c *call) submitFailed(cur ledger.SCIMUser, err error) *events.APIGatewayV2
 	return &r
 }
 
-// restore restores the targets of the user's own earlier revocation,
-// found through the ledger. When there is nothing to restore (the user
+// restore restores the targets the user's own earlier revocation changed
+// (done; would_revoke in a dry run), found through the ledger: not one it
+// found already revoked (else anyone revoked earlier could be restored by
+// naming them in a new user and deactivating it), nor one not settled yet.
+// When there is nothing to restore (the user
 // was never revoked by revoke, or no connection can restore), the change
 // is saved and answered as usual (RFC 7644 §3.5.2: the state is the
 // IdP's), and the ledger records that nothing was restorable.
@@ -110,7 +113,18 @@ func (h *Handler) restore(ctx context.Context, c *call, cur ledger.SCIMUser, nex
 	req := &request.Request{Action: message.Restore, DryRun: rec.Request.DryRun,
 		Reason: message.Trim("scim: user reactivated, restoring "+cur.RevokedBy, message.MaxReasonChars)}
 	var emails []string
-	for _, t := range rec.Targets {
+	unsettled := 0
+	for _, t := range rec.Statuses() {
+		if !changedBy(t.Outcome, rec.Request.DryRun) {
+			// The deactivation did not revoke it: already revoked by someone
+			// else (a departed person named to be "restored"), no account,
+			// failed, or not settled yet. Restoring it would undo another
+			// revocation.
+			if !t.Outcome.Final() {
+				unsettled++
+			}
+			continue
+		}
 		if _, configured := h.Config.Connection(t.Connection); t.Email == "" || !configured || !h.Config.AllowedEmailDomains.Allows(t.Email) {
 			continue // a connection removed since, or a domain no longer allowed, is not restored
 		}
@@ -119,8 +133,12 @@ func (h *Handler) restore(ctx context.Context, c *call, cur ledger.SCIMUser, nex
 			emails = append(emails, t.Email)
 		}
 	}
+	if unsettled > 0 {
+		c.log.Warn("scim: user reactivated; targets of its revocation not settled yet are not restored", "scim_user_id", cur.ID,
+			"revoke_request_id", cur.RevokedBy, "unsettled", unsettled)
+	}
 	if len(req.Targets) == 0 {
-		return h.nothingRestorable(ctx, c, cur, "its revocation "+cur.RevokedBy+" named no address")
+		return h.nothingRestorable(ctx, c, cur, "its revocation "+cur.RevokedBy+" changed no account revoke can restore (already revoked, no account, failed or not settled)")
 	}
 	if _, err := h.Submit.Expand(req); err != nil {
 		var re *request.Error
@@ -130,6 +148,12 @@ func (h *Handler) restore(ctx context.Context, c *call, cur ledger.SCIMUser, nex
 	}
 	_, resp := h.submit(ctx, c, cur, req, transitionKey(cur, "reactivated:"+cur.RevokedBy, emails), "reactivated")
 	return resp
+}
+
+// changedBy reports whether a target of a revocation was revoked by it:
+// changed at the provider (done), or, in a dry run, would have been.
+func changedBy(o message.Outcome, dryRun bool) bool {
+	return o == message.Done || (dryRun && o == message.WouldRevoke)
 }
 
 // nothingRestorable records (ledger and a WARN line) that a re-activation

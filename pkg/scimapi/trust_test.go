@@ -76,9 +76,11 @@ func TestReactivationNothingRestorable(t *testing.T) {
 	}
 }
 
-// Issue 23.2: a restore restores exactly the targets of the user's own
-// earlier deactivation, never an address added by the re-activating
-// PATCH, and a user created inactive restores nothing (before: both
+// Issue 23.2: a restore restores exactly the targets the user's own
+// earlier deactivation revoked (changed at the provider), never an address
+// added by the re-activating PATCH, never one that deactivation found
+// already revoked or had not settled, and a user created inactive
+// restores nothing (before: both
 // restored whatever addresses the user had, reproduced as
 // restore:ceo-was-revoked@…).
 func TestRestoreOnlyOwnRevocation(t *testing.T) {
@@ -94,16 +96,19 @@ func TestRestoreOnlyOwnRevocation(t *testing.T) {
 		{"an address added while re-activating", func(t *testing.T, f *fixture) {
 			id := f.create(t, userBody("alice@example.com", true))
 			f.call(t, "PATCH", "/scim/v2/Users/"+id, inactive)
+			f.settle(t, message.Done)
 			f.call(t, "PATCH", "/scim/v2/Users/"+id, patchOp+`{"op":"add","path":"emails","value":[{"value":"ceo-was-revoked@example.com"}]},{"op":"replace","path":"active","value":true}]}`)
 		}, []string{"revoke wiki:alice@example.com", "restore wiki:alice@example.com"}},
 		{"a PUT that renames while re-activating", func(t *testing.T, f *fixture) {
 			id := f.create(t, userBody("alice@example.com", true))
 			f.call(t, "PATCH", "/scim/v2/Users/"+id, inactive)
+			f.settle(t, message.Done)
 			f.call(t, "PUT", "/scim/v2/Users/"+id, userBody("ceo-was-revoked@example.com", true))
 		}, []string{"revoke wiki:alice@example.com", "restore wiki:alice@example.com"}},
 		{"an old revocation after a re-enable without restore", func(t *testing.T, f *fixture) {
 			id := f.create(t, userBody("alice@example.com", true))
 			f.call(t, "PATCH", "/scim/v2/Users/"+id, inactive)
+			f.settle(t, message.Done)
 			f.api.Config.SCIMRestore = false
 			f.call(t, "PATCH", "/scim/v2/Users/"+id, active)
 			f.api.Config.SCIMRestore = true
@@ -117,12 +122,27 @@ func TestRestoreOnlyOwnRevocation(t *testing.T) {
 			f.api.Config.DryRun = true
 			id := f.create(t, userBody("alice@example.com", true))
 			f.call(t, "PATCH", "/scim/v2/Users/"+id, inactive)
+			f.settle(t, message.WouldRevoke)
 			f.api.Config.DryRun = false // the deployment went live meanwhile
 			f.call(t, "PATCH", "/scim/v2/Users/"+id, active)
 			if m := messages(t, f.q); len(m) != 2 || !m[1].DryRun {
 				t.Fatalf("the restore of a dry run is not a dry run: %+v", m[len(m)-1])
 			}
 		}, []string{"revoke wiki:alice@example.com", "restore wiki:alice@example.com"}},
+		// The bypass: a departed person, already revoked by someone else,
+		// named by a new user that is deactivated (the revocation finds the
+		// account already disabled) and re-activated. (Before: restored.)
+		{"an address its deactivation found already revoked", func(t *testing.T, f *fixture) {
+			id := f.create(t, userBody("ceo-was-revoked@example.com", true))
+			f.call(t, "PATCH", "/scim/v2/Users/"+id, inactive)
+			f.settle(t, message.Already)
+			f.call(t, "PATCH", "/scim/v2/Users/"+id, active)
+		}, []string{"revoke wiki:ceo-was-revoked@example.com"}},
+		{"a revocation not settled yet", func(t *testing.T, f *fixture) {
+			id := f.create(t, userBody("ceo-was-revoked@example.com", true))
+			f.call(t, "PATCH", "/scim/v2/Users/"+id, inactive)
+			f.call(t, "PATCH", "/scim/v2/Users/"+id, active)
+		}, []string{"revoke wiki:ceo-was-revoked@example.com"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, map[string]string{"SCIM_CONNECTIONS": "wiki", "SCIM_RESTORE": "true"})
@@ -281,4 +301,18 @@ func FuzzListQuery(f *testing.F) {
 			t.Fatalf("startIndex %q count %q: %d %s", start, count, a.status, a.raw)
 		}
 	})
+}
+
+// settle records an outcome for every target queued so far, as the
+// consumer would.
+func (f *fixture) settle(t *testing.T, o message.Outcome) {
+	t.Helper()
+	var as []ledger.Attempt
+	for _, m := range messages(t, f.q) {
+		as = append(as, ledger.Attempt{RequestID: m.RequestID, Key: m.Target.Key(), MessageID: "m-" + m.RequestID, Outcome: o, Receive: 1,
+			At: m.RequestedAt.Add(time.Second), RequestedAt: m.RequestedAt})
+	}
+	if err := f.ledger.RecordAttempts(context.Background(), as); err != nil {
+		t.Fatal(err)
+	}
 }

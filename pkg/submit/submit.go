@@ -167,7 +167,7 @@ func (s *Submitter) create(ctx context.Context, r ledger.Request, planned []mess
 // first arrival never queued, then answers as the first did. A request the
 // first arrival never got to record is recorded now, under its id.
 func (s *Submitter) resume(ctx context.Context, old *ledger.KeyRecord, r ledger.Request, planned []message.Target) (Receipt, error) {
-	rec, err := s.Ledger.Load(ctx, old.RequestID)
+	rec, err := s.Ledger.LoadUnqueued(ctx, old.RequestID)
 	if errors.Is(err, ledger.ErrNotFound) {
 		r.ID = old.RequestID
 		rc, err := s.create(ctx, r, planned)

@@ -82,3 +82,15 @@ func TestSweepClientIsTheConsumers(t *testing.T) {
 		t.Fatalf("the provider calls' latencies are not in the sweep's metrics: %s", m)
 	}
 }
+
+// A connection whose secret does not exist is a configuration error, as
+// the consumer classifies it (clients.ErrSecretMissing), not a Secrets
+// Manager outage: the sweep says so instead of "reading … failed".
+func TestSweepMissingSecretIsConfig(t *testing.T) {
+	e := newEnv(t, registry.Builtin(), "gone=backendless") // no secret revoke/gone
+	r := e.run(t, `{"dry_run":true,"redrive":{"max_messages":0},"inactive":[{"connection":"gone","days":30}]}`)
+	got := r.Inactive[0]
+	if got.Status != StatusError || !strings.Contains(got.Error, string(message.CodeConfig)) || !strings.Contains(got.Error, "does not exist") {
+		t.Fatalf("%+v, want a config error naming the missing secret", got)
+	}
+}

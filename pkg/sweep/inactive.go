@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/revoke-dev/revoke/pkg/clients"
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
@@ -96,13 +97,11 @@ func (s *Sweeper) inactive(ctx, work context.Context, dryRun bool, e Inactive) I
 // when refresh is set.
 func (s *Sweeper) lister(ctx context.Context, cn config.Connection, refresh bool) (provider.Lister, error) {
 	client, _, err := s.clients.Client(ctx, cn, refresh)
-	var pe *provider.Error
-	switch {
-	case errors.As(err, &pe):
-		return nil, pe
-	case err != nil:
-		s.Log.Error("sweep: secret", "connection", cn.Name, "error", err)
-		return nil, provider.Transient("sweep", message.CodeUnavailable, "reading the connection secret failed")
+	if err != nil {
+		if pe := (*provider.Error)(nil); !errors.As(err, &pe) {
+			s.Log.Error("sweep: secret", "connection", cn.Name, "error", err)
+		}
+		return nil, clients.Classify("sweep", err)
 	}
 	lister, ok := client.(provider.Lister)
 	if !ok {

@@ -27,7 +27,7 @@ func (s *Sweeper) requeue(ctx, work context.Context) (int, bool) {
 	}
 	n, ok := 0, true
 	for _, r := range reqs {
-		rec, err := s.Ledger.Load(work, r.ID)
+		rec, err := s.Ledger.LoadUnqueued(work, r.ID)
 		if err == nil {
 			unq := len(rec.Unqueued())
 			if err = s.Submit.Requeue(ctx, rec); err == nil {

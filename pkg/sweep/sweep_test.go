@@ -231,6 +231,12 @@ func TestInactive(t *testing.T) {
 		}
 		e.BL.Add(u)
 	}
+	// Never signed in: selected when created before the cut-off, as on
+	// JourneyApps (provider.ListQuery.Inactive); no date at all, left alone.
+	e.BL.Add(simulator.User{ID: "BL-NEVER-OLD", Email: "never-old@example.com", Created: old})
+	e.BL.Add(simulator.User{ID: "BL-NEVER-NEW", Email: "never-new@example.com", Created: recent})
+	e.BL.Add(simulator.User{ID: "BL-NEVER-UNDATED", Email: "never-undated@example.com"})
+	wantBL = append(wantBL, "BL-NEVER-OLD")
 	in := `{"redrive":{"max_messages":0},"inactive":[{"connection":"field-app","days":90},{"connection":"crm","days":90},{"connection":"mendix","days":90}]}`
 	r := e.run(t, strings.Replace(in, `"redrive"`, `"dry_run":true,"redrive"`, 1))
 	if r.Found != len(want)+len(wantBL) || r.Enqueued != 0 || e.JA.Stats().Changes+e.BL.Stats().Changes != 0 || len(e.contents(queueURL)) != 0 {

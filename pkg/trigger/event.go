@@ -51,6 +51,11 @@ type Options struct {
 	// Account is this AWS account's id: a CloudTrail event of another
 	// account is ignored. Empty (outside Lambda) skips the check.
 	Account string
+	// OktaSource and Auth0Source are the configured partner event sources
+	// (a partner bus is named after its source): an Okta or Auth0 event
+	// from any other source is ignored. Empty accepts any source of the
+	// partner's prefix (no bus configured, or outside Lambda).
+	OktaSource, Auth0Source string
 }
 
 // Partner event source prefixes (EventBridge forbids PutEvents with an
@@ -76,8 +81,14 @@ func Parse(ev events.EventBridgeEvent, o Options) (*Event, error) {
 func parse(ev events.EventBridgeEvent, o Options) (*Event, error) {
 	switch {
 	case strings.HasPrefix(ev.Source, oktaSourcePrefix) && ev.DetailType == "SystemLog":
+		if o.OktaSource != "" && ev.Source != o.OktaSource {
+			return nil, ignore("okta: not the configured partner event source (" + message.Trim(ev.Source, 128) + ")")
+		}
 		return parseOkta(ev.Detail, o)
 	case strings.HasPrefix(ev.Source, auth0SourcePrefix) && ev.DetailType == "Auth0 log":
+		if o.Auth0Source != "" && ev.Source != o.Auth0Source {
+			return nil, ignore("auth0: not the configured partner event source (" + message.Trim(ev.Source, 128) + ")")
+		}
 		return parseAuth0(ev.Detail, o)
 	case strings.HasPrefix(ev.Source, "aws.") && !strings.HasPrefix(ev.Source, "aws.partner/") && ev.DetailType == "AWS API Call via CloudTrail":
 		if o.Account != "" && ev.AccountID != o.Account {

@@ -15,5 +15,6 @@ func New(p *wiring.Parts) *Handler {
 // eventsOf is what the configuration lets the trigger act on; the account
 // is learned per invocation.
 func eventsOf(c *config.Config) Options {
-	return Options{OktaEventTypes: c.OktaEventTypes, Auth0LogTypes: c.Auth0LogTypes, Directories: c.DirectorySources}
+	return Options{OktaEventTypes: c.OktaEventTypes, Auth0LogTypes: c.Auth0LogTypes, Directories: c.DirectorySources,
+		OktaSource: c.OktaEventSource, Auth0Source: c.Auth0EventSource}
 }

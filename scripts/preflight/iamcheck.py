@@ -18,6 +18,54 @@ IAM_ONLY = {
 }
 
 
+# Condition keys (IAM User Guide, "AWS global condition context keys";
+# Service Authorization Reference, "Amazon DynamoDB"). A misspelt key is
+# silently absent from every request: an Allow on it never applies, and a
+# Deny with a negated operator applies to everyone. Keys of services not
+# listed here are not checked. Keys ending in "/" take a tag or path
+# name after it.
+GLOBAL_KEYS = {
+    "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:CurrentTime", "aws:EpochTime",
+    "aws:FederatedProvider", "aws:MultiFactorAuthAge", "aws:MultiFactorAuthPresent", "aws:PrincipalAccount",
+    "aws:PrincipalArn", "aws:PrincipalIsAWSService", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths",
+    "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList", "aws:PrincipalType", "aws:Referer",
+    "aws:RequestedRegion", "aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths",
+    "aws:SecureTransport", "aws:SourceAccount", "aws:SourceArn", "aws:SourceIdentity", "aws:SourceIp",
+    "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceVpc", "aws:SourceVpce", "aws:TagKeys",
+    "aws:TokenIssueTime", "aws:UserAgent", "aws:userid", "aws:username", "aws:ViaAWSService", "aws:VpcSourceIp",
+    "aws:Ec2InstanceSourceVpc", "aws:Ec2InstanceSourcePrivateIPv4",
+    "aws:PrincipalTag/", "aws:RequestTag/", "aws:ResourceTag/",
+}
+SERVICE_KEYS = {
+    "dynamodb": {"dynamodb:Attributes", "dynamodb:EnclosingOperation", "dynamodb:FullTableScan",
+                 "dynamodb:FirstPartitionKeyValues", "dynamodb:LeadingKeys", "dynamodb:ReturnConsumedCapacity",
+                 "dynamodb:ReturnValues", "dynamodb:Select"},
+}
+
+
+def check_condition_keys(st):
+    """Problems of a statement's condition keys: an unknown global key, or
+    an unknown key of a service listed in SERVICE_KEYS."""
+    out = []
+    cond = st.get("Condition") or {}
+    if not isinstance(cond, dict):
+        return [f"Condition: {cond!r} is not an object"]
+    for op, pairs in cond.items():
+        if not isinstance(pairs, dict):
+            out.append(f"Condition.{op}: {pairs!r} is not an object")
+            continue
+        for key in pairs:
+            prefix = key.split(":", 1)[0].lower()
+            known = GLOBAL_KEYS if prefix == "aws" else SERVICE_KEYS.get(prefix)
+            if known is None:
+                continue
+            lower = key.lower()
+            if not any(lower == k.lower() or k.endswith("/") and lower.startswith(k.lower()) and len(lower) > len(k)
+                       for k in known):
+                out.append(f"Condition.{op}: {key!r} is not a condition key of {prefix} (misspelt?)")
+    return out
+
+
 def statements(resources):
     """(resource, property, statement) of every policy in the resolved
     resources: role policies and queue policies."""
@@ -45,6 +93,7 @@ def check(resources):
         if not _list(st.get("Resource")) and not st.get("NotResource") and "Principal" not in st:
             problems.append(f"{logical}.{where}.Resource: empty (every branch resolved to AWS::NoValue)")
         problems += [f"{logical}.{where}.Resource: {m}" for m in check_resources(st)]
+        problems += [f"{logical}.{where}.{m}" for m in check_condition_keys(st)]
     for logical, res in resources.items():
         if res["Type"] == "AWS::Lambda::Permission":
             msg = check_action(res["Properties"].get("Action", ""))

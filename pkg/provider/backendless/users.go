@@ -124,15 +124,18 @@ func (c *Client) Verify(ctx context.Context, ids []string) []provider.State {
 const maxPages = 10000
 
 // Where is the data/Users where clause of a listing query: its own Where,
-// and "lastLogin < <ms>" for InactiveSince (Backendless compares dates as
-// epoch milliseconds), joined with AND.
+// and for InactiveSince what provider.ListQuery.Inactive selects, last
+// signed in before it or never signed in and created before it:
+// "(lastLogin < <ms> OR (lastLogin IS NULL AND created < <ms>))"
+// (Backendless compares dates as epoch milliseconds), joined with AND.
 func Where(q provider.ListQuery) string {
 	var parts []string
 	if q.Where != "" {
 		parts = append(parts, q.Where)
 	}
 	if !q.InactiveSince.IsZero() {
-		parts = append(parts, "lastLogin < "+strconv.FormatInt(q.InactiveSince.UnixMilli(), 10))
+		ms := strconv.FormatInt(q.InactiveSince.UnixMilli(), 10)
+		parts = append(parts, "(lastLogin < "+ms+" OR (lastLogin IS NULL AND created < "+ms+"))")
 	}
 	if len(parts) == 2 {
 		return "(" + parts[0] + ") AND " + parts[1]
@@ -140,9 +143,8 @@ func Where(q provider.ListQuery) string {
 	return strings.Join(parts, "")
 }
 
-// List pages through data/Users with the query's where clause (Where).
-// A user who never signed in has no lastLogin and so never matches
-// "lastLogin <"; what the server returns is checked with q.Inactive too.
+// List pages through data/Users with the query's where clause (Where);
+// what the server returns is checked with q.Inactive too.
 func (c *Client) List(ctx context.Context, q provider.ListQuery, fn func(provider.Account) bool) error {
 	where := Where(q)
 	for page := 0; page < maxPages; page++ {
