@@ -123,18 +123,20 @@ func TestRestoreIsNotDrift(t *testing.T) {
 // A dry run changes nothing: no drift record, no request, the account
 // stays as it is; the log line says what would happen.
 func TestDriftDryRun(t *testing.T) {
-	w := start(t, nil)
-	w.setSecret(t, "crm", map[string]any{"on_drift": "revoke"})
-	revokeThenReenable(t, w)
-	w.sweep(t, `{"dry_run":true,"drift":{}}`)
-	w.drain(t)
-	if d := drifts(t, w); len(d) != 0 {
-		t.Fatalf("a dry run recorded drift: %+v", d)
-	}
-	if u, _ := w.BL.User("BL-1"); u.Disabled {
-		t.Fatal("a dry run revoked the account")
-	}
-	if !strings.Contains(w.log.String(), `"on_drift":"would_revoke"`) {
-		t.Fatal("the dry run does not say what it would do")
-	}
+	stores(t, func(t *testing.T, store ledger.Store) {
+		w := start(t, store)
+		w.setSecret(t, "crm", map[string]any{"on_drift": "revoke"})
+		revokeThenReenable(t, w)
+		w.sweep(t, `{"dry_run":true,"drift":{}}`)
+		w.drain(t)
+		if d := drifts(t, w); len(d) != 0 {
+			t.Fatalf("a dry run recorded drift: %+v", d)
+		}
+		if u, _ := w.BL.User("BL-1"); u.Disabled {
+			t.Fatal("a dry run revoked the account")
+		}
+		if !strings.Contains(w.log.String(), `"on_drift":"would_revoke"`) {
+			t.Fatal("the dry run does not say what it would do")
+		}
+	})
 }
