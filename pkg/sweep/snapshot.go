@@ -12,6 +12,7 @@ type SnapshotResult struct {
 	Directory string `json:"directory"`
 	Status    string `json:"status"`
 	Users     int    `json:"users"`
+	Resumed   bool   `json:"resumed,omitempty"` // continued a snapshot an earlier run cut short
 	Error     string `json:"error,omitempty"`
 }
 
@@ -26,6 +27,10 @@ func (s *Sweeper) snapshot(ctx context.Context, d directory.Source) SnapshotResu
 	r := SnapshotResult{Directory: d.String(), Status: StatusOK}
 	if s.Directory == nil || s.Ledger == nil {
 		r.Status, r.Error = StatusError, "no directory reader or ledger configured"
+		return r
+	}
+	if pg, ok := s.Directory.(directory.Pager); ok {
+		s.snapshotPages(ctx, d, pg, &r)
 		return r
 	}
 	var batch []ledger.DirectoryUser
