@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -87,4 +88,39 @@ func TestScenarios(t *testing.T) {
 	if err != nil || f.N != 8 {
 		t.Fatalf("scim freshness: %+v %v", f, err)
 	}
+}
+
+// TestOrphansSmall runs the orphan comparison at a twenty-fifth of its
+// size: every orphan found, none invented; the listing within its rate
+// bound is logged (times are never asserted).
+func TestOrphansSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	o, err := RunOrphans(context.Background(), 2000, 2000, 40, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 20 full pages and the empty one that ends the listing; one message
+	// reads up to 200 pages.
+	if o.Pages != 21 || o.RateLimited != 0 || o.ListingInvocations != 1 {
+		t.Fatalf("%+v", o)
+	}
+	t.Logf("%d pages in %v (bound %v, %.2fx); compare %v, peak %.1f MiB above %.1f MiB", o.Pages, o.ListWall, o.Bound,
+		o.ListWall.Seconds()/o.Bound.Seconds(), o.CompareWall, float64(o.PeakAboveBase)/(1<<20), float64(o.Baseline)/(1<<20))
+}
+
+// TestOrphansFull is `make bench`'s scenario 9 alone (REVOKE_BENCH_ORPHANS=1):
+// 50,000 accounts against a 50,000-person directory.
+func TestOrphansFull(t *testing.T) {
+	if os.Getenv("REVOKE_BENCH_ORPHANS") == "" {
+		t.Skip("REVOKE_BENCH_ORPHANS is unset")
+	}
+	o, err := RunOrphans(context.Background(), 50000, 50000, 1000, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", o)
+	t.Logf("%d pages in %v (bound %v, %.2fx); compare %v, peak %.1f MiB above %.1f MiB", o.Pages, o.ListWall, o.Bound,
+		o.ListWall.Seconds()/o.Bound.Seconds(), o.CompareWall, float64(o.PeakAboveBase)/(1<<20), float64(o.Baseline)/(1<<20))
 }

@@ -97,7 +97,7 @@ func fetchStatus(ctx context.Context, c *apiClient, id string) (*statusBody, err
 			all = &page
 		} else {
 			all.Targets = append(all.Targets, page.Targets...)
-			// The last page counts every target and holds the final status.
+			// Every page carries the whole request's counts and status.
 			all.Status, all.Counts = page.Status, page.Counts
 		}
 		if page.Next == nil {

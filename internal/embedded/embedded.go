@@ -28,6 +28,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/secrets"
+	"github.com/revoke-dev/revoke/pkg/sweep"
 	"github.com/revoke-dev/revoke/pkg/trigger"
 	"github.com/revoke-dev/revoke/pkg/wiring"
 )
@@ -53,6 +54,7 @@ type Options struct {
 	Timeout    time.Duration                // consumer invocation timeout (default 20 s)
 	Directory  directory.Reader             // the followed directory (DIRECTORY_SOURCES identitystore:d-1234567890); nil: none
 	Log        io.Writer                    // function logs (default: discarded)
+	Store      ledger.Store                 // the ledger's store (nil: in memory, LedgerStore)
 }
 
 // Pipeline is a running embedded deployment.
@@ -65,6 +67,7 @@ type Pipeline struct {
 	API         *api.Handler
 	Trigger     *trigger.Handler
 	Consumers   []*consumer.Consumer // one per instance, as Lambda runs one per container
+	Sweep       *sweep.Sweeper       // the scheduled sweep (Handle with a rule's Input)
 	Config      *config.Config
 	Secrets     *inmem.Secrets
 	Ledger      *ledger.Ledger
@@ -126,6 +129,9 @@ func Start(o Options) (*Pipeline, error) {
 		p.Secrets.Put(cfg.SecretID(conn), v)
 	}
 	p.Ledger = ledger.New(store, cfg.Retention())
+	if o.Store != nil {
+		p.Ledger = ledger.New(o.Store, cfg.Retention())
+	}
 	// The same constructors as the Lambda functions (pkg/wiring), on
 	// in-memory parts.
 	log := audit.NewLogger(o.Log, slog.LevelInfo)
@@ -143,6 +149,7 @@ func Start(o Options) (*Pipeline, error) {
 		c.OnOutcome = p.record
 		p.Consumers = append(p.Consumers, c)
 	}
+	p.Sweep = sweep.New(parts())
 	return p, nil
 }
 
@@ -217,6 +224,35 @@ func (p *Pipeline) Run(ctx context.Context) *sync.WaitGroup {
 		}()
 	}
 	return &wg
+}
+
+// Drain delivers what the queue holds to the first consumer, batch by
+// batch, until it is empty or ctx ends (the tests' synchronous Run). A
+// message reported as a failure comes back after the visibility timeout.
+func (p *Pipeline) Drain(ctx context.Context) error {
+	poller := &inmem.Poller{Queue: p.Queue, URL: p.QueueURL, BatchSize: p.opts.BatchSize, Visibility: p.opts.Visibility,
+		Timeout: p.opts.Timeout, ARN: "arn:aws:sqs:local:000000000000:revoke"}
+	for p.Pending() > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, _, err := poller.Once(ctx, p.Consumers[0].Handle)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			p.mu.Lock()
+			p.invokes++
+			p.mu.Unlock()
+		}
+		if n == 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	return nil
 }
 
 // Pending counts messages still in the queue (visible or in flight).

@@ -218,7 +218,11 @@ func parseFilter(f string) ([]term, bool) {
 }
 
 func (s *SCIM) filter(w http.ResponseWriter, r *http.Request) {
-	terms, ok := parseFilter(r.URL.Query().Get("filter"))
+	f := r.URL.Query().Get("filter")
+	terms, ok := parseFilter(f)
+	if f == "" {
+		terms, ok = nil, true // no filter: every user, paged (RFC 7644 §3.4.2)
+	}
 	if !ok {
 		scimError(w, http.StatusBadRequest, "invalidFilter", `only userName, emails.value and id eq "…", joined by or, are supported`)
 		return
@@ -230,6 +234,10 @@ func (s *SCIM) filter(w http.ResponseWriter, r *http.Request) {
 	}
 	var match []User
 	for _, u := range s.Users() {
+		if len(terms) == 0 {
+			match = append(match, u)
+			continue
+		}
 		for _, t := range terms {
 			if s.matches(u, t) {
 				match = append(match, u)
@@ -241,7 +249,11 @@ func (s *SCIM) filter(w http.ResponseWriter, r *http.Request) {
 	for i := start - 1; i < len(match) && len(res) < count; i++ {
 		res = append(res, s.resource(match[i]))
 	}
-	s.record("filter")
+	if len(terms) == 0 {
+		s.record("list")
+	} else {
+		s.record("filter")
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:ListResponse"},
 		"totalResults": len(match), "startIndex": start, "itemsPerPage": len(res), "Resources": res})
 }

@@ -129,9 +129,10 @@ func TestStatus(t *testing.T) {
 	if resp.StatusCode != 200 || body["status"] != "pending" || body["actor"] == "" || body["source"] != "api" || body["reason"] != "team" {
 		t.Fatalf("%d %v", resp.StatusCode, body)
 	}
-	// The first page counts its own targets; the last counts them all.
+	// Every page shows the whole request's status and counts (the first
+	// page counts them all; later pages carry them in the cursor).
 	counts := body["counts"].(map[string]any)
-	if counts["done"] != float64(99) || counts["failed"] != float64(1) || len(body["targets"].([]any)) != 100 {
+	if counts["done"] != float64(199) || counts["failed"] != float64(1) || counts["pending"] != float64(50) || len(body["targets"].([]any)) != 100 {
 		t.Fatalf("counts %v, %d targets", counts, len(body["targets"].([]any)))
 	}
 	first := body["targets"].([]any)[0].(map[string]any)

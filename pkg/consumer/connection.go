@@ -12,17 +12,30 @@ import (
 )
 
 // processConnection settles every item of one connection: build the
-// client, then each (action, dry run) group; on 401/403 refresh the secret
-// once and try those items again.
-func (c *Consumer) processConnection(ctx context.Context, changes *phase, name string, items []*item) {
+// client, then each (action, dry run) group of changes; on 401/403 refresh
+// the secret once and try those items again. Background reads (drift
+// checks, listing pages) come after every change and its read-back, so
+// they spend the connection's budget last (reads.go).
+func (c *Consumer) processConnection(ctx context.Context, ph *phase, name string, items []*item) {
 	cn, _ := c.Config.Connection(name)
 	client, settings, err := c.clients.Client(ctx, cn, false)
 	if err != nil {
-		changes.done()
+		ph.done()
 		c.settleAll(cn, items, err)
 		return
 	}
-	c.groups(ctx, changes, name, client, settings, items)
+	changes, reads := splitReads(items)
+	c.changes(ctx, ph, cn, client, settings, changes)
+	c.reads(ctx, cn, reads)
+}
+
+// changes runs a connection's revokes and restores.
+func (c *Consumer) changes(ctx context.Context, ph *phase, cn config.Connection, client provider.Client, settings rest.Settings, items []*item) {
+	if len(items) == 0 {
+		ph.done()
+		return
+	}
+	c.groups(ctx, ph, cn.Name, client, settings, items)
 	var again []*item
 	for _, it := range items {
 		if it.res.auth {
@@ -32,12 +45,13 @@ func (c *Consumer) processConnection(ctx context.Context, changes *phase, name s
 	if len(again) == 0 {
 		return
 	}
-	c.Log.Warn("provider refused the credential; refreshing the secret once", "connection", name, "provider", cn.Provider, "targets", len(again))
+	c.Log.Warn("provider refused the credential; refreshing the secret once", "connection", cn.Name, "provider", cn.Provider, "targets", len(again))
+	var err error
 	if client, settings, err = c.clients.Client(ctx, cn, true); err != nil {
 		c.settleAll(cn, again, err)
 		return
 	}
-	c.groups(ctx, newPhase(ctx, 0), name, client, settings, again) // after a refresh: the changes' phase is over
+	c.groups(ctx, newPhase(ctx, 0), cn.Name, client, settings, again) // after a refresh: the changes' phase is over
 	for _, it := range again {
 		it.res.auth = false // a second refusal is final
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
 // Consumer processes SQS batches. Build it once per container (it keeps
@@ -35,6 +36,11 @@ type Consumer struct {
 	Log     *slog.Logger
 	Metrics io.Writer    // Embedded Metric Format lines (stdout in Lambda); nil: none
 	HTTP    *http.Client // shared by every provider client; nil: rest.NewHTTPClient()
+	// Submit is the one request path, for the background reads: a drift
+	// re-revocation (on_drift: revoke) is a request, and a listing's next
+	// pages are queued with its Queue on Config.QueueURL. Nil: drift is
+	// only alerted and a listing continues at the next sweep.
+	Submit *submit.Submitter
 	// Providers says what each connection's provider is and builds its
 	// clients (nil: registry.Builtin()).
 	Providers *registry.Registry
@@ -53,6 +59,9 @@ type Consumer struct {
 	// read-back to be made there; with less, it is queued as a proof
 	// message (zero: DefaultProofTime).
 	ProofTime time.Duration
+	// ListingPages bounds the pages one listing message reads before it
+	// queues the rest (zero: DefaultListingPages).
+	ListingPages int
 	// Now is injectable for tests (nil: time.Now).
 	Now func() time.Time
 

@@ -387,7 +387,8 @@ func TestDryRun(t *testing.T) {
 }
 
 // Outcomes are written to the ledger in batches (25 a call), not one call
-// per target; when the ledger cannot take them, targets that succeeded are
+// per target (each revoked account's mark, the drift check's index, is its
+// attempt: no extra write); when the ledger cannot take them, targets that succeeded are
 // retried so the record is not lost.
 func TestLedgerBatchesAndOutage(t *testing.T) {
 	w := newWorld(t, simulator.Options{})

@@ -30,6 +30,10 @@ import (
 //
 //  5. the last delivery: a target still retrying becomes failed/exhausted,
 //     carrying its last code as last_error_code (exhaust).
+//     5a. background reads (reads.go): a drift check or listing page that
+//     failed for good is logged and dropped, never dead-lettered, and no
+//     background read is recorded as a target or audited as one: what it
+//     found is recorded by its own rule (drift.go, listing.go).
 //  6. the ledger: every outcome is recorded before anything leaves the
 //     queue. If the ledger refuses, nothing is lost: before the last
 //     delivery every target is retried, so the next delivery records it
@@ -50,6 +54,7 @@ func (c *Consumer) settle(ctx context.Context, items []*item) {
 	for _, it := range items {
 		c.exhaust(it)
 	}
+	c.settleReads(items)
 	if err := c.record(ctx, items); err != nil {
 		c.unrecorded(items, err)
 	}

@@ -118,6 +118,10 @@ type Attempt struct {
 	// only when it passes message.CheckEmail, never indexed.
 	Shown       string    `json:"email,omitempty"`
 	RequestedAt time.Time `json:"requested_at"`
+	// Mark names the account a revoke or restore changed for good (done
+	// or already, not a dry run): the attempt is then also the account's
+	// mark, under MARK#<connection> in G2 (marks.go).
+	Mark *MarkRef `json:"mark,omitempty"`
 }
 
 // after reports whether a is a later attempt than b: a re-drive comes
@@ -157,7 +161,11 @@ func (l *Ledger) targetItem(r Request, t Target) Item {
 func (l *Ledger) attemptItem(a Attempt) Item {
 	a = a.bounded()
 	sk := fmt.Sprintf("%s%s#A#%04d#%05d#%s#%s", skTarget, a.Key, a.Redrive, a.Receive, stamp(a.At), a.MessageID)
-	return Item{PK: requestPK(a.RequestID), SK: sk, TTL: l.expiry(a.RequestedAt), Data: encode(a)}
+	it := Item{PK: requestPK(a.RequestID), SK: sk, TTL: l.expiry(a.RequestedAt), Data: encode(a)}
+	if a.Mark.valid() {
+		it.G2PK, it.G2SK = markKeys(a.Mark.Connection, a.Mark.UserID, a.RequestedAt)
+	}
+	return it
 }
 
 // Bounds of what an attempt keeps from a provider's answers.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/revoke-dev/revoke/pkg/message"
 )
@@ -34,16 +35,16 @@ const (
 type StatusPage struct {
 	Request Request
 	Targets []TargetStatus // this page's, in target-key order
-	// Counts are by outcome, of every target listed so far: this page and
-	// the pages before it (the cursor carries them).
+	// Counts are by outcome, of every target of the request, as the first
+	// page counted them (later pages carry them in their cursor).
 	Counts map[message.Outcome]int
-	// Status is the request's status (Summarize) on the last page, once
-	// every target was counted; pending on every page before it.
+	// Status is the request's status (Summarize) from those counts.
 	Status string
 	Next   string // the cursor of the next page; "" on the last page
 }
 
-// pageCursor is where a page ends and what it counted; opaque to callers.
+// pageCursor is where a page ends and the request's counts the first page
+// made; opaque to callers.
 type pageCursor struct {
 	After  string                  `json:"a"` // the sort key of the last target listed
 	Counts map[message.Outcome]int `json:"c"`
@@ -107,20 +108,66 @@ func (l *Ledger) StatusPage(ctx context.Context, requestID, cursor string, limit
 		return nil, err
 	}
 	page := &StatusPage{Request: req, Counts: map[message.Outcome]int{}, Targets: make([]TargetStatus, len(targets))}
-	for o, n := range cur.Counts {
-		page.Counts[o] = n
-	}
 	for i, t := range targets {
 		page.Targets[i] = Fold(t, attempts[t.Key], req.RequestedAt)
 		page.Counts[page.Targets[i].Outcome]++
 	}
-	page.Status = StatusPending // not every target was read yet
+	switch {
+	case cursor != "":
+		page.Counts = cur.Counts // the whole request, as the first page counted it
+	case more:
+		// The contract's status and counts are the whole request's, on
+		// every page: the first page counts every target once, streaming
+		// (one target's attempts in memory at a time), and its cursor
+		// carries the counts on.
+		if page.Counts, err = l.countOutcomes(ctx, requestID, req.RequestedAt); err != nil {
+			return nil, err
+		}
+	}
+	if page.Counts == nil {
+		page.Counts = map[message.Outcome]int{}
+	}
+	page.Status = statusOf(page.Counts)
 	if more && len(targets) > 0 {
 		page.Next = pageCursor{After: skTarget + targets[len(targets)-1].Key, Counts: page.Counts}.encode()
-	} else {
-		page.Status = statusOf(page.Counts)
 	}
 	return page, nil
+}
+
+// countOutcomes folds every target of a request and counts the outcomes,
+// reading the partition in store pages: a target's attempts follow its item
+// in sort-key order, so only the current target's are held.
+func (l *Ledger) countOutcomes(ctx context.Context, requestID string, requestedAt time.Time) (map[message.Outcome]int, error) {
+	counts := map[message.Outcome]int{}
+	var cur *Target
+	var atts []Attempt
+	flush := func() {
+		if cur != nil {
+			counts[Fold(*cur, atts, requestedAt).Outcome]++
+		}
+		cur, atts = nil, atts[:0]
+	}
+	q := Query{PK: requestPK(requestID), Above: skTarget} // the store's own page (DynamoDB: 1 MB)
+	for {
+		p, err := l.Store.Query(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("ledger: status counts: %w", err)
+		}
+		for _, it := range p.Items {
+			switch t, a := decodeTargetItem(it); {
+			case t != nil:
+				flush()
+				cur = t
+			case a != nil && cur != nil && a.Key == cur.Key:
+				atts = append(atts, *a)
+			}
+		}
+		if p.Next == "" {
+			flush()
+			return counts, nil
+		}
+		q.Cursor = p.Next
+	}
 }
 
 // readTargets reads the targets after sort key after, at most limit, each

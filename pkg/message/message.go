@@ -71,6 +71,9 @@ type Message struct {
 	V int `json:"v"`
 	Header
 	Target
+	// Kind is empty for a change (revoke or restore); the sweep's
+	// background reads are KindCheck and KindList (work.go).
+	Kind Kind `json:"kind,omitempty"`
 	// Proof, when set, makes the message the read-back of a change already
 	// made: the provider ids of the accounts to read (docs/design.md §4).
 	Proof []string `json:"proof,omitempty"`
@@ -134,6 +137,12 @@ func Decode(body string) (*Message, error) {
 // validated the request already; this guards against anything else
 // writing to the queue.
 func (m *Message) Validate() error {
+	if m.Kind != "" {
+		if len(m.Proof) > 0 || m.ProofOf != "" {
+			return errors.New("message: a background read carries no proof")
+		}
+		return m.validateRead()
+	}
 	switch {
 	case m.V != Version:
 		return fmt.Errorf("message: unsupported version %d", m.V)

@@ -63,6 +63,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add(`{"v":1,"request_id":"r","action":"revoke","connection":"crm","provider":"backendless","user_id":"BL-1","requested_at":"2026-11-23T10:00:00Z"}`)
 	f.Add(`{"v":1,"action":"restore","connection":"x","email":"a@example.com"}`)
 	f.Add(`{"v":1,"action":"revoke","connection":"x","email":"a@example.com","proof":["a1","b2"],"proof_of":"already"}`)
+	f.Add(`{"v":1,"request_id":"0b4c2a5e-1f0e-4c1a-9d36-2f1b9a7c8e01","action":"revoke","connection":"crm","user_id":"BL-1","kind":"check","requested_at":"2026-11-23T10:00:00Z"}`)
+	f.Add(`{"v":1,"request_id":"0b4c2a5e-1f0e-4c1a-9d36-2f1b9a7c8e01","action":"revoke","connection":"crm","kind":"list","requested_at":"2026-11-23T10:00:00Z"}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		m, err := Decode(body)
 		if err != nil {
@@ -71,7 +73,12 @@ func FuzzDecode(f *testing.F) {
 		if strings.ContainsAny(m.UserID, "/?#%\\ ") || m.UserID == ".." || m.UserID == "." {
 			t.Fatalf("unsafe user id accepted: %q", m.UserID)
 		}
-		if (m.UserID == "") == (m.Email == "") {
+		switch {
+		case m.Kind == KindList && (m.UserID != "" || m.Email != ""):
+			t.Fatal("a listing names no user")
+		case m.Kind == KindCheck && (m.UserID == "" || m.Email != ""):
+			t.Fatal("a check names one user id")
+		case m.Kind == "" && (m.UserID == "") == (m.Email == ""):
 			t.Fatal("exactly one of user_id and email")
 		}
 		for _, id := range m.Proof {

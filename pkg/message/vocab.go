@@ -25,12 +25,14 @@ const (
 	SourceCognito        Source = "cognito"
 	SourceSCIM           Source = "scim"
 	SourceSweep          Source = "sweep"
+	SourceDrift          Source = "drift"   // a re-revocation of an account seen active again (on_drift: revoke)
+	SourceOrphans        Source = "orphans" // an operator's revocation of a connection's orphaned accounts
 )
 
 // Valid reports whether s is a source revoke knows.
 func (s Source) Valid() bool {
 	switch s {
-	case SourceAPI, SourceOkta, SourceAuth0, SourceIdentityCenter, SourceCognito, SourceSCIM, SourceSweep:
+	case SourceAPI, SourceOkta, SourceAuth0, SourceIdentityCenter, SourceCognito, SourceSCIM, SourceSweep, SourceDrift, SourceOrphans:
 		return true
 	}
 	return false
@@ -52,6 +54,7 @@ const (
 	Failed       Outcome = "failed"        // in the DLQ, with an error code
 	WouldRevoke  Outcome = "would_revoke"  // dry run
 	WouldRestore Outcome = "would_restore" // dry run
+	Drift        Outcome = "drift"         // an account revoke revoked was later seen active again
 )
 
 // Final reports whether o settles a target (everything but pending,

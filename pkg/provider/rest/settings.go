@@ -18,7 +18,27 @@ type Settings struct {
 	// Verify reads an account back after a change (docs/design.md §4); absent
 	// means true wherever the provider can show state.
 	Verify *bool `json:"verify"`
+	// OnDrift is what the drift check does with an account it sees active
+	// again: "alert" (the default) or "revoke" (a new request, source
+	// drift).
+	OnDrift string `json:"on_drift"`
+	// Orphans "revoke" lets the sweep revoke the connection's orphans by
+	// itself; absent (the default), only an operator does.
+	Orphans string `json:"orphans"`
 }
+
+// Values of on_drift and orphans.
+const (
+	OnDriftAlert  = "alert"
+	OnDriftRevoke = "revoke"
+	OrphansRevoke = "revoke"
+)
+
+// RevokesDrift reports whether on_drift is revoke.
+func (s Settings) RevokesDrift() bool { return s.OnDrift == OnDriftRevoke }
+
+// RevokesOrphans reports whether orphans is revoke.
+func (s Settings) RevokesOrphans() bool { return s.Orphans == OrphansRevoke }
 
 // Verifies reports whether read-back verification is on.
 func (s Settings) Verifies() bool { return s.Verify == nil || *s.Verify }
@@ -44,6 +64,10 @@ func (s Settings) Check() error {
 		return errors.New("burst must be between 0 and 10000")
 	case s.TimeoutSeconds < 0 || s.TimeoutSeconds > 300 || math.IsNaN(s.TimeoutSeconds):
 		return errors.New("timeout_seconds must be between 0 and 300")
+	case s.OnDrift != "" && s.OnDrift != OnDriftAlert && s.OnDrift != OnDriftRevoke:
+		return errors.New(`on_drift must be "alert" or "revoke"`)
+	case s.Orphans != "" && s.Orphans != OrphansRevoke:
+		return errors.New(`orphans must be "revoke" or absent`)
 	}
 	return nil
 }
