@@ -280,8 +280,8 @@ func (r *Report) Markdown(svgName string) string {
 	}
 	if st := r.Status; st != nil {
 		mib := func(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
-		w("### Status and evidence of a %d-target request\n\nThe request recorded (every target done, resolved to an account, with a 200-byte message), then read back through the API handler, every page, from a read-only store that pages as DynamoDB does (at most 1 MB a query). The stored items (%s) are in the baseline, as a table's are not in a Lambda's heap; the collector runs at `GOGC=2` while reading, so the peak is what the reads hold:\n\n", st.Targets, mib(st.Baseline))
-		w("| read | pages | wall | largest response | DynamoDB calls (most in one page) | peak heap above the baseline | target |\n|---|---:|---:|---:|---:|---:|---|\n")
+		w("### Status and evidence of a %d-target request\n\nThe request recorded (every target done, resolved to an account, with a 200-byte message), then read back through the API handler, every page, from a read-only store that pages as DynamoDB does (at most 1 MB a query). The stored items (%s) are in the baseline, as a table's are not in a Lambda's heap; the collector runs at `GOGC=2` while reading, so the peak is what the reads hold. Every page shows the whole request's status and counts: the first page counts every target once, streaming, and its cursor carries the counts; every later page is the request item and one query:\n\n", st.Targets, mib(st.Baseline))
+		w("| read | pages | wall | largest response | DynamoDB calls (most in one page: the first) | peak heap above the baseline | target |\n|---|---:|---:|---:|---:|---:|---|\n")
 		for _, x := range []struct {
 			name string
 			r    StatusRead
