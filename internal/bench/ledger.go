@@ -42,7 +42,9 @@ func RunLedger(ctx context.Context, batch, runs int) (*LedgerCost, error) {
 	defer p.Close()
 	res := &LedgerCost{Batch: batch, Runs: runs}
 	ev := batchEvent(p, batch)
-	c := &consumer.Consumer{Config: p.Config, Secrets: secrets.NewCache(p.Secrets, config.DefaultSecretTTL), DLQ: p.Queue,
+	// As Lambda's consumer.New: proofs the batch's change work leaves no
+	// room for go to the queue (nobody reads them here).
+	c := &consumer.Consumer{Config: p.Config, Secrets: secrets.NewCache(p.Secrets, config.DefaultSecretTTL), DLQ: p.Queue, Proofs: p.Queue,
 		Ledger: p.Ledger, Log: audit.NewLogger(io.Discard, slog.LevelInfo)}
 	var with, without []time.Duration
 	var calls int64

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -21,6 +22,8 @@ type Options struct {
 	Moto       bool   // a moto server is configured ($AWS_ENDPOINT_URL)
 	GoBench    string // `go test -bench` output to include, optional
 	Progress   func(string)
+	// Only names the scenarios to run ("1", "1v", "1d", "4"…); empty: all.
+	Only []string
 }
 
 // Report is everything `make bench` measured.
@@ -28,6 +31,7 @@ type Report struct {
 	When            time.Time
 	Throughput      *Throughput // verification off
 	Verified        *Throughput // the same run with read-back verification on
+	Discovered      *Throughput // HiddenMix, no rate declared
 	JAOnly          *Throughput // the JourneyApps part alone, batch size 1000
 	Mix             []Mix
 	Sequential      *Sequential
@@ -43,6 +47,7 @@ type Report struct {
 	Trigger         *TriggerCost
 	Snapshot        *Snapshot
 	SnapshotSkipped string
+	Orphans         *Orphans // 50,000 accounts against a 50,000-person directory
 	GoBench         string
 	// Failures are the scenarios that failed (a lost target among them);
 	// the others still ran and are reported.
@@ -59,59 +64,92 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	r := &Report{When: time.Now().UTC(), Mix: DefaultMix, Window: time.Second}
+	want := func(name string) bool { return len(o.Only) == 0 || slices.Contains(o.Only, name) }
 	var err error
-	say("scenario 1: 10,000 targets end to end through the embedded pipeline, verification off")
-	if r.Throughput, err = RunThroughput(ctx, DefaultMix, o.Latency, 100, false, say); err != nil {
-		r.fail(err)
+	if want("1") {
+		say("scenario 1: 10,000 targets end to end through the embedded pipeline, verification off")
+		if r.Throughput, err = RunThroughput(ctx, DefaultMix, o.Latency, 100, ThroughputOptions{}, say); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 1v: the same with read-back verification on")
-	if r.Verified, err = RunThroughput(ctx, DefaultMix, o.Latency, 100, true, say); err != nil {
-		r.fail(err)
+	if want("1v") {
+		say("scenario 1v: the same with read-back verification on")
+		if r.Verified, err = RunThroughput(ctx, DefaultMix, o.Latency, 100, ThroughputOptions{Verify: true}, say); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 1a: the JourneyApps part alone, event source batch size 1000")
-	if r.JAOnly, err = RunThroughput(ctx, DefaultMix[:1], o.Latency, 1000, false, say); err != nil {
-		r.fail(err)
+	if want("1d") {
+		say("scenario 1d: no rate declared, simulators limited at 5, 10 and 50 requests/s")
+		if r.Discovered, err = RunThroughput(ctx, HiddenMix, o.Latency, 100, ThroughputOptions{Undeclared: true}, say); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 1b: the sequential one-request-per-user loop (JourneyApps sample)")
-	if r.Sequential, err = RunSequential(ctx, o.Latency, DefaultMix[0].Rate, 100, DefaultMix[0].Users); err != nil {
-		r.fail(err)
+	if want("1a") {
+		say("scenario 1a: the JourneyApps part alone, event source batch size 1000")
+		if r.JAOnly, err = RunThroughput(ctx, DefaultMix[:1], o.Latency, 1000, ThroughputOptions{}, say); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 2: cold start and size")
-	if r.ColdStarts, err = RunColdStarts(ctx, o.Root, o.ColdRuns); err != nil {
-		r.fail(err)
+	if want("1b") {
+		say("scenario 1b: the sequential one-request-per-user loop (JourneyApps sample)")
+		if r.Sequential, err = RunSequential(ctx, o.Latency, DefaultMix[0].Rate, 100, DefaultMix[0].Users); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 3: consumer peak heap")
-	if r.Memory, err = RunMemory(ctx, o.MemoryMsgs, false); err != nil {
-		r.fail(err)
+	if want("2") {
+		say("scenario 2: cold start and size")
+		if r.ColdStarts, err = RunColdStarts(ctx, o.Root, o.ColdRuns); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 3h: consumer peak heap against 32 MiB error bodies")
-	if r.HugeMemory, err = RunMemory(ctx, 1000, true); err != nil {
-		r.fail(err)
+	if want("3") {
+		say("scenario 3: consumer peak heap")
+		if r.Memory, err = RunMemory(ctx, o.MemoryMsgs, false); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 4: freshness of a single leaver (API, then SCIM PATCH)")
-	if r.Fresh, err = RunFreshness(ctx, o.FreshRuns, o.Latency, r.Window, ViaAPI); err != nil {
-		r.fail(err)
+	if want("3h") {
+		say("scenario 3h: consumer peak heap against 32 MiB error bodies")
+		if r.HugeMemory, err = RunMemory(ctx, 1000, true); err != nil {
+			r.fail(err)
+		}
 	}
-	if r.SCIMFresh, err = RunFreshness(ctx, o.FreshRuns, o.Latency, r.Window, ViaSCIM); err != nil {
-		r.fail(err)
+	if want("4") {
+		say("scenario 4: freshness of a single leaver (API, then SCIM PATCH)")
+		if r.Fresh, err = RunFreshness(ctx, o.FreshRuns, o.Latency, r.Window, ViaAPI); err != nil {
+			r.fail(err)
+		}
+		if r.SCIMFresh, err = RunFreshness(ctx, o.FreshRuns, o.Latency, r.Window, ViaSCIM); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 5: the ledger's cost")
-	if r.Ledger, err = RunLedger(ctx, 1000, 9); err != nil {
-		r.fail(err)
+	if want("5") {
+		say("scenario 5: the ledger's cost")
+		if r.Ledger, err = RunLedger(ctx, 1000, 9); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 5b: a 50,000-target request's status and CSV, every page")
-	if r.Status, err = RunStatus(ctx, 50000); err != nil {
-		r.fail(err)
+	if want("5b") {
+		say("scenario 5b: a 50,000-target request's status and CSV, every page")
+		if r.Status, err = RunStatus(ctx, 50000); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 6: a SCIM initial sync")
-	if r.SCIM, err = RunSCIMSync(ctx, o.SCIMUsers); err != nil {
-		r.fail(err)
+	if want("6") {
+		say("scenario 6: a SCIM initial sync")
+		if r.SCIM, err = RunSCIMSync(ctx, o.SCIMUsers); err != nil {
+			r.fail(err)
+		}
 	}
-	say("scenario 7: the trigger's cost per event")
-	if r.Trigger, err = RunTrigger(ctx, o.Root, 2000); err != nil {
-		r.fail(err)
+	if want("7") {
+		say("scenario 7: the trigger's cost per event")
+		if r.Trigger, err = RunTrigger(ctx, o.Root, 2000); err != nil {
+			r.fail(err)
+		}
 	}
 	switch {
+	case !want("8"):
+		r.SnapshotSkipped = "not asked for"
 	case o.Snapshot == 0:
 		r.SnapshotSkipped = "not asked for"
 	case !o.Moto:
@@ -121,6 +159,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if r.Snapshot, err = RunSnapshot(ctx, o.Snapshot); err != nil {
 			r.fail(err)
 		}
+	}
+	say("scenario 9: orphans, 50,000 Backendless accounts listed and compared with a 50,000-person directory")
+	if r.Orphans, err = RunOrphans(ctx, 50000, 50000, 1000, 20); err != nil {
+		r.fail(err)
 	}
 	if o.GoBench != "" {
 		if b, err := os.ReadFile(o.GoBench); err == nil {
@@ -164,16 +206,34 @@ func (r *Report) Markdown(svgName string) string {
 			w("![revocations per second](%s)\n\n", svgName)
 		}
 	}
-	if t, v := r.Throughput, r.Verified; t != nil && v != nil {
-		w("### Read-back verification\n\nThe same 10,000 targets with `verify` on in every secret: after each change revoke reads the account back once (JourneyApps `GET users/{id}` or a listing when cheaper, Backendless `GET data/Users/{id}`, SCIM `GET /Users/{id}`; Mendix has no read API and stays unverified). The reads spend the same rate budget, so the lower bound moves: the counted bound divides every request each provider served within its limit by its rate.\n\n")
-		w("| | verification off | verification on |\n|---|---:|---:|\n")
-		w("| wall time | %.1f s | %.1f s |\n", t.Wall.Seconds(), v.Wall.Seconds())
-		w("| HTTP requests to providers | %d | %d |\n", t.Requests, v.Requests)
-		w("| lower bound from the changes alone | %.1f s | %.1f s |\n", t.LowerBound.Seconds(), v.LowerBound.Seconds())
-		w("| lower bound counting every request served | %.1f s | %.1f s |\n", t.CountedBound.Seconds(), v.CountedBound.Seconds())
-		w("| wall ÷ counted bound | %.2f× | %.2f× |\n", t.Wall.Seconds()/t.CountedBound.Seconds(), v.Wall.Seconds()/v.CountedBound.Seconds())
-		w("| targets verified (seen revoked) | %d | %d |\n", t.Verified, v.Verified)
-		w("| 429s (after the first second) | %d (%d) | %d (%d) |\n| targets lost | %d | %d |\n\n", t.Total429s, t.Late429s, v.Total429s, v.Late429s, t.Lost, v.Lost)
+	if v := r.Verified; v != nil {
+		off := "—"
+		if t := r.Throughput; t != nil {
+			off = fmt.Sprintf("%.1f s", t.Wall.Seconds())
+		}
+		w("### Changes first, proofs after (verification on)\n\nThe same 10,000 targets with `verify` on in every secret (the default). Every request to a provider spends its connection's one budget, changes first: a target is `changed` as soon as the provider accepts the change, and its read-back follows at proof priority, beside the batch's changes or as a proof message. Proofs: JourneyApps listing pages (up to 100 users each), Backendless `GET data/Users?where=objectId=… OR …` (up to 50), SCIM `GET /Users?filter=id eq … or …` (up to 20); Mendix has no read API (done at once, `verified: null`). The change bound counts the change requests alone; the proof bound every request the providers served within their limits (changes and proofs), divided by each one's rate. Before issue 24 (verification on, %s): 555.4 s, 10949 requests, reads interleaved with changes; verification off in this run: %s.\n\n", "2026-11-26", off)
+		w("| measure | before issue 24 | now | bound | now ÷ bound | target |\n|---|---:|---:|---:|---:|---|\n")
+		w("| time to the last change | — | **%.1f s** | %.1f s (changes alone) | **%.2f×** | ≤ 1.15× |\n", v.LastChange.Seconds(), v.LowerBound.Seconds(), v.LastChange.Seconds()/v.LowerBound.Seconds())
+		w("| time to the last proof (every target settled) | 555.4 s | **%.1f s** | %.1f s (every request) | **%.2f×** | ≤ 1.15× |\n", v.LastProof.Seconds(), v.CountedBound.Seconds(), v.LastProof.Seconds()/v.CountedBound.Seconds())
+		w("| time to change per target, 202 → the provider call (p50 / p99) | — | %s / %s | | | |\n", ms(v.ToChange.P50), ms(v.ToChange.P99))
+		w("| time to proof per target, 202 → settled (p50 / p99) | — | %s / %s | | | |\n", ms(v.ToProof.P50), ms(v.ToProof.P99))
+		w("| HTTP requests to providers | 10949 | %d | | | |\n", v.Requests)
+		w("| 429s / code 999 (after the first second) | 0 (0) | %d (%d) | | | 0 after the first second |\n", v.Total429s, v.Late429s)
+		w("| targets verified (seen revoked) | 9700 | %d | | | every readable one |\n| targets lost | 0 | %d | | | 0 |\n\n", v.Verified, v.Lost)
+	}
+	if d := r.Discovered; d != nil {
+		w("### A budget found when none is declared\n\n10,000 targets, verification off, no `rate_per_second` in any secret; the simulators enforce hidden token-bucket limits (burst = rate). Each of the 2 consumer instances starts at the provider's default share and finds its rate from 429s (Backendless: HTTP 429 with code 999) and `Retry-After` where sent (none of the four simulated vendors documents rate-limit headers; a SCIM server that sends `RateLimit-Policy` sets the rate at once, tested in `internal/simulator`).\n\n")
+		w("| connection | provider | targets | hidden limit | requests needed | bound | last change at |\n|---|---|---:|---:|---:|---:|---:|\n")
+		for _, m := range HiddenMix {
+			per := min(m.UsersPerRequest, 100)
+			reqs := (m.Users + per - 1) / per
+			w("| %s | %s | %d | %g/s | %d | %.1f s | %.1f s |\n", m.Connection, m.Provider, m.Users, m.Rate, reqs, float64(reqs)/m.Rate, d.PerProvider[m.Connection].Seconds())
+		}
+		pct := 100 * float64(d.Total429s) / float64(max(d.Requests, 1))
+		w("\n| measure | value | target |\n|---|---:|---|\n")
+		w("| wall time, first 202 to the last target settled | **%.1f s** | |\n| bound (slowest provider at its hidden limit) | %.1f s | |\n", d.Wall.Seconds(), d.LowerBound.Seconds())
+		w("| wall ÷ bound | **%.2f×** | ≤ 1.3× |\n", d.Wall.Seconds()/d.LowerBound.Seconds())
+		w("| 429s / code 999 answered | %d of %d requests (**%.1f %%**) | ≤ 3 %% |\n| targets lost | %d | 0 |\n\n", d.Total429s, d.Requests, pct, d.Lost)
 	}
 	if s, ja := r.Sequential, r.JAOnly; s != nil && ja != nil {
 		w("### The JourneyApps part against the sequential loop\n\nThe seeds' CloudCode sample locks one user per request, one after another. Run against the same JourneyApps simulator (30 ms latency, 10 requests/s, so the loop is held to the limit instead of failing on 429s) for %d users: %.1f s, %s per user, %d requests; projected to the %d JourneyApps users: **%.0f s**.\n\n",
@@ -220,8 +280,8 @@ func (r *Report) Markdown(svgName string) string {
 	}
 	if st := r.Status; st != nil {
 		mib := func(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
-		w("### Status and evidence of a %d-target request\n\nThe request recorded (every target done, resolved to an account, with a 200-byte message), then read back through the API handler, every page, from a read-only store that pages as DynamoDB does (at most 1 MB a query). The stored items (%s) are in the baseline, as a table's are not in a Lambda's heap; the collector runs at `GOGC=2` while reading, so the peak is what the reads hold:\n\n", st.Targets, mib(st.Baseline))
-		w("| read | pages | wall | largest response | DynamoDB calls (most in one page) | peak heap above the baseline | target |\n|---|---:|---:|---:|---:|---:|---|\n")
+		w("### Status and evidence of a %d-target request\n\nThe request recorded (every target done, resolved to an account, with a 200-byte message), then read back through the API handler, every page, from a read-only store that pages as DynamoDB does (at most 1 MB a query). The stored items (%s) are in the baseline, as a table's are not in a Lambda's heap; the collector runs at `GOGC=2` while reading, so the peak is what the reads hold. Every page shows the whole request's status and counts: the first page counts every target once, streaming, and its cursor carries the counts; every later page is the request item and one query:\n\n", st.Targets, mib(st.Baseline))
+		w("| read | pages | wall | largest response | DynamoDB calls (most in one page: the first) | peak heap above the baseline | target |\n|---|---:|---:|---:|---:|---:|---|\n")
 		for _, x := range []struct {
 			name string
 			r    StatusRead
@@ -248,6 +308,22 @@ func (r *Report) Markdown(svgName string) string {
 	} else if r.SnapshotSkipped != "" {
 		w("## 8. Directory snapshot on moto\n\nSkipped: %s.\n\n", r.SnapshotSkipped)
 	}
+	if o := r.Orphans; o != nil {
+		w("## 9. Orphaned accounts: %d × %d\n\n", o.Accounts, o.People)
+		w("A Backendless app of %d users (simulator limited to %g requests/s, the secret declaring the same, `MAX_CONCURRENCY=1`) listed page by page through the embedded queue and one consumer (background reads: `GET data/Users?pageSize=100&offset=…`), then compared in the sweep with an IAM Identity Center snapshot of %d people, %d of whom have no account; %d accounts belong to no one.\n\n",
+			o.Accounts, o.Rate, o.People, o.People-(o.Accounts-o.Want), o.Want)
+		w("| measure | value | target |\n|---|---:|---|\n")
+		w("| listing requests (pages of 100, and the empty one that ends it) | %d | |\n", o.Pages)
+		w("| listing wall time, first message to last page | %.1f s | |\n", o.ListWall.Seconds())
+		w("| the listing's own rate bound, pages ÷ (rate × 0.95) | %.1f s | |\n", o.Bound.Seconds())
+		w("| wall ÷ bound | **%.2f×** | ≤ 1.2× |\n", o.ListWall.Seconds()/o.Bound.Seconds())
+		w("| 429s / code 999 | %d | 0 |\n| listing messages (consumer invocations) | %d | |\n", o.RateLimited, o.ListingInvocations)
+		w("| the comparing sweep's peak heap above its baseline (GOGC=2) | **%.1f MiB** (baseline %.1f MiB: simulator, in-memory ledger) | < 128 MiB |\n",
+			float64(o.PeakAboveBase)/(1<<20), float64(o.Baseline)/(1<<20))
+		w("| the comparing sweep's ledger calls (its snapshot refresh included) | %d | |\n", o.LedgerCalls)
+		w("| the comparing sweep's wall time on the in-memory store | %.1f s | (the store sorts a partition on every page; DynamoDB answers each page in one query) |\n", o.CompareWall.Seconds())
+		w("| orphans found / seeded | %d / %d | all, none invented |\n\n", o.Orphans, o.Want)
+	}
 	if len(r.Failures) > 0 {
 		w("## Failed scenarios\n\n")
 		for _, f := range r.Failures {
@@ -261,34 +337,50 @@ func (r *Report) Markdown(svgName string) string {
 	return b.String()
 }
 
-// SVG draws revocations per second over time for scenario 1.
+// SVG draws, per second of the verify-on run (scenario 1v; else scenario
+// 1), the accounts changed and the targets settled (proven): two curves.
 func (r *Report) SVG() string {
-	if r.Throughput == nil || len(r.Throughput.PerSecond) == 0 {
+	t := r.Verified
+	if t == nil {
+		t = r.Throughput
+	}
+	if t == nil || len(t.PerSecond) == 0 {
 		return ""
 	}
-	data := r.Throughput.PerSecond
+	changes, proofs := t.PerSecond, t.ProofsPerSecond
+	n := max(len(changes), len(proofs))
 	const W, H, L, B = 720.0, 320.0, 60.0, 40.0
 	peak := 1
-	for _, v := range data {
+	for _, v := range append(append([]int(nil), changes...), proofs...) {
 		peak = max(peak, v)
 	}
-	x := func(i int) float64 { return L + float64(i)*(W-L-20)/float64(max(1, len(data)-1)) }
+	x := func(i int) float64 { return L + float64(i)*(W-L-20)/float64(max(1, n-1)) }
 	y := func(v int) float64 { return H - B - float64(v)*(H-B-20)/float64(peak) }
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%g" height="%g" font-family="sans-serif" font-size="12">`+"\n", W, H)
-	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/><text x="%g" y="14">revocations per second (10,000 targets; lower bound %.0f s)</text>`+"\n", L, r.Throughput.LowerBound.Seconds())
+	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/><text x="%g" y="14">per second, %d targets, verify %v: accounts changed (blue), targets proven (orange); change bound %.0f s</text>`+"\n",
+		L, t.Targets, map[bool]string{true: "on", false: "off"}[t.Verify], t.LowerBound.Seconds())
 	fmt.Fprintf(&b, `<line x1="%g" y1="%g" x2="%g" y2="%g" stroke="black"/><line x1="%g" y1="20" x2="%g" y2="%g" stroke="black"/>`+"\n", L, H-B, W-20, H-B, L, L, H-B)
 	for _, f := range []float64{0, 0.5, 1} {
 		v := int(f * float64(peak))
 		fmt.Fprintf(&b, `<text x="%g" y="%g" text-anchor="end">%d</text>`+"\n", L-6, y(v)+4, v)
 	}
-	for i := 0; i < len(data); i += max(1, len(data)/8) {
+	for i := 0; i < n; i += max(1, n/8) {
 		fmt.Fprintf(&b, `<text x="%g" y="%g" text-anchor="middle">%ds</text>`+"\n", x(i), H-B+16, i)
 	}
-	var pts []string
-	for i, v := range data {
-		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(v)))
+	for _, c := range []struct {
+		data  []int
+		color string
+	}{{changes, "#1f77b4"}, {proofs, "#ff7f0e"}} {
+		if len(c.data) == 0 {
+			continue
+		}
+		var pts []string
+		for i, v := range c.data {
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(v)))
+		}
+		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`+"\n", c.color, strings.Join(pts, " "))
 	}
-	fmt.Fprintf(&b, `<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="%s"/>`+"\n</svg>\n", strings.Join(pts, " "))
+	b.WriteString("</svg>\n")
 	return b.String()
 }

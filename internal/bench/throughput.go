@@ -8,10 +8,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/revoke-dev/revoke/internal/embedded"
 	"github.com/revoke-dev/revoke/internal/simulator"
+	"github.com/revoke-dev/revoke/pkg/audit"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider/backendless"
 	"github.com/revoke-dev/revoke/pkg/provider/journeyapps"
@@ -29,6 +31,24 @@ type Mix struct {
 	UsersPerRequest      int
 }
 
+// HiddenMix: 10,000 targets against simulators limited at 5, 10 and 50
+// requests/s that no secret declares (rate discovery), the user counts
+// chosen so every provider needs about 60 s.
+var HiddenMix = []Mix{
+	{"field-app", journeyapps.Name, 6100, 10, journeyapps.MaxBatch},
+	{"crm", backendless.Name, 300, 5, 1},
+	{"mendix", mendix.Name, 600, 10, 1},
+	{"wiki", scim.Name, 3000, 50, 1},
+}
+
+// ThroughputOptions are scenario 1's variants.
+type ThroughputOptions struct {
+	Verify bool // read-back verification on in every secret
+	// Undeclared: no secret declares rate_per_second; the simulators'
+	// limits are hidden and each consumer finds them.
+	Undeclared bool
+}
+
 // DefaultMix: 10,000 targets; the rates are the example, the user
 // counts chosen so every provider needs about the same time.
 var DefaultMix = []Mix{
@@ -41,10 +61,19 @@ var DefaultMix = []Mix{
 // Throughput is scenario 1's result.
 type Throughput struct {
 	Verify     bool // read-back verification on in every secret
-	Targets    int
-	Verified   int // targets seen in the asked state after the change
-	Wall       time.Duration
-	LowerBound time.Duration // from the change requests the mix needs
+	Undeclared bool // no rate declared: discovered
+	// LastChange is when the last account was changed, LastProof when the
+	// last target was settled (done or already; seen, where it can be
+	// read), both since the first 202.
+	LastChange, LastProof time.Duration
+	// ToChange and ToProof: per target, from its 202 to the provider call
+	// that changed it, and to its settled outcome.
+	ToChange, ToProof Percentiles
+	ProofsPerSecond   []int // targets settled per second since the first 202
+	Targets           int
+	Verified          int // targets seen in the asked state after the change
+	Wall              time.Duration
+	LowerBound        time.Duration // from the change requests the mix needs
 	// CountedBound counts every request the providers served within their
 	// limit (changes and read-backs): the bound verification moves to.
 	CountedBound time.Duration
@@ -75,19 +104,30 @@ func percentiles(d []time.Duration) Percentiles {
 
 // RunThroughput runs scenario 1 (and, with the same pipeline shape, the
 // freshness measurements during it).
-func RunThroughput(ctx context.Context, mix []Mix, latency time.Duration, batchSize int, verify bool, progress func(string)) (*Throughput, error) {
+func RunThroughput(ctx context.Context, mix []Mix, latency time.Duration, batchSize int, o ThroughputOptions, progress func(string)) (*Throughput, error) {
 	simOpts := map[string]simulator.Options{}
 	rates := map[string]float64{}
 	for _, m := range mix {
 		simOpts[m.Provider] = simulator.Options{Latency: latency, RatePerSecond: m.Rate, Burst: max(1, int(m.Rate))}
 		rates[m.Provider] = m.Rate
 	}
-	p, err := embedded.Start(embedded.Options{Sims: simOpts, Rates: rates, BatchSize: batchSize, Visibility: 120 * time.Second, Timeout: 60 * time.Second, Verify: &verify})
+	var settledMu sync.Mutex
+	settled := map[string]time.Time{} // user id → when its target settled
+	onOutcome := func(r audit.Record) {
+		if r.Outcome == message.Done || r.Outcome == message.Already {
+			settledMu.Lock()
+			settled[r.UserID] = time.Now()
+			settledMu.Unlock()
+		}
+	}
+	verify := o.Verify
+	p, err := embedded.Start(embedded.Options{Sims: simOpts, Rates: rates, Undeclared: o.Undeclared, OnOutcome: onOutcome,
+		BatchSize: batchSize, Visibility: 120 * time.Second, Timeout: 60 * time.Second, Verify: &verify})
 	if err != nil {
 		return nil, err
 	}
 	defer p.Close()
-	res := &Throughput{Verify: verify, PerProvider: map[string]time.Duration{}}
+	res := &Throughput{Verify: o.Verify, Undeclared: o.Undeclared, PerProvider: map[string]time.Duration{}}
 	// Interleave providers in proportion, as a real offboarding list would.
 	var targets []string
 	idx := map[string]int{}
@@ -166,10 +206,27 @@ func RunThroughput(ctx context.Context, mix []Mix, latency time.Duration, batchS
 					fresh = append(fresh, c.At.Sub(t))
 				}
 				res.PerProvider[conn] = max(res.PerProvider[conn], c.At.Sub(start))
+				res.LastChange = max(res.LastChange, c.At.Sub(start))
 			}
 		}
 	}
 	res.Freshness = percentiles(fresh)
+	res.ToChange = res.Freshness
+	var toProof []time.Duration
+	settledMu.Lock()
+	for u, at := range settled {
+		if t, ok := accepted[u]; ok {
+			toProof = append(toProof, at.Sub(t))
+		}
+		res.LastProof = max(res.LastProof, at.Sub(start))
+		sec := int(at.Sub(start) / time.Second)
+		for len(res.ProofsPerSecond) <= sec {
+			res.ProofsPerSecond = append(res.ProofsPerSecond, 0)
+		}
+		res.ProofsPerSecond[sec]++
+	}
+	settledMu.Unlock()
+	res.ToProof = percentiles(toProof)
 	done := 0
 	for _, r := range p.Outcomes() {
 		if r.Outcome == message.Done || r.Outcome == message.Already {

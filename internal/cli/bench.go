@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/revoke-dev/revoke/internal/bench"
@@ -20,13 +21,14 @@ func runBench(ctx context.Context, io IO, args []string) int {
 	// transaction, so its snapshot time grows with the square of the store.
 	snapshot := fs.Int("snapshot-users", 2000, "identity store size for the moto snapshot scenario (0: skip)")
 	scimUsers := fs.Int("scim-users", 10000, "users in the SCIM initial sync")
+	only := fs.String("only", "", "comma-separated scenarios to run (1, 1v, 1d, 1a, 1b, 2, 3, 3h, 4, 5, 5b, 6, 7, 8); empty: all. With -only, write -out elsewhere: the report holds only those")
 	if code, stop := parse(fs, args); stop {
 		return code
 	}
 	root, _ := os.Getwd()
 	r, err := bench.Run(ctx, bench.Options{Root: root, Latency: 30 * time.Millisecond, ColdRuns: *coldRuns, MemoryMsgs: 10000, FreshRuns: 20,
 		SCIMUsers: *scimUsers, Snapshot: *snapshot, Moto: os.Getenv("AWS_ENDPOINT_URL") != "",
-		GoBench: *goBench, Progress: func(s string) { fmt.Fprintln(io.Err, "bench: "+s) }})
+		GoBench: *goBench, Progress: func(s string) { fmt.Fprintln(io.Err, "bench: "+s) }, Only: splitList(*only)})
 	if r == nil {
 		return fail(io, "%v", err)
 	}
@@ -44,4 +46,15 @@ func runBench(ctx context.Context, io IO, args []string) int {
 		return fail(io, "%v", err) // the report says which scenario failed
 	}
 	return ExitOK
+}
+
+// splitList splits a comma-separated flag, dropping empty parts.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

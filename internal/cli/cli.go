@@ -38,6 +38,7 @@ func commands() []command {
 		{"evidence", "--email ADDRESS [--format csv|json] | --request ID [--format csv|chain] [--verify]", "one person's revocation history or one request's targets: the evidence for an auditor; --verify checks its hash chains", runEvidence},
 		{"send", "[flags] <request.json>", "POST a revocation request file to a deployed API (token from $REVOKE_API_TOKEN)", runSend},
 		{"dlq", "<list|redrive> [flags]", "list the dead-letter queue, or re-drive it to the revoke queue", runDLQ},
+		{"orphans", "--connection NAME | revoke | except [flags]", "accounts in no directory: list them, revoke them (one request), or except one", runOrphans},
 		{"unresolved", "[--table NAME]", "identity events revoke could not resolve to a person (from the ledger table)", runUnresolved},
 		{"replay", "--queue-url URL --function NAME", "replay trigger events from the function's on-failure queue", runReplay},
 		{"validate", "<provider> <secret.json|->", "check a connection secret against the provider's rules (never prints it)", runValidate},

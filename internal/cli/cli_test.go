@@ -148,7 +148,8 @@ func TestDemo(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("demo exit %d\n%s\n%s", code, out, errs)
 	}
-	for _, want := range []string{"connection", "field-app", "journeyapps", "total", "61 ", "none lost", "ja-departed-404: not_found"} {
+	for _, want := range []string{"connection", "field-app", "journeyapps", "total", "61 ", "none lost", "ja-departed-404: not_found",
+		"drift found: crm BL-DANA", "sc-old-contractor revoked, sc-backup-bot kept (excepted)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}

@@ -12,7 +12,7 @@ import (
 // then what is still moving. Outcomes not named here follow, sorted.
 var outcomeOrder = []message.Outcome{
 	message.Done, message.Already, message.NoAccount, message.Failed,
-	message.WouldRevoke, message.WouldRestore, message.Retrying, message.Pending,
+	message.WouldRevoke, message.WouldRestore, message.Changed, message.Retrying, message.Pending,
 }
 
 // countsText renders a request's counts for a person ("done 4, failed 1"),

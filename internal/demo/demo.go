@@ -5,7 +5,8 @@
 // Center deactivation arriving through EventBridge, one target that fails
 // permanently, and one provider that rate-limits — with progress while it
 // runs, a table at the end, one request's status and a person's evidence
-// from the ledger, and an error if anything is lost.
+// from the ledger, then one drift found and one orphan revoked, and an
+// error if anything is lost.
 package demo
 
 import (
@@ -107,6 +108,9 @@ func Run(ctx context.Context, out io.Writer, o Options) (*Report, error) {
 	tally(p, rep, want)
 	printReport(out, rep)
 	showLedger(out, p, rep)
+	actx, acancel := context.WithTimeout(ctx, o.Timeout)
+	driftAndOrphans(actx, out, p, dir, rep)
+	acancel()
 	if len(rep.Problems) > 0 {
 		return rep, errors.New("demo: the pipeline misbehaved: " + strings.Join(rep.Problems, "; "))
 	}

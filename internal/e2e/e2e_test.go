@@ -321,6 +321,7 @@ func TestEveryEvent(t *testing.T) {
 				t.Fatalf("snapshots %+v", r.Snapshots)
 			}
 		},
+		"sweep-drift-orphans.json": func(t *testing.T) { w.driftAndOrphans(t) },
 		"sweep-input.json": func(t *testing.T) {
 			var r struct {
 				DryRun   bool `json:"dry_run"`

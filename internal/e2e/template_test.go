@@ -65,7 +65,7 @@ func TestTemplateWiring(t *testing.T) {
 	needs := map[string][]string{
 		"ApiFunction": {"CONNECTIONS", "QUEUE_URL", "API_TOKENS_SECRET_ID", "AUTH_MODE", "MAX_TARGETS", "OKTA_EVENT_TYPES", "OKTA_CONNECTIONS",
 			"LEDGER_TABLE", "LEDGER_RETENTION_DAYS", "DRY_RUN", "SCIM_TOKENS_SECRET_ID", "SCIM_CONNECTIONS", "SCIM_RESTORE", "ALLOWED_EMAIL_DOMAINS"},
-		"ConsumerFunction": {"CONNECTIONS", "SECRET_PREFIX", "DLQ_URL", "MAX_CONCURRENCY", "MAX_RECEIVE_COUNT", "LEDGER_TABLE", "GOMEMLIMIT"},
+		"ConsumerFunction": {"CONNECTIONS", "SECRET_PREFIX", "QUEUE_URL", "DLQ_URL", "MAX_CONCURRENCY", "MAX_RECEIVE_COUNT", "LEDGER_TABLE", "GOMEMLIMIT"},
 		"SweepFunction":    {"CONNECTIONS", "SECRET_PREFIX", "QUEUE_URL", "DLQ_URL", "LEDGER_TABLE", "DRY_RUN", "DIRECTORY_SOURCES", "ALLOWED_EMAIL_DOMAINS"},
 		"TriggerFunction": {"CONNECTIONS", "QUEUE_URL", "OKTA_EVENT_TYPES", "OKTA_CONNECTIONS", "AUTH0_LOG_TYPES", "TRIGGER_CONNECTIONS", "LEDGER_TABLE",
 			"DRY_RUN", "DIRECTORY_SOURCES", "ALLOWED_EMAIL_DOMAINS"},
@@ -150,10 +150,27 @@ func TestTemplateWiring(t *testing.T) {
 			t.Errorf("output %s missing", o)
 		}
 	}
-	// Least privilege: only the API's role may read the API tokens; the
-	// consumer never sends to the revoke queue.
-	if strings.Contains(jsonOf(m(res["ConsumerFunction"], "Properties", "Policies")), "RevokeQueue") {
-		t.Error("the consumer must not be able to send to the revoke queue")
+	// Drift and orphans (issue 25): their schedules, and an alarm on the
+	// consumer's drift metric.
+	if m(res["DriftAlarm"], "Properties", "MetricName") != "drift" || m(res["DriftAlarm"], "Properties", "Namespace") != "revoke" {
+		t.Errorf("DriftAlarm %v", res["DriftAlarm"])
+	}
+	for ev, input := range map[string]string{"Drift": "DriftInput", "Orphans": "OrphansInput"} {
+		if jsonOf(m(res["SweepFunction"], "Properties", "Events", ev, "Properties", "Input")) != `{"Ref":"`+input+`"}` {
+			t.Errorf("sweep event %s does not take %s", ev, input)
+		}
+	}
+	// Least privilege: only the API's role may read the API tokens. The
+	// consumer sends to the revoke queue only proof messages (the read-back
+	// of a change it made) and what issue 25 needs (a listing's next pages,
+	// a drift re-revocation's targets): send, never receive or delete there.
+	for _, want := range []string{`{"SQSSendMessagePolicy":{"QueueName":{"Fn::GetAtt":["RevokeQueue","QueueName"]}}}`, `{"SQSSendMessagePolicy":{"QueueName":{"Fn::GetAtt":["DeadLetterQueue","QueueName"]}}}`} {
+		if !strings.Contains(jsonOf(m(res["ConsumerFunction"], "Properties", "Policies")), want) {
+			t.Errorf("consumer policy lacks %s", want)
+		}
+	}
+	if p := jsonOf(m(res["ConsumerFunction"], "Properties", "Policies")); strings.Contains(p, "sqs:ReceiveMessage") || strings.Contains(p, "sqs:DeleteMessage") {
+		t.Error("the consumer's event source mapping receives and deletes; its role must not")
 	}
 	if strings.Contains(jsonOf(m(res["ApiFunction"], "Properties", "Policies")), "SecretPrefix") {
 		t.Error("the API must not read connection secrets")
@@ -168,14 +185,25 @@ func TestTemplateWiring(t *testing.T) {
 			t.Errorf("%s may delete ledger items", id)
 		}
 	}
-	if p := jsonOf(m(res["ConsumerFunction"], "Properties", "Policies")); strings.Contains(p, "dynamodb:Query") || strings.Contains(p, "dynamodb:BatchWriteItem") {
-		t.Error("the consumer only appends outcomes")
+	if p := jsonOf(m(res["ConsumerFunction"], "Properties", "Policies")); strings.Contains(p, "dynamodb:DeleteItem") || strings.Contains(p, "dynamodb:BatchWriteItem") ||
+		!strings.Contains(p, `"Action":"dynamodb:Query","Effect":"Allow","Resource":{"Fn::Sub":"${LedgerTable.Arn}/index/*"}`) {
+		t.Error("the consumer deletes nothing, has no BatchWriteItem and queries only the indexes (an account's marks)")
 	}
 	// moto evaluates no IAM condition (the end-to-end tests drop them), so
-	// the consumer's only write is checked here (TestRoleWrites checks
-	// every role's): request partitions only.
-	if p := jsonOf(m(res["ConsumerFunction"], "Properties", "Policies")); !strings.Contains(p, `"Condition":{"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["REQ#*"]}}`) {
-		t.Error("the consumer's PutItem must be limited to REQ# partitions (dynamodb:LeadingKeys)")
+	// the consumer's partitions are checked here (TestRoleWrites checks
+	// every role's against the code): appends to requests,
+	// account marks, drift and listed accounts; reads and conditional puts
+	// of marks, listing states and a drift re-revocation's key, nothing
+	// else.
+	p := jsonOf(m(res["ConsumerFunction"], "Properties", "Policies"))
+	for _, want := range []string{
+		`"Action":["dynamodb:BatchGetItem","dynamodb:PutItem"],"Condition":{"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["REQ#*","MARK#*","DRIFT","LISTED#*"]}}`,
+		`"Action":"dynamodb:GetItem","Condition":{"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["LISTING#*","KEY#*"]}}`,
+		`"Action":"dynamodb:PutItem","Condition":{"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["LISTING#*","KEY#*"]}}`,
+	} {
+		if !strings.Contains(p, want) {
+			t.Errorf("the consumer's ledger access must be limited by dynamodb:LeadingKeys: %s", want)
+		}
 	}
 	// The default token secrets are outside the connections' prefix.
 	prefix := m(tpl, "Parameters", "SecretPrefix", "Default").(string)

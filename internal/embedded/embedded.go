@@ -28,6 +28,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/secrets"
+	"github.com/revoke-dev/revoke/pkg/sweep"
 	"github.com/revoke-dev/revoke/pkg/trigger"
 	"github.com/revoke-dev/revoke/pkg/wiring"
 )
@@ -42,6 +43,8 @@ const (
 type Options struct {
 	Sims       map[string]simulator.Options // by provider kind
 	Rates      map[string]float64           // rate_per_second in each connection's secret, by provider kind
+	Undeclared bool                         // no rate_per_second in any secret: each consumer finds the rate
+	OnOutcome  func(audit.Record)           // sees every audit record as it is written (changed included)
 	Verify     *bool                        // verify in every connection's secret (nil: the default, on)
 	BatchSize  int                          // event source BatchSize (default 100)
 	Window     time.Duration                // MaximumBatchingWindow (default 1 s, the template's)
@@ -51,6 +54,7 @@ type Options struct {
 	Timeout    time.Duration                // consumer invocation timeout (default 20 s)
 	Directory  directory.Reader             // the followed directory (DIRECTORY_SOURCES identitystore:d-1234567890); nil: none
 	Log        io.Writer                    // function logs (default: discarded)
+	Store      ledger.Store                 // the ledger's store (nil: in memory, LedgerStore)
 }
 
 // Pipeline is a running embedded deployment.
@@ -63,6 +67,7 @@ type Pipeline struct {
 	API         *api.Handler
 	Trigger     *trigger.Handler
 	Consumers   []*consumer.Consumer // one per instance, as Lambda runs one per container
+	Sweep       *sweep.Sweeper       // the scheduled sweep (Handle with a rule's Input)
 	Config      *config.Config
 	Secrets     *inmem.Secrets
 	Ledger      *ledger.Ledger
@@ -70,7 +75,7 @@ type Pipeline struct {
 	opts        Options
 
 	mu       sync.Mutex
-	outcomes map[string]audit.Record // message id → last outcome
+	outcomes map[string]audit.Record // target (or message id) → last outcome
 	invokes  int
 }
 
@@ -116,11 +121,17 @@ func Start(o Options) (*Pipeline, error) {
 	p.Secrets.Put("revoke-auth/api-tokens", `{"tokens":["`+Token+`"]}`)
 	p.Secrets.Put("revoke-auth/scim-tokens", `{"tokens":[{"name":"entra","token":"`+SCIMToken+`","scopes":[]}]}`)
 	for conn, v := range p.Fleet.Secrets(func(kind string) simulator.Settings {
+		if o.Undeclared {
+			return simulator.Settings{Verify: o.Verify}
+		}
 		return simulator.Settings{RatePerSecond: cmp.Or(o.Rates[kind], 1000), Verify: o.Verify}
 	}) {
 		p.Secrets.Put(cfg.SecretID(conn), v)
 	}
 	p.Ledger = ledger.New(store, cfg.Retention())
+	if o.Store != nil {
+		p.Ledger = ledger.New(o.Store, cfg.Retention())
+	}
 	// The same constructors as the Lambda functions (pkg/wiring), on
 	// in-memory parts.
 	log := audit.NewLogger(o.Log, slog.LevelInfo)
@@ -138,13 +149,17 @@ func Start(o Options) (*Pipeline, error) {
 		c.OnOutcome = p.record
 		p.Consumers = append(p.Consumers, c)
 	}
+	p.Sweep = sweep.New(parts())
 	return p, nil
 }
 
 func (p *Pipeline) record(r audit.Record) {
+	if p.opts.OnOutcome != nil {
+		p.opts.OnOutcome(r)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.outcomes[r.MessageID] = r
+	p.outcomes[outcomeKey(r)] = r
 }
 
 // Response is an API answer.
@@ -211,13 +226,44 @@ func (p *Pipeline) Run(ctx context.Context) *sync.WaitGroup {
 	return &wg
 }
 
+// Drain delivers what the queue holds to the first consumer, batch by
+// batch, until it is empty or ctx ends (the tests' synchronous Run). A
+// message reported as a failure comes back after the visibility timeout.
+func (p *Pipeline) Drain(ctx context.Context) error {
+	poller := &inmem.Poller{Queue: p.Queue, URL: p.QueueURL, BatchSize: p.opts.BatchSize, Visibility: p.opts.Visibility,
+		Timeout: p.opts.Timeout, ARN: "arn:aws:sqs:local:000000000000:revoke"}
+	for p.Pending() > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, _, err := poller.Once(ctx, p.Consumers[0].Handle)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			p.mu.Lock()
+			p.invokes++
+			p.mu.Unlock()
+		}
+		if n == 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
 // Pending counts messages still in the queue (visible or in flight).
 func (p *Pipeline) Pending() int {
 	v, f := p.Queue.Stats(p.QueueURL)
 	return v + f
 }
 
-// Outcomes returns the last audit record of every message seen.
+// Outcomes returns the last audit record of every target seen (a change
+// and its proof message are one target), or of every message that names
+// none.
 func (p *Pipeline) Outcomes() map[string]audit.Record {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -242,4 +288,13 @@ func (p *Pipeline) ConnectionNames() []string {
 		names[i] = c.Name
 	}
 	return names
+}
+
+// outcomeKey is a record's target: its request, connection and subject; a
+// message that names none is keyed by its id.
+func outcomeKey(r audit.Record) string {
+	if r.RequestID == "" || r.Connection == "" || r.UserID == "" && r.Email == "" {
+		return "msg:" + r.MessageID
+	}
+	return r.RequestID + "|" + r.Connection + "|" + r.UserID + "|" + r.Email
 }

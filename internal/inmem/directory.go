@@ -2,6 +2,8 @@ package inmem
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/revoke-dev/revoke/pkg/directory"
@@ -67,4 +69,33 @@ func (d *Directory) List(_ context.Context, dir directory.Source, fn func(direct
 		}
 	}
 	return nil
+}
+
+// directoryPage is the in-memory directory's page size.
+const directoryPage = 100
+
+var _ directory.Pager = (*Directory)(nil)
+
+// ListPage implements directory.Pager: the token is an offset.
+func (d *Directory) ListPage(_ context.Context, dir directory.Source, token string) ([]directory.User, string, error) {
+	off := 0
+	if token != "" {
+		n, err := strconv.Atoi(token)
+		if err != nil || n < 0 {
+			return nil, "", fmt.Errorf("inmem: bad page token %q", token)
+		}
+		off = n
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	all := d.users[dir.String()]
+	if off >= len(all) {
+		return nil, "", nil
+	}
+	end := min(off+directoryPage, len(all))
+	page := append([]directory.User(nil), all[off:end]...)
+	if end == len(all) {
+		return page, "", nil
+	}
+	return page, strconv.Itoa(end), nil
 }

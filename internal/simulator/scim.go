@@ -11,7 +11,8 @@ import (
 
 // SCIM simulates a SCIM 2.0 service rooted at /scim/v2: PATCH /Users/{id}
 // on "active" (the path form, and the no-path form), GET /Users/{id}, and
-// GET /Users?filter= with userName eq or emails.value eq, paged as RFC 7644
+// GET /Users?filter= with userName, emails.value or id eq terms joined by
+// or, paged as RFC 7644
 // §3.4.2.4 says (startIndex 1-based, below 1 read as 1; count a maximum the
 // server may lower, 0 for totalResults only; itemsPerPage and startIndex
 // in every answer). Filter values are compared literally, as servers built
@@ -40,6 +41,7 @@ const DefaultSCIMPageSize = 100
 // NewSCIM returns a started simulator.
 func NewSCIM(token string, o Options) *SCIM {
 	s := &SCIM{}
+	s.sendsRateHeaders = true
 	s.init(o)
 	s.cred = token
 	s.srv = httptest.NewServer(s)
@@ -178,12 +180,51 @@ func literal(q string) (string, bool) {
 	return strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(q[1 : len(q)-1]), true
 }
 
+// term is one `attr eq "value"` of a filter.
+type term struct{ attr, val string }
+
+// parseFilter reads `attr eq "value"` terms joined by " or " (RFC 7644
+// §3.4.2.2), for the attributes userName, emails.value and id.
+func parseFilter(f string) ([]term, bool) {
+	var out []term
+	for {
+		attr, rest, ok := strings.Cut(f, " eq ")
+		if !ok || (attr != "userName" && attr != "emails.value" && attr != "id") || len(rest) < 2 || rest[0] != '"' {
+			return nil, false
+		}
+		end := 1
+		for end < len(rest) && rest[end] != '"' {
+			if rest[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end >= len(rest) {
+			return nil, false
+		}
+		val, ok := literal(rest[:end+1])
+		if !ok {
+			return nil, false
+		}
+		out = append(out, term{attr, val})
+		f = rest[end+1:]
+		if f == "" {
+			return out, true
+		}
+		if f, ok = strings.CutPrefix(f, " or "); !ok || len(out) >= 100 {
+			return nil, false
+		}
+	}
+}
+
 func (s *SCIM) filter(w http.ResponseWriter, r *http.Request) {
 	f := r.URL.Query().Get("filter")
-	attr, rest, _ := strings.Cut(f, " eq ")
-	val, ok := literal(rest)
-	if !ok || (attr != "userName" && attr != "emails.value") {
-		scimError(w, http.StatusBadRequest, "invalidFilter", `only userName eq "…" and emails.value eq "…" are supported`)
+	terms, ok := parseFilter(f)
+	if f == "" {
+		terms, ok = nil, true // no filter: every user, paged (RFC 7644 §3.4.2)
+	}
+	if !ok {
+		scimError(w, http.StatusBadRequest, "invalidFilter", `only userName, emails.value and id eq "…", joined by or, are supported`)
 		return
 	}
 	start, count, ok := pageParams(r, cmp.Or(s.PageSize, DefaultSCIMPageSize))
@@ -193,22 +234,42 @@ func (s *SCIM) filter(w http.ResponseWriter, r *http.Request) {
 	}
 	var match []User
 	for _, u := range s.Users() {
-		switch {
-		case attr == "emails.value" && strings.EqualFold(u.Email, val):
-		case attr == "userName" && u.Handle == "" && !s.MatchEmailsOnly && strings.EqualFold(u.Email, val):
-		case attr == "userName" && u.Handle != "" && strings.EqualFold(u.Handle, val):
-		default:
+		if len(terms) == 0 {
+			match = append(match, u)
 			continue
 		}
-		match = append(match, u)
+		for _, t := range terms {
+			if s.matches(u, t) {
+				match = append(match, u)
+				break
+			}
+		}
 	}
 	res := []map[string]any{}
 	for i := start - 1; i < len(match) && len(res) < count; i++ {
 		res = append(res, s.resource(match[i]))
 	}
-	s.record("filter")
+	if len(terms) == 0 {
+		s.record("list")
+	} else {
+		s.record("filter")
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:ListResponse"},
 		"totalResults": len(match), "startIndex": start, "itemsPerPage": len(res), "Resources": res})
+}
+
+// matches reports whether a user matches one filter term: ids exactly,
+// userName and emails case-insensitively (RFC 7643 §4.1.1, §2.4).
+func (s *SCIM) matches(u User, t term) bool {
+	switch {
+	case t.attr == "id":
+		return u.ID == t.val
+	case t.attr == "emails.value":
+		return strings.EqualFold(u.Email, t.val)
+	case u.Handle != "":
+		return strings.EqualFold(u.Handle, t.val)
+	}
+	return !s.MatchEmailsOnly && strings.EqualFold(u.Email, t.val)
 }
 
 // pageParams reads startIndex (1-based; absent or below 1 is 1) and count

@@ -74,3 +74,36 @@ func TestSCIMPaging(t *testing.T) {
 		})
 	}
 }
+
+func TestParseFilter(t *testing.T) {
+	tests := []struct {
+		name, filter string
+		want         int // terms; -1: refused
+	}{
+		{"one term", `userName eq "a@example.com"`, 1},
+		{"ids joined by or", `id eq "a" or id eq "b" or id eq "c"`, 3},
+		{"an escaped quote", `emails.value eq "a\"b@example.com"`, 1},
+		{"and is not supported", `id eq "a" and id eq "b"`, -1},
+		{"an unknown attribute", `title eq "x"`, -1},
+		{"an unterminated value", `id eq "a`, -1},
+		{"a dangling or", `id eq "a" or `, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			terms, ok := parseFilter(tt.filter)
+			if got := len(terms); !ok && tt.want != -1 || ok && got != tt.want {
+				t.Fatalf("%d terms, ok=%v; want %d", got, ok, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzParseFilter(f *testing.F) {
+	f.Add(`id eq "a" or id eq "b"`)
+	f.Add(`userName eq "x\\\"y"`)
+	f.Fuzz(func(t *testing.T, s string) {
+		if terms, ok := parseFilter(s); ok && (len(terms) == 0 || len(terms) > 100) {
+			t.Fatalf("%d terms from %q", len(terms), s)
+		}
+	})
+}

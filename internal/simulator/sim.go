@@ -42,6 +42,17 @@ type Options struct {
 	// IgnoreChanges answers every change as a success and changes nothing:
 	// a provider that lies, which only a read-back catches.
 	IgnoreChanges bool
+	// RateHeaders sends the IETF draft's RateLimit-Limit, -Remaining,
+	// -Reset and RateLimit-Policy on every answer, describing the token
+	// bucket. Only the SCIM simulator honours it: generic SCIM 2.0 servers
+	// differ, and some send such headers. The other vendors document none:
+	// JourneyApps answers 429 TOO_MANY_REQUESTS from a token bucket and
+	// advises waiting a second, Backendless answers code 999 (sometimes
+	// with HTTP 200), Mendix answers 429.
+	RateHeaders bool
+	// Now is the simulator's clock for its rate limit (nil: time.Now), so
+	// tests can drive a hidden limit with a fake clock.
+	Now func() time.Time
 }
 
 // User is a simulated account.
@@ -86,9 +97,11 @@ type base struct {
 	users    map[string]*User
 	order    []string
 	stats    Stats
-	failNext []int  // scripted statuses for the next requests
-	cred     string // the credential the simulator accepts
-	srv      *httptest.Server
+	failNext []int // scripted statuses for the next requests
+	// sendsRateHeaders: this simulator honours Options.RateHeaders.
+	sendsRateHeaders bool
+	cred             string // the credential the simulator accepts
+	srv              *httptest.Server
 }
 
 func (b *base) init(o Options) {
@@ -274,7 +287,7 @@ func (b *base) admit(w http.ResponseWriter, r *http.Request, fail5xx func(w http
 		return failed, 0
 	}
 	if b.limiter != nil {
-		now := time.Now()
+		now := b.now()
 		res := b.limiter.ReserveN(now, 1)
 		if d := res.DelayFrom(now); d > 0 {
 			res.CancelAt(now)
@@ -294,6 +307,7 @@ func (b *base) admit(w http.ResponseWriter, r *http.Request, fail5xx func(w http
 // rate limit, 401 for the credential, 5xx for faults).
 func (b *base) gate(w http.ResponseWriter, r *http.Request, authorized func() bool, write func(w http.ResponseWriter, status int)) bool {
 	v, wait := b.admit(w, r, write)
+	b.rateHeaders(w)
 	switch v {
 	case failed:
 		return false
@@ -310,6 +324,42 @@ func (b *base) gate(w http.ResponseWriter, r *http.Request, authorized func() bo
 	return true
 }
 
+// now is the simulator's clock.
+func (b *base) now() time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.nowLocked()
+}
+
+// nowLocked is now for a caller holding mu.
+func (b *base) nowLocked() time.Time {
+	if b.opts.Now != nil {
+		return b.opts.Now()
+	}
+	return time.Now()
+}
+
+// rateHeaders describes the token bucket in the IETF draft's fields when
+// the simulator sends them: the quota is the burst, its window the time
+// the bucket takes to fill, so quota ÷ window is the sustained rate.
+func (b *base) rateHeaders(w http.ResponseWriter) {
+	b.mu.Lock()
+	on, lim := b.sendsRateHeaders && b.opts.RateHeaders, b.limiter
+	now := b.nowLocked()
+	b.mu.Unlock()
+	if !on || lim == nil {
+		return
+	}
+	burst, perSecond := float64(lim.Burst()), float64(lim.Limit())
+	tokens := max(lim.TokensAt(now), 0)
+	window := max(1, int(math.Round(burst/perSecond)))
+	h := w.Header()
+	h.Set("RateLimit-Policy", strconv.Itoa(int(burst))+";w="+strconv.Itoa(window))
+	h.Set("RateLimit-Limit", strconv.Itoa(int(burst)))
+	h.Set("RateLimit-Remaining", strconv.Itoa(int(tokens)))
+	h.Set("RateLimit-Reset", strconv.Itoa(int(math.Ceil((burst-tokens)/perSecond))))
+}
+
 // limitedHeaders sets Retry-After (whole seconds, at least 1) when enabled.
 func (b *base) limitedHeaders(w http.ResponseWriter, wait time.Duration) {
 	if b.opts.RetryAfter {
@@ -323,7 +373,7 @@ func (b *base) record(route string, changed ...string) {
 	defer b.mu.Unlock()
 	b.stats.ByRoute[route]++
 	b.stats.Changes += len(changed)
-	b.stats.Calls = append(b.stats.Calls, Call{Route: route, At: time.Now(), Users: changed})
+	b.stats.Calls = append(b.stats.Calls, Call{Route: route, At: b.nowLocked(), Users: changed})
 }
 
 // unauthorized counts a refused credential.

@@ -50,9 +50,15 @@ func cell(s string) string {
 }
 
 func csvResponse(requestID string, next *string, rows [][]string) events.APIGatewayV2HTTPResponse {
+	return csvTable(requestID, next, csvHeader, "revoke-evidence.csv", rows)
+}
+
+// csvTable is a CSV answer: the header row, then rows with formulas
+// neutralised; X-Next-Cursor continues it.
+func csvTable(requestID string, next *string, header []string, filename string, rows [][]string) events.APIGatewayV2HTTPResponse {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	_ = w.Write(csvHeader)
+	_ = w.Write(header)
 	for _, r := range rows {
 		for i := range r {
 			r[i] = cell(r[i])
@@ -61,7 +67,7 @@ func csvResponse(requestID string, next *string, rows [][]string) events.APIGate
 	}
 	w.Flush()
 	h := headers(requestID, "text/csv; charset=utf-8")
-	h["Content-Disposition"] = `attachment; filename="revoke-evidence.csv"`
+	h["Content-Disposition"] = `attachment; filename="` + filename + `"`
 	if next != nil {
 		h["X-Next-Cursor"] = *next
 	}

@@ -72,6 +72,14 @@ var routes = map[string]route{
 		methods: map[string]serveFunc{"GET": (*Handler).status},
 		scopes:  map[string]auth.Scope{"GET": auth.ScopeRead}, iam: true,
 	},
+	"/orphans": {
+		methods: map[string]serveFunc{"GET": (*Handler).orphans},
+		scopes:  map[string]auth.Scope{"GET": auth.ScopeRead}, iam: true,
+	},
+	"/orphans/revoke": {
+		methods: map[string]serveFunc{"POST": (*Handler).orphansRevoke},
+		scopes:  map[string]auth.Scope{"POST": auth.ScopeRevoke}, iam: true,
+	},
 	"/hooks/okta": {
 		methods: map[string]serveFunc{"GET": (*Handler).oktaVerify, "POST": (*Handler).oktaEvents},
 		scopes:  map[string]auth.Scope{"GET": auth.ScopeOkta, "POST": auth.ScopeOkta},

@@ -19,6 +19,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
 // Consumer processes SQS batches. Build it once per container (it keeps
@@ -27,11 +28,19 @@ import (
 type Consumer struct {
 	Config  *config.Config
 	Secrets clients.SecretSource
-	DLQ     queue.Sender   // sends to Config.DLQURL
+	DLQ     queue.Sender // sends to Config.DLQURL
+	// Proofs sends proof messages (read-backs of changes made) to
+	// Config.QueueURL; nil: read-backs are made in the same invocation.
+	Proofs  queue.Sender
 	Ledger  *ledger.Ledger // every target's outcome, per delivery
 	Log     *slog.Logger
 	Metrics io.Writer    // Embedded Metric Format lines (stdout in Lambda); nil: none
 	HTTP    *http.Client // shared by every provider client; nil: rest.NewHTTPClient()
+	// Submit is the one request path, for the background reads: a drift
+	// re-revocation (on_drift: revoke) is a request, and a listing's next
+	// pages are queued with its Queue on Config.QueueURL. Nil: drift is
+	// only alerted and a listing continues at the next sweep.
+	Submit *submit.Submitter
 	// Providers says what each connection's provider is and builds its
 	// clients (nil: registry.Builtin()).
 	Providers *registry.Registry
@@ -46,6 +55,13 @@ type Consumer struct {
 	// RefreshMinAge stops a burst of 401s from re-reading a secret read
 	// less than this long ago (zero: clients.DefaultRefreshMinAge).
 	RefreshMinAge time.Duration
+	// ProofTime is the least time left in an invocation for a change's
+	// read-back to be made there; with less, it is queued as a proof
+	// message (zero: DefaultProofTime).
+	ProofTime time.Duration
+	// ListingPages bounds the pages one listing message reads before it
+	// queues the rest (zero: DefaultListingPages).
+	ListingPages int
 	// Now is injectable for tests (nil: time.Now).
 	Now func() time.Time
 
@@ -63,6 +79,9 @@ type item struct {
 	start   time.Time
 	res     result
 	link    ledger.Link // where the ledger chained its outcome (zero: not recorded)
+	// announced: already recorded and logged as changed (recordChanged):
+	// a changed outcome at the end is not written twice.
+	announced bool
 }
 
 func (c *Consumer) init() {
@@ -105,16 +124,18 @@ func (c *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (resp events.
 
 	work, cancel := context.WithDeadline(ctx, c.workDeadline(ctx))
 	groups := c.decode(items)
+	changes := newPhase(work, len(groups)) // one per connection until it knows its groups
 	var wg sync.WaitGroup
 	for name, its := range groups {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer c.recoverConnection(name, its)
-			c.processConnection(work, name, its)
+			c.processConnection(work, changes, name, its)
 		}()
 	}
 	wg.Wait()
+	changes.end()
 	cancel()
 	c.settle(ctx, items)
 
@@ -122,7 +143,9 @@ func (c *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (resp events.
 		if it.res.outcome == message.Retrying {
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: it.rec.MessageId})
 		}
-		c.audit(ctx, it)
+		if !(it.announced && it.res.outcome == message.Changed) { // logged once, when it changed
+			c.audit(ctx, it)
+		}
 	}
 	if c.Metrics != nil {
 		c.metrics.Flush(c.Metrics, c.now())

@@ -388,8 +388,10 @@ func TestDryRun(t *testing.T) {
 
 // Outcomes are written to the ledger in batches (one read of the chain
 // heads, 100 a call, then transactions of 50 targets, each attempt with
-// its head), not one call per target; when the ledger cannot take them,
-// targets that succeeded are retried so the record is not lost.
+// its head), not one call per target (each revoked account's mark, the
+// drift check's index, is its attempt: no extra write); when the ledger
+// cannot take them, targets that succeeded are retried so the record is
+// not lost.
 func TestLedgerBatchesAndOutage(t *testing.T) {
 	w := newWorld(t, simulator.Options{})
 	var bodies []any
@@ -403,8 +405,10 @@ func TestLedgerBatchesAndOutage(t *testing.T) {
 	if len(resp.BatchItemFailures) != 0 {
 		t.Fatal(resp.BatchItemFailures)
 	}
-	if calls := w.lstore.Calls.Load() - before; calls != 3 {
-		t.Fatalf("%d ledger calls for 100 targets, want 3", calls)
+	// 3 to record the 100 as changed before their read-back, 3 for the
+	// outcomes.
+	if calls := w.lstore.Calls.Load() - before; calls != 6 {
+		t.Fatalf("%d ledger calls for 100 targets, want 6", calls)
 	}
 	w.lstore.SetFailure(errors.New("ProvisionedThroughputExceeded"))
 	resp, _ = w.consumer(&fakeDLQ{}).Handle(context.Background(), event(t, bodies[:3]...))

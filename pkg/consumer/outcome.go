@@ -30,6 +30,10 @@ import (
 //
 //  5. the last delivery: a target still retrying becomes failed/exhausted,
 //     carrying its last code as last_error_code (exhaust).
+//     5a. background reads (reads.go): a drift check or listing page that
+//     failed for good is logged and dropped, never dead-lettered, and no
+//     background read is recorded as a target or audited as one: what it
+//     found is recorded by its own rule (drift.go, listing.go).
 //  6. the ledger: every outcome is recorded before anything leaves the
 //     queue. If the ledger refuses, nothing is lost: before the last
 //     delivery every target is retried, so the next delivery records it
@@ -37,19 +41,24 @@ import (
 //     last delivery every target goes to the DLQ as exhausted with
 //     last_error_code unavailable, where the sweep's re-drive brings it
 //     back to be recorded (unrecorded).
-//  7. the DLQ: a failed target is sent with its reason; one that cannot be
+//  7. the proof: a changed target (its change accepted, its read-back to
+//     come, proof.go) has its proof message queued; one that cannot be
+//     queued is retrying, so SQS keeps the change message (queueProofs).
+//  8. the DLQ: a failed target is sent with its reason; one that cannot be
 //     sent (or no DLQ_URL) is retrying, so SQS keeps it (deadLetter). Its
 //     ledger record says failed until the redelivery's outcome, a later
 //     attempt, follows.
-//  8. the response: retrying is a batch item failure (SQS delivers it
+//  9. the response: retrying is a batch item failure (SQS delivers it
 //     again); every other outcome is deleted from the queue (Handle).
 func (c *Consumer) settle(ctx context.Context, items []*item) {
 	for _, it := range items {
 		c.exhaust(it)
 	}
+	c.settleReads(items)
 	if err := c.record(ctx, items); err != nil {
 		c.unrecorded(items, err)
 	}
+	c.queueProofs(ctx, items)
 	c.deadLetter(ctx, items)
 }
 

@@ -17,21 +17,33 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 	}
 	var attempts []ledger.Attempt
 	var recorded []*item
+	var extra []ledger.Mark
 	now := c.now().UTC()
 	for _, it := range items {
 		if !recordable(it) {
 			continue // a malformed body names no target: the DLQ holds it
+		}
+		if it.announced && it.res.outcome == message.Changed {
+			continue // recorded when it changed
 		}
 		m := it.msg
 		if it.res.refused != "" {
 			c.Log.Warn("a provider showed an address that is not a valid email; not kept", "request_id", m.RequestID,
 				"connection", m.Connection, "user_id", m.UserID, "shown", it.res.refused)
 		}
-		attempts = append(attempts, ledger.Attempt{
+		a := ledger.Attempt{
 			RequestID: m.RequestID, Key: m.Key(), MessageID: it.rec.MessageId, Outcome: it.res.outcome,
 			Code: it.res.code, Message: it.res.errMsg, HTTPStatus: it.res.status, Receive: it.receive, Redrive: it.redrive,
 			Verified: it.res.verified, At: now, ResolvedIDs: it.res.resolved, Shown: it.res.shown, RequestedAt: m.RequestedAt,
-		})
+		}
+		ids := marked(it)
+		if len(ids) > 0 {
+			a.Mark = &ledger.MarkRef{Connection: m.Connection, UserID: ids[0], Action: m.Action}
+		}
+		for _, id := range ids[min(1, len(ids)):] {
+			extra = append(extra, ledger.Mark{Connection: m.Connection, UserID: id, Action: m.Action, RequestID: m.RequestID, Key: m.Key(), At: m.RequestedAt})
+		}
+		attempts = append(attempts, a)
 		recorded = append(recorded, it)
 	}
 	if len(attempts) == 0 {
@@ -43,13 +55,39 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 	for i, l := range links {
 		recorded[i].link = l
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return c.Ledger.PutMarks(lctx, extra)
+}
+
+// marked are the accounts an item revoked or restored for good (done or
+// already, not a dry run): its attempt marks the first (the drift check
+// re-reads exactly the revoked ones, and a restore through revoke after a
+// revocation is not drift); an email target's other accounts get marks of
+// their own.
+func marked(it *item) []string {
+	m := it.msg
+	if m.DryRun || (it.res.outcome != message.Done && it.res.outcome != message.Already) {
+		return nil
+	}
+	ids := it.res.resolved
+	if m.UserID != "" {
+		ids = []string{m.UserID}
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if message.CheckUserID(id) == nil {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // recordable reports whether an item names a target the ledger can hold.
 func recordable(it *item) bool {
 	m := it.msg
-	return m != nil && message.IsID(m.RequestID) && m.Connection != "" && (m.UserID != "" || m.Email != "")
+	return m != nil && !m.Background() && message.IsID(m.RequestID) && m.Connection != "" && (m.UserID != "" || m.Email != "")
 }
 
 // ledgerBudget is the time left for the ledger write before the deadline.
@@ -61,6 +99,9 @@ func (c *Consumer) ledgerBudget(ctx context.Context) time.Duration {
 }
 
 func (c *Consumer) audit(ctx context.Context, it *item) {
+	if it.msg != nil && it.msg.Background() {
+		return // logged by its own rule (drift.go, listing.go)
+	}
 	r := audit.Record{
 		MessageID: it.rec.MessageId, Outcome: it.res.outcome, ErrorCode: it.res.code, Error: it.res.errMsg,
 		HTTPStatus: it.res.status, HTTPAttempts: it.res.httpAttempts, Attempt: it.receive, Duration: c.now().Sub(it.start),

@@ -23,6 +23,8 @@ type result struct {
 	last         message.Code // exhausted: the last error's code (last_error_code)
 	shown        string       // an address the provider showed for a user_id target (checked)
 	refused      string       // an address the provider showed that failed the check (quoted, cut)
+	proof        []string     // changed: the accounts its read-back will read
+	proofOf      message.Outcome
 }
 
 func permanent(code message.Code, msg string, status int) result {

@@ -2,18 +2,33 @@ package consumer
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
 )
 
-// work is one (connection, action, dry run) group of items.
+// work is one (connection, action, dry run, proof) group of items.
 type work struct {
 	client provider.Client
 	action message.Action
 	dryRun bool
 	verify bool // the connection's secret allows read-back (default true)
-	items  []*item
+	// proof: the items are read-backs of changes already made (proof.go).
+	proof bool
+	// deferProof: a read-back that cannot be made in this invocation is
+	// queued as a proof message (the consumer can send to its queue).
+	deferProof bool
+	// proofTime: the least time left for read-backs in this invocation.
+	proofTime time.Duration
+	// changed, when set, records at once the items whose change was
+	// accepted and whose proof is still to come.
+	changed func([]*item)
+	// changes is the invocation's change work; a change group marks its
+	// part done once its changes are made (phase.go).
+	changes *phase
+	items   []*item
 }
 
 // account is one provider account the group acts on.
@@ -30,6 +45,17 @@ var (
 )
 
 func (w *work) run(ctx context.Context) {
+	if w.proof {
+		w.runProof(ctx)
+		return
+	}
+	var once sync.Once
+	changed := func() {
+		if w.changes != nil && !w.dryRun {
+			once.Do(w.changes.done)
+		}
+	}
+	defer changed()
 	lookups := w.resolve(ctx)
 	accts, want := w.plan(lookups)
 	if len(accts) > 0 {
@@ -37,12 +63,14 @@ func (w *work) run(ctx context.Context) {
 			w.dry(ctx, accts)
 		} else {
 			w.apply(ctx, accts)
-			w.readBack(ctx, accts)
+			changed()
+			w.prove(ctx, accts, want)
 		}
 	}
 	for i, it := range w.items {
 		if want[i] != nil {
 			it.res = w.aggregate(it, accts, want[i])
+			w.defer1(it, accts, want[i])
 		}
 	}
 }
@@ -180,6 +208,9 @@ func (w *work) readBack(ctx context.Context, accts []*account) {
 	}
 	for k, st := range v.Verify(ctx, ids) {
 		a := check[k]
+		if st.Err != nil && w.deferProof && !w.proof && ctx.Err() != nil {
+			continue // cut off: not read, so proven later by a proof message (defer1)
+		}
 		keep := a.out
 		switch {
 		case st.Err == nil && st.Known && st.Matches(w.action):

@@ -59,3 +59,79 @@ func (l *Ledger) DirectoryUser(ctx context.Context, directory, userID string) (*
 func (l *Ledger) CountDirectory(ctx context.Context, directory string) (int, error) {
 	return l.Store.Count(ctx, Query{PK: pkDirectory + directory, Prefix: skDirUser})
 }
+
+// snapshotHead is the record of a directory's last complete snapshot.
+type snapshotHead struct {
+	Directory string    `json:"directory"`
+	StartedAt time.Time `json:"started_at"`
+}
+
+// PutSnapshotComplete records that a snapshot of directory started at
+// startedAt listed every user: an entry refreshed before it belongs to a
+// user the directory no longer has.
+func (l *Ledger) PutSnapshotComplete(ctx context.Context, directory string, startedAt time.Time) error {
+	it := Item{PK: pkDirectory + directory, SK: skMeta, Data: encode(snapshotHead{Directory: directory, StartedAt: startedAt.UTC()})}
+	if err := l.Store.BatchPut(ctx, []Item{it}); err != nil {
+		return fmt.Errorf("ledger: snapshot complete: %w", err)
+	}
+	return nil
+}
+
+// SnapshotComplete returns when the directory's last complete snapshot
+// started, or the zero time if none completed.
+func (l *Ledger) SnapshotComplete(ctx context.Context, directory string) (time.Time, error) {
+	it, err := l.Store.Get(ctx, Key{PK: pkDirectory + directory, SK: skMeta})
+	if err != nil || it == nil {
+		if err != nil {
+			err = fmt.Errorf("ledger: snapshot complete: %w", err)
+		}
+		return time.Time{}, err
+	}
+	var h snapshotHead
+	if err := json.Unmarshal(it.Data, &h); err != nil {
+		return time.Time{}, fmt.Errorf("ledger: snapshot complete: %w", err)
+	}
+	return h.StartedAt, nil
+}
+
+// SnapshotProgress is a snapshot cut short: when it began (every entry it
+// wrote is refreshed at that time) and the page token to resume from.
+type SnapshotProgress struct {
+	Directory string    `json:"directory"`
+	StartedAt time.Time `json:"started_at"`
+	Token     string    `json:"token"`
+}
+
+func progressKey(directory string) Key { return Key{PK: pkDirectory + directory, SK: "P"} }
+
+// PutSnapshotProgress records where an unfinished snapshot stopped.
+func (l *Ledger) PutSnapshotProgress(ctx context.Context, p SnapshotProgress) error {
+	k := progressKey(p.Directory)
+	it := Item{PK: k.PK, SK: k.SK, TTL: p.StartedAt.Add(SnapshotTTL).Unix(), Data: encode(p)}
+	if err := l.Store.BatchPut(ctx, []Item{it}); err != nil {
+		return fmt.Errorf("ledger: snapshot progress: %w", err)
+	}
+	return nil
+}
+
+// SnapshotProgressOf returns an unfinished snapshot's progress, or nil.
+func (l *Ledger) SnapshotProgressOf(ctx context.Context, directory string) (*SnapshotProgress, error) {
+	it, err := l.Store.Get(ctx, progressKey(directory))
+	if err != nil {
+		return nil, fmt.Errorf("ledger: snapshot progress: %w", err)
+	}
+	if it == nil {
+		return nil, nil
+	}
+	var p SnapshotProgress
+	if err := json.Unmarshal(it.Data, &p); err != nil || p.Token == "" {
+		return nil, nil // an unreadable progress is no progress: the snapshot starts over
+	}
+	return &p, nil
+}
+
+// ClearSnapshotProgress forgets an unfinished snapshot's progress (it
+// completed, or its token no longer works) by writing it already expired.
+func (l *Ledger) ClearSnapshotProgress(ctx context.Context, directory string) error {
+	return l.PutSnapshotProgress(ctx, SnapshotProgress{Directory: directory, StartedAt: time.Unix(1, 0).Add(-SnapshotTTL)})
+}

@@ -47,6 +47,16 @@
 //   - Unresolved people (unresolved.go): UNRESOLVED, identity events that
 //     named someone revoke could not map to an email, newest first, for an
 //     operator to follow up; they expire with the retention.
+//   - Drift and orphans (docs/design.md §5): account marks (marks.go: the
+//     attempt that settled a revoke or restore, under MARK#<connection> in
+//     G2 by user id and time), drift records (drift.go, DRIFT, with
+//     a drift attempt on the revocation's target), orphan listings
+//     (listing.go, LISTING#<connection> versioned state and
+//     LISTED#<connection>#<listing id> accounts), orphan reports
+//     (orphans.go, ORPHANS#<connection>), exceptions (exceptions.go,
+//     EXCEPT#<connection>), a directory's last complete snapshot
+//     (directory.go, DIR#<directory> "#") and the owner-agnostic SCIM
+//     roster (dirscan.go, SCIMROSTER) the comparison reads.
 //
 // Ledger (ledger.go) is the one entry point for all of them; Store
 // (store.go) and Dynamo (dynamo.go) are the table underneath. Which

@@ -22,10 +22,13 @@ type TargetStatus struct {
 }
 
 // Fold picks a target's latest outcome by precedence, not arrival: a final
-// outcome (done, already, no_account, failed, would_*) beats retrying and
-// pending whatever order they were written in; among final outcomes the
-// later attempt wins (so done beats failed only when the done came later,
-// as after a successful re-drive).
+// outcome (done, already, no_account, failed, would_*) beats changed,
+// retrying and pending whatever order they were written in; among final
+// outcomes, and among the others, the later attempt wins (so done beats
+// failed only when the done came later, as after a successful re-drive,
+// and a read-back found wrong after a change shows as retrying). Drift
+// (the sweep saw the account active again after it settled) beats every
+// other outcome.
 func Fold(t Target, attempts []Attempt, requestedAt time.Time) TargetStatus {
 	st := TargetStatus{Target: t, Outcome: message.Pending, Attempts: len(attempts), UpdatedAt: requestedAt}
 	var best *Attempt
@@ -34,6 +37,12 @@ func Fold(t Target, attempts []Attempt, requestedAt time.Time) TargetStatus {
 		switch {
 		case best == nil:
 			best = a
+		case (a.Outcome == message.Drift) != (best.Outcome == message.Drift):
+			// Drift was seen after the target settled: it stands until a
+			// new request revokes the account again.
+			if a.Outcome == message.Drift {
+				best = a
+			}
 		case a.Outcome.Final() && !best.Outcome.Final():
 			best = a
 		case a.Outcome.Final() == best.Outcome.Final() && a.after(*best):
@@ -71,7 +80,8 @@ func Summarize(targets []TargetStatus) (status string, counts map[message.Outcom
 
 // statusOf is the status of targets counted by outcome (Summarize).
 func statusOf(counts map[message.Outcome]int) string {
-	total, failed, settled := 0, counts[message.Failed], 0
+	// A drift target has access again: the request is not done.
+	total, failed, settled := 0, counts[message.Failed]+counts[message.Drift], 0
 	for o, n := range counts {
 		total += n
 		if o.Final() {

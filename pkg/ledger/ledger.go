@@ -122,6 +122,10 @@ type Attempt struct {
 	// the previous attempt's hash (its own is ChainHash, computed).
 	Seq  int    `json:"seq,omitempty"`
 	Prev string `json:"prev,omitempty"`
+	// Mark names the account a revoke or restore changed for good (done
+	// or already, not a dry run): the attempt is then also the account's
+	// mark, under MARK#<connection> in G2 (marks.go).
+	Mark *MarkRef `json:"mark,omitempty"`
 }
 
 // after reports whether a is a later attempt than b: a re-drive comes
@@ -160,7 +164,11 @@ func (l *Ledger) targetItem(r Request, t Target) Item {
 // another person's history.
 func (l *Ledger) attemptItem(a Attempt) Item {
 	a = a.bounded()
-	return Item{PK: requestPK(a.RequestID), SK: attemptSK(a), TTL: l.expiry(a.RequestedAt), Data: encode(a)}
+	it := Item{PK: requestPK(a.RequestID), SK: attemptSK(a), TTL: l.expiry(a.RequestedAt), Data: encode(a)}
+	if a.Mark.valid() {
+		it.G2PK, it.G2SK = markKeys(a.Mark.Connection, a.Mark.UserID, a.RequestedAt)
+	}
+	return it
 }
 
 // attemptSK is an attempt's sort key: by delivery, not by chain position,

@@ -49,6 +49,38 @@ func attempt(r ledger.Request, t ledger.Target, o message.Outcome, receive, redr
 	return ledger.Attempt{RequestID: r.ID, Key: t.Key, MessageID: fmt.Sprintf("m%d-%d", receive, redrive), Outcome: o, Receive: receive, Redrive: redrive, At: at, RequestedAt: r.RequestedAt}
 }
 
+// changed (the change accepted, the proof to come) is not final: a later
+// retry (its read-back disagreed) shows, the proof's done outranks it
+// whatever the order, and a changed target leaves its request pending.
+func TestFoldChanged(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	at := func(o message.Outcome, s int) ledger.Attempt {
+		return ledger.Attempt{Key: "u:u1#wiki", Outcome: o, Receive: 1, At: now.Add(time.Duration(s) * time.Second)}
+	}
+	tests := []struct {
+		name     string
+		attempts []ledger.Attempt
+		want     message.Outcome
+	}{
+		{"changed alone", []ledger.Attempt{at(message.Changed, 1)}, message.Changed},
+		{"a read-back that disagreed shows as retrying", []ledger.Attempt{at(message.Changed, 1), at(message.Retrying, 2)}, message.Retrying},
+		{"an earlier retry written late keeps changed", []ledger.Attempt{at(message.Changed, 2), at(message.Retrying, 1)}, message.Changed},
+		{"the proof makes it done", []ledger.Attempt{at(message.Changed, 1), at(message.Retrying, 2), at(message.Done, 3)}, message.Done},
+		{"done beats a changed written after it", []ledger.Attempt{at(message.Done, 3), at(message.Changed, 4)}, message.Done},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := ledger.Fold(ledger.Target{Key: "u:u1#wiki"}, tt.attempts, now)
+			if st.Outcome != tt.want {
+				t.Fatalf("got %s, want %s", st.Outcome, tt.want)
+			}
+			if s, _ := ledger.Summarize([]ledger.TargetStatus{st}); (s == ledger.StatusPending) != !tt.want.Final() {
+				t.Fatalf("request status %s with a %s target", s, tt.want)
+			}
+		})
+	}
+}
+
 // A late "retrying" never overwrites "done"; "done" beats "failed" only
 // when it came from a later attempt; the status walks pending → done.
 func TestFoldAcrossRedeliveries(t *testing.T) {

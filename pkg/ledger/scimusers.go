@@ -113,7 +113,7 @@ func emailItem(id, email string) *Item {
 func (l *Ledger) CreateSCIMUser(ctx context.Context, u SCIMUser) error {
 	u.Version = 1
 	it := l.scimUserItem(u)
-	writes := []Write{{Put: &it, IfAbsent: true}, {Put: l.nameItem(u), IfAbsent: true}}
+	writes := []Write{{Put: &it, IfAbsent: true}, {Put: l.nameItem(u), IfAbsent: true}, {Put: rosterItem(u)}}
 	for _, e := range u.emailKeys() {
 		writes = append(writes, Write{Put: emailItem(u.ID, e)})
 	}
@@ -134,7 +134,7 @@ func (l *Ledger) ReplaceSCIMUser(ctx context.Context, prev, next SCIMUser) (SCIM
 	next.ID, next.Created, next.Version = prev.ID, prev.Created, prev.Version+1
 	it := l.scimUserItem(next)
 	ver := prev.Version
-	writes := []Write{{Put: &it, IfVer: &ver}}
+	writes := []Write{{Put: &it, IfVer: &ver}, {Put: rosterItem(next)}}
 	if !strings.EqualFold(prev.UserName, next.UserName) {
 		old := nameKey(prev.UserName)
 		writes = append(writes, Write{Delete: &old}, Write{Put: l.nameItem(next), IfAbsent: true})
@@ -175,7 +175,8 @@ func (l *Ledger) DeleteSCIMUser(ctx context.Context, u SCIMUser) error {
 	ver := u.Version
 	k := Key{PK: pkSCIMUser + u.ID, SK: skMeta}
 	name := nameKey(u.UserName)
-	writes := []Write{{Delete: &k, IfVer: &ver}, {Delete: &name}}
+	roster := rosterKey(u.ID)
+	writes := []Write{{Delete: &k, IfVer: &ver}, {Delete: &name}, {Delete: &roster}}
 	for _, e := range u.emailKeys() {
 		ek := Key{PK: pkSCIMEmail + e, SK: u.ID}
 		writes = append(writes, Write{Delete: &ek})

@@ -71,7 +71,19 @@ type Message struct {
 	V int `json:"v"`
 	Header
 	Target
+	// Kind is empty for a change (revoke or restore); the sweep's
+	// background reads are KindCheck and KindList (work.go).
+	Kind Kind `json:"kind,omitempty"`
+	// Proof, when set, makes the message the read-back of a change already
+	// made: the provider ids of the accounts to read (docs/design.md §4).
+	Proof []string `json:"proof,omitempty"`
+	// ProofOf is what the change reported (done or already): the outcome
+	// the target takes once the read-back sees it.
+	ProofOf Outcome `json:"proof_of,omitempty"`
 }
+
+// MaxProofAccounts bounds the accounts one proof message reads back.
+const MaxProofAccounts = 20
 
 // New is the one constructor of a message: the API, the hook, the SCIM
 // front door, the trigger and the sweep all build messages with it. A
@@ -125,6 +137,12 @@ func Decode(body string) (*Message, error) {
 // validated the request already; this guards against anything else
 // writing to the queue.
 func (m *Message) Validate() error {
+	if m.Kind != "" {
+		if len(m.Proof) > 0 || m.ProofOf != "" {
+			return errors.New("message: a background read carries no proof")
+		}
+		return m.validateRead()
+	}
 	switch {
 	case m.V != Version:
 		return fmt.Errorf("message: unsupported version %d", m.V)
@@ -142,6 +160,14 @@ func (m *Message) Validate() error {
 	if m.UserID != "" {
 		if err := CheckUserID(m.UserID); err != nil {
 			return fmt.Errorf("message: user_id: %w", err)
+		}
+	}
+	if len(m.Proof) > MaxProofAccounts || len(m.Proof) > 0 && (m.DryRun || m.ProofOf != Done && m.ProofOf != Already) || len(m.Proof) == 0 && m.ProofOf != "" {
+		return fmt.Errorf("message: a proof names 1 to %d accounts and proof_of done or already, and is no dry run", MaxProofAccounts)
+	}
+	for _, id := range m.Proof {
+		if err := CheckUserID(id); err != nil {
+			return fmt.Errorf("message: proof: %w", err)
 		}
 	}
 	if m.Email != "" {

@@ -42,6 +42,14 @@ func TestDecodeRejects(t *testing.T) {
 		`{"v":1,"action":"revoke","connection":"c","user_id":"u","reason":"a\u202eb"}`,
 		`{"v":1,"action":"","connection":"c","user_id":"u"}`,
 		`{"v":1,"action":"revoke","connection":"c","user_id":"` + strings.Repeat("a", MaxBodyBytes) + `"}`,
+		// proofs: accounts named safely, at most MaxProofAccounts, with the
+		// change's outcome, never a dry run
+		`{"v":1,"action":"revoke","connection":"c","user_id":"u","proof":["../x"],"proof_of":"done"}`,
+		`{"v":1,"action":"revoke","connection":"c","user_id":"u","proof":["u"]}`,
+		`{"v":1,"action":"revoke","connection":"c","user_id":"u","proof":["u"],"proof_of":"failed"}`,
+		`{"v":1,"action":"revoke","connection":"c","user_id":"u","proof_of":"done"}`,
+		`{"v":1,"action":"revoke","connection":"c","user_id":"u","proof":["u"],"proof_of":"done","dry_run":true}`,
+		`{"v":1,"action":"revoke","connection":"c","email":"a@example.com","proof":["1","2","3","4","5","6","7","8","9","10","11","12","13","14","15","16","17","18","19","20","21"],"proof_of":"done"}`,
 	} {
 		if _, err := Decode(b); err == nil {
 			t.Errorf("%.80s accepted", b)
@@ -54,6 +62,9 @@ func TestDecodeRejects(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	f.Add(`{"v":1,"request_id":"r","action":"revoke","connection":"crm","provider":"backendless","user_id":"BL-1","requested_at":"2026-11-23T10:00:00Z"}`)
 	f.Add(`{"v":1,"action":"restore","connection":"x","email":"a@example.com"}`)
+	f.Add(`{"v":1,"action":"revoke","connection":"x","email":"a@example.com","proof":["a1","b2"],"proof_of":"already"}`)
+	f.Add(`{"v":1,"request_id":"0b4c2a5e-1f0e-4c1a-9d36-2f1b9a7c8e01","action":"revoke","connection":"crm","user_id":"BL-1","kind":"check","requested_at":"2026-11-23T10:00:00Z"}`)
+	f.Add(`{"v":1,"request_id":"0b4c2a5e-1f0e-4c1a-9d36-2f1b9a7c8e01","action":"revoke","connection":"crm","kind":"list","requested_at":"2026-11-23T10:00:00Z"}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		m, err := Decode(body)
 		if err != nil {
@@ -62,8 +73,18 @@ func FuzzDecode(f *testing.F) {
 		if strings.ContainsAny(m.UserID, "/?#%\\ ") || m.UserID == ".." || m.UserID == "." {
 			t.Fatalf("unsafe user id accepted: %q", m.UserID)
 		}
-		if (m.UserID == "") == (m.Email == "") {
+		switch {
+		case m.Kind == KindList && (m.UserID != "" || m.Email != ""):
+			t.Fatal("a listing names no user")
+		case m.Kind == KindCheck && (m.UserID == "" || m.Email != ""):
+			t.Fatal("a check names one user id")
+		case m.Kind == "" && (m.UserID == "") == (m.Email == ""):
 			t.Fatal("exactly one of user_id and email")
+		}
+		for _, id := range m.Proof {
+			if strings.ContainsAny(id, "/?#%\\ ") || id == ".." || id == "." {
+				t.Fatalf("unsafe proof account accepted: %q", id)
+			}
 		}
 	})
 }

@@ -27,6 +27,33 @@ type Input struct {
 	// BackstopOnly runs the unqueued backstop and nothing else: the
 	// always-on 5-minute rule (docs/design.md §5). It takes no other field.
 	BackstopOnly bool `json:"backstop_only"`
+	// Drift queues a re-read of every account revoke revoked in the last
+	// days (drift.go).
+	Drift *Drift `json:"drift"`
+	// Orphans lists each listable connection against the directory
+	// (orphans.go).
+	Orphans *Orphans `json:"orphans"`
+}
+
+// Defaults of the drift check and the orphan listing.
+const (
+	DefaultDriftDays        = 90
+	DefaultOrphanEveryHours = 24
+)
+
+// Drift is the drift check: days back (default 90).
+type Drift struct {
+	Days int `json:"days"`
+}
+
+// Orphans is the orphan listing: a new listing of a connection starts
+// every_hours after the last one started (default 24); runs in between
+// continue a listing or compare a finished one.
+type Orphans struct {
+	EveryHours int `json:"every_hours"`
+	// Connections limits the listing to these connections (default: every
+	// connection that can list).
+	Connections []string `json:"connections"`
 }
 
 // Redrive bounds a re-drive. Absent fields take the defaults; max_messages
@@ -68,7 +95,7 @@ func ParseInput(raw []byte) (*Input, error) {
 }
 
 func (in *Input) check() error {
-	if in.BackstopOnly && (in.DryRun || in.Redrive != nil || in.Inactive != nil) {
+	if in.BackstopOnly && (in.DryRun || in.Redrive != nil || in.Inactive != nil || in.Drift != nil || in.Orphans != nil) {
 		return errors.New("sweep: backstop_only takes no other field")
 	}
 	if r := in.Redrive; r != nil {
@@ -80,6 +107,15 @@ func (in *Input) check() error {
 		if r.MaxMessages != nil && *r.MaxMessages > maxMessagesLimit {
 			return fmt.Errorf("sweep: redrive.max_messages: at most %d", maxMessagesLimit)
 		}
+	}
+	if d := in.Drift; d != nil && (d.Days < 0 || d.Days > 3650) {
+		return errors.New("sweep: drift.days: 1 to 3650 (0: the default, 90)")
+	}
+	if o := in.Orphans; o != nil && (o.EveryHours < 0 || o.EveryHours > 24*366) {
+		return errors.New("sweep: orphans.every_hours: 1 to 8784 (0: the default, 24)")
+	}
+	if o := in.Orphans; o != nil && len(o.Connections) > maxInactiveEntries {
+		return fmt.Errorf("sweep: orphans.connections: at most %d", maxInactiveEntries)
 	}
 	if len(in.Inactive) > maxInactiveEntries {
 		return fmt.Errorf("sweep: inactive: at most %d entries", maxInactiveEntries)

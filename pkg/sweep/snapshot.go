@@ -12,6 +12,7 @@ type SnapshotResult struct {
 	Directory string `json:"directory"`
 	Status    string `json:"status"`
 	Users     int    `json:"users"`
+	Resumed   bool   `json:"resumed,omitempty"` // continued a snapshot an earlier run cut short
 	Error     string `json:"error,omitempty"`
 }
 
@@ -26,6 +27,10 @@ func (s *Sweeper) snapshot(ctx context.Context, d directory.Source) SnapshotResu
 	r := SnapshotResult{Directory: d.String(), Status: StatusOK}
 	if s.Directory == nil || s.Ledger == nil {
 		r.Status, r.Error = StatusError, "no directory reader or ledger configured"
+		return r
+	}
+	if pg, ok := s.Directory.(directory.Pager); ok {
+		s.snapshotPages(ctx, d, pg, &r)
 		return r
 	}
 	var batch []ledger.DirectoryUser
@@ -53,6 +58,12 @@ func (s *Sweeper) snapshot(ctx context.Context, d directory.Source) SnapshotResu
 	case werr != nil:
 		r.Status, r.Error = StatusIncomplete, "writing the snapshot failed"
 		s.Log.Error("sweep: directory snapshot", "directory", d.String(), "error", werr)
+	default:
+		// Only a complete snapshot tells who left: the orphan comparison
+		// counts a person present when refreshed since the last one began.
+		if err := s.Ledger.PutSnapshotComplete(ctx, d.String(), now); err != nil {
+			r.Status, r.Error = StatusIncomplete, "recording the complete snapshot failed"
+		}
 	}
 	return r
 }

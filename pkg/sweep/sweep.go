@@ -67,6 +67,8 @@ type Result struct {
 	Redrive   *RedriveResult   `json:"redrive,omitempty"`
 	Inactive  []InactiveResult `json:"inactive,omitempty"`
 	Snapshots []SnapshotResult `json:"snapshots,omitempty"`
+	Drift     []DriftResult    `json:"drift,omitempty"`
+	Orphans   []OrphanResult   `json:"orphans,omitempty"`
 
 	// BackstopOnly: the run was the unqueued backstop alone.
 	BackstopOnly bool `json:"backstop_only,omitempty"`
@@ -108,6 +110,20 @@ func (s *Sweeper) Handle(ctx context.Context, raw json.RawMessage) (*Result, err
 		sr := s.snapshot(work, d)
 		res.Snapshots = append(res.Snapshots, sr)
 		res.Complete = res.Complete && sr.Status == StatusOK
+	}
+	// Drift and orphans after the snapshots: the comparison sees the
+	// directory as this run refreshed it.
+	if in.Drift != nil {
+		res.Drift = s.drift(work, res.RunID, in.DryRun, *in.Drift)
+		for _, r := range res.Drift {
+			res.Complete = res.Complete && r.Status != StatusIncomplete
+		}
+	}
+	if in.Orphans != nil {
+		res.Orphans = s.orphans(work, in.DryRun, *in.Orphans)
+		for _, r := range res.Orphans {
+			res.Complete = res.Complete && r.Status != StatusIncomplete && r.Status != StatusError
+		}
 	}
 	if !in.DryRun {
 		n, ok := s.requeue(ctx, work)

@@ -99,24 +99,74 @@ func (c *Client) Resolve(ctx context.Context, emails []string) []provider.Lookup
 	})
 }
 
-// Verify reads each user back with GET data/Users/{objectId}.
+// VerifyBatch is how many users one proof reads with a where clause.
+const VerifyBatch = 50
+
+// Verify proves users' states with the documented search
+// GET data/Users?where=objectId='a' OR objectId='b'… (up to VerifyBatch a
+// request), and reads any user the search did not show, or a lone one,
+// with GET data/Users/{objectId}: only that read may say a user is gone.
 func (c *Client) Verify(ctx context.Context, ids []string) []provider.State {
-	return rest.VerifyEach(ctx, ids, 8, func(ctx context.Context, id string) provider.State {
-		target, err := c.url("data", "Users", id)
-		if err != nil {
-			return provider.StateErr(provider.Permanent(Name+": read user", message.CodeInvalid, "invalid user id"))
+	out := make([]provider.State, len(ids))
+	want := map[string][]int{}
+	var order []string
+	for i, id := range ids {
+		if _, ok := want[id]; !ok {
+			order = append(order, id)
 		}
-		return c.http.ReadState(ctx, Name, target, Check, func(body []byte) provider.State {
-			var u user
-			if json.Unmarshal(body, &u) != nil || u.ObjectID == "" {
-				return provider.StateErr(provider.Transient(Name+": read user", message.CodeProvider, "response is not a user object"))
+		want[id] = append(want[id], i)
+	}
+	for start := 0; len(order)-start > 1; start += VerifyBatch {
+		chunk := order[start:min(start+VerifyBatch, len(order))]
+		clauses := make([]string, len(chunk))
+		for k, id := range chunk {
+			clauses[k] = "objectId=" + Quote(id)
+		}
+		users, err := c.users(ctx, "read users", strings.Join(clauses, " OR "), PageSize, 0)
+		if err != nil {
+			break // read one by one below
+		}
+		for _, u := range users {
+			st := u.state()
+			if !st.Known {
+				continue
 			}
-			s := u.state()
-			if !s.Known {
-				s.Err = provider.Transient(Name+": read user", message.CodeProvider, "userStatus is missing or unknown")
+			for _, i := range want[u.ObjectID] {
+				out[i] = st
 			}
-			return s
-		})
+			delete(want, u.ObjectID)
+		}
+	}
+	var todo []string
+	for _, id := range order {
+		if _, ok := want[id]; ok {
+			todo = append(todo, id)
+		}
+	}
+	for k, st := range rest.VerifyEach(ctx, todo, 8, c.readUser) {
+		for _, i := range want[todo[k]] {
+			out[i] = st
+		}
+	}
+	return out
+}
+
+// readUser reads one user with GET data/Users/{objectId}.
+func (c *Client) readUser(ctx context.Context, id string) provider.State {
+	target, err := c.url("data", "Users", id)
+	if err != nil {
+		return provider.StateErr(provider.Permanent(Name+": read user", message.CodeInvalid, "invalid user id"))
+	}
+	return c.http.ReadState(ctx, Name, target, Check, func(body []byte) provider.State {
+		var u user
+		if json.Unmarshal(body, &u) != nil || u.ObjectID == "" {
+			return provider.StateErr(provider.Transient(Name+": read user", message.CodeProvider, "response is not a user object"))
+		}
+		s := u.state()
+		if !s.Known {
+			s.Err = provider.Transient(Name+": read user", message.CodeProvider, "userStatus is missing or unknown")
+		}
+		return s
 	})
 }
 

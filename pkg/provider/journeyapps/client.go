@@ -56,6 +56,7 @@ type Client struct {
 	base       *url.URL
 	model      string
 	emailField string
+	pos        *positions // where proofs found users in the listing
 }
 
 var (
@@ -90,7 +91,7 @@ func New(raw []byte, o rest.Options) (*Client, error) {
 	}
 	token := s.Token
 	auth := func(h http.Header) { h.Set("Authorization", "Bearer "+token) }
-	return &Client{http: o.NewClient(Profile, s.Settings, auth, token), base: base, model: s.UserModel, emailField: s.EmailField}, nil
+	return &Client{http: o.NewClient(Profile, s.Settings, auth, token), base: base, model: s.UserModel, emailField: s.EmailField, pos: &positions{}}, nil
 }
 
 // APIError is JourneyApps' error object.

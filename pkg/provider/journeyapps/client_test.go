@@ -376,6 +376,46 @@ func BenchmarkJourneyAppsBatch(b *testing.B) {
 	b.ReportMetric(float64(sim.Stats().Requests)/float64(b.N), "requests/op")
 }
 
+// Proofs share what the listing taught them: a later Verify reads the page
+// where its users were last seen, and a scan resumes where the last one
+// stopped. (Before: every Verify scanned from the first page.)
+func TestProofPagesRemembered(t *testing.T) {
+	sim := simulator.NewJourneyApps(token, simulator.Options{})
+	defer sim.Close()
+	ids := make([]string, 1000)
+	users := make([]provider.User, len(ids))
+	for i := range ids {
+		ids[i] = fmt.Sprintf("u%04d", i)
+		users[i].ID = ids[i]
+		sim.Add(simulator.User{ID: ids[i], Enrolled: true})
+	}
+	c := newClient(t, sim.APIURL())
+	c.Revoke(context.Background(), users)
+	tests := []struct {
+		name     string
+		ids      []string
+		requests int
+	}{
+		{"the first 70: one page", ids[:70], 1},
+		{"the next 70: the page seen, then the scan's next", ids[70:140], 2},
+		{"a page further on: the scan resumes", ids[200:300], 1},
+		{"a page seen before, out of order", ids[100:140], 1},
+		{"every user: the rest of the listing, once", ids, 10},
+		{"70 users in the middle, after a full pass: their page", ids[500:570], 1},
+	}
+	for _, tt := range tests {
+		before := sim.Stats().Requests
+		for i, st := range c.Verify(context.Background(), tt.ids) {
+			if st.Err != nil || !st.Matches(message.Revoke) {
+				t.Fatalf("%s: user %d: %+v", tt.name, i, st)
+			}
+		}
+		if n := sim.Stats().Requests - before; n != tt.requests {
+			t.Errorf("%s: %d requests, want %d", tt.name, n, tt.requests)
+		}
+	}
+}
+
 // JourneyApps' listing takes no filter: the inactive cut-off is applied to
 // last_connected_at (and the enrolment date of a user who never
 // connected) by the client.

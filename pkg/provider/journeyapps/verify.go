@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
@@ -16,25 +17,145 @@ import (
 // the listing, which shows every user's lock and sessions a page at a time.
 const singleReads = 10
 
-// Verify reads users back with GET users/{id} (the user and its
-// sessions). For many users it pages through GET users instead while that
-// costs fewer requests than reading the rest one by one.
+// MaxIndexed bounds how many users' listing positions a client remembers.
+const MaxIndexed = 100_000
+
+// positions remembers on which listing page (its skip) each user was last
+// seen, and where the next scan starts: the proofs of one warm process
+// share what every listing page taught them. Safe for concurrent use.
+type positions struct {
+	mu       sync.Mutex
+	at       map[string]int // user id → skip of its page
+	frontier int            // the next skip a scan reads
+}
+
+func (p *positions) learn(skip int, users []listedUser) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.at == nil {
+		p.at = map[string]int{}
+	}
+	for _, u := range users {
+		if _, ok := p.at[u.ID]; ok || len(p.at) < MaxIndexed {
+			p.at[u.ID] = skip
+		}
+	}
+}
+
+func (p *positions) page(id string) (int, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	skip, ok := p.at[id]
+	return skip, ok
+}
+
+func (p *positions) next() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.frontier
+}
+
+func (p *positions) advance(to int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.frontier = to
+}
+
+// Verify proves users' states. The proof reads the documented listing
+// GET users?limit=&skip= (each user with "locked" and its sessions), where
+// one page proves up to PageSize users: first the pages where the users
+// were last seen, then, for users never seen, pages from where the last
+// scan stopped, while that costs fewer requests than reading the rest one
+// by one with GET users/{id} (the user and its sessions), which proves
+// whatever is left.
 func (c *Client) Verify(ctx context.Context, ids []string) []provider.State {
 	out := make([]provider.State, len(ids))
-	if len(ids) > singleReads {
-		c.verifyByListing(ctx, ids, out)
+	want := make(map[string][]int, len(ids))
+	for i, id := range ids {
+		want[id] = append(want[id], i)
+	}
+	c.verifyKnownPages(ctx, want, out)
+	if len(want) > singleReads {
+		c.verifyByScan(ctx, want, out)
 	}
 	var todo []int
-	for i := range ids {
-		if !out[i].Known && out[i].Err == nil {
-			todo = append(todo, i)
-		}
+	for _, idx := range want {
+		todo = append(todo, idx...)
 	}
 	states := rest.VerifyEach(ctx, pick(ids, todo), 8, c.readUser)
 	for k, i := range todo {
 		out[i] = states[k]
 	}
 	return out
+}
+
+// verifyKnownPages reads each page that last showed two or more of the
+// wanted users (one user is as cheap to read by itself).
+func (c *Client) verifyKnownPages(ctx context.Context, want map[string][]int, out []provider.State) {
+	bySkip := map[int]int{}
+	for id := range want {
+		if skip, ok := c.pos.page(id); ok {
+			bySkip[skip]++
+		}
+	}
+	for skip, n := range bySkip {
+		if n < 2 {
+			continue
+		}
+		if _, _, err := c.proofPage(ctx, skip, want, out); err != nil {
+			return
+		}
+	}
+}
+
+// verifyByScan reads pages from the frontier on, wrapping round once, and
+// stops as soon as reading the users still unseen one by one would cost
+// fewer requests than the pages left.
+func (c *Client) verifyByScan(ctx context.Context, want map[string][]int, out []provider.State) {
+	start := c.pos.next()
+	skip, read := start, 0
+	for len(want) > 0 {
+		p, n, err := c.proofPage(ctx, skip, want, out)
+		if err != nil {
+			return // the ones not seen are read one by one
+		}
+		read++
+		skip += n
+		if !p.More || n == 0 {
+			skip = 0 // wrap round to the first page
+		}
+		c.pos.advance(skip)
+		pages := (max(p.Total, PageSize) + PageSize - 1) / PageSize
+		if read >= pages || pages-read >= len(want) || skip == start {
+			return
+		}
+	}
+}
+
+// proofPage reads the listing page at skip, fills out for the wanted users
+// it shows and forgets them from want, and remembers every position.
+func (c *Client) proofPage(ctx context.Context, skip int, want map[string][]int, out []provider.State) (page, int, error) {
+	base, err := rest.URL(c.base, "users")
+	if err != nil {
+		return page{}, 0, err
+	}
+	q := url.Values{"limit": {strconv.Itoa(PageSize)}, "skip": {strconv.Itoa(skip)}}
+	resp, err := c.http.Do(ctx, rest.Request{Op: "list users", Method: http.MethodGet, URL: rest.WithQuery(base, q), Check: searchCheck})
+	if err != nil {
+		return page{}, 0, err
+	}
+	p, err := parsePage(resp.Body)
+	if err != nil {
+		return page{}, 0, err
+	}
+	c.pos.learn(skip, p.Objects)
+	for _, u := range p.Objects {
+		for _, i := range want[u.ID] {
+			out[i] = u.state()
+		}
+		delete(want, u.ID)
+	}
+	return p, len(p.Objects), nil
 }
 
 func pick(ids []string, idx []int) []string {
@@ -60,46 +181,6 @@ func (c *Client) readUser(ctx context.Context, id string) provider.State {
 		}
 		return lu.state()
 	})
-}
-
-// verifyByListing fills out with the states of the ids it finds in the
-// listing, and stops as soon as reading the remaining ids one by one would
-// cost fewer requests than the remaining pages.
-func (c *Client) verifyByListing(ctx context.Context, ids []string, out []provider.State) {
-	want := make(map[string][]int, len(ids))
-	for i, id := range ids {
-		want[id] = append(want[id], i)
-	}
-	base, err := rest.URL(c.base, "users")
-	if err != nil {
-		return
-	}
-	left := len(want)
-	for skip := 0; left > 0; {
-		q := url.Values{"limit": {strconv.Itoa(PageSize)}, "skip": {strconv.Itoa(skip)}}
-		resp, err := c.http.Do(ctx, rest.Request{Op: "list users", Method: http.MethodGet, URL: rest.WithQuery(base, q), Check: searchCheck})
-		if err != nil {
-			return // the ones not seen are read one by one
-		}
-		p, err := parsePage(resp.Body)
-		if err != nil {
-			return
-		}
-		for _, u := range p.Objects {
-			for _, i := range want[u.ID] {
-				out[i] = u.state()
-			}
-			if _, ok := want[u.ID]; ok {
-				delete(want, u.ID)
-				left--
-			}
-		}
-		skip += len(p.Objects)
-		pagesLeft := (p.Total - skip + PageSize - 1) / PageSize
-		if !p.More || len(p.Objects) == 0 || pagesLeft >= left {
-			return
-		}
-	}
 }
 
 // Lock states of a session that no longer has access.

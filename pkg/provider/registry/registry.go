@@ -5,7 +5,7 @@
 // benchmarks all read it, so adding a provider is its package, one entry
 // here and its simulator.
 //
-// Restore, resolve, verify and list are not declared: they are discovered
+// Restore, resolve, verify, list and enumerate are not declared: they are discovered
 // from the client type's interfaces (provider.Restorer, Resolver,
 // Verifier, Lister), the way a connector builder discovers a connector's
 // abilities.
@@ -34,8 +34,11 @@ const (
 	Resolve Capability = "resolve" // look users up by email (provider.Resolver)
 	Verify  Capability = "verify"  // read an account's state back (provider.Verifier)
 	List    Capability = "list"    // list users for the inactive sweep (provider.Lister)
-	Wipe    Capability = "wipe"    // revoke takes a wipe flag
-	Where   Capability = "where"   // listing takes a provider-side where filter
+	// Enumerate lists every account with its email, page by page, for the
+	// orphan listing (provider.Enumerator).
+	Enumerate Capability = "enumerate"
+	Wipe      Capability = "wipe"  // revoke takes a wipe flag
+	Where     Capability = "where" // listing takes a provider-side where filter
 )
 
 // Kind is one provider kind.
@@ -70,6 +73,9 @@ func Define[C provider.Client](name string, newClient func([]byte, rest.Options)
 	}
 	if _, ok := any(zero).(provider.Lister); ok {
 		caps = append(caps, List)
+	}
+	if _, ok := any(zero).(provider.Enumerator); ok {
+		caps = append(caps, Enumerate)
 	}
 	return Kind{
 		Name: name,

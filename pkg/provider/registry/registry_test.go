@@ -13,10 +13,10 @@ import (
 
 func TestBuiltinCapabilities(t *testing.T) {
 	want := map[string][]registry.Capability{
-		"journeyapps": {registry.Restore, registry.Resolve, registry.Verify, registry.List, registry.Wipe},
-		"backendless": {registry.Restore, registry.Resolve, registry.Verify, registry.List, registry.Where},
-		"mendix":      {registry.Resolve},
-		"scim":        {registry.Restore, registry.Resolve, registry.Verify},
+		"journeyapps": {registry.Restore, registry.Resolve, registry.Verify, registry.List, registry.Enumerate, registry.Wipe},
+		"backendless": {registry.Restore, registry.Resolve, registry.Verify, registry.List, registry.Enumerate, registry.Where},
+		"mendix":      {registry.Resolve}, // cannot read or list its users
+		"scim":        {registry.Restore, registry.Resolve, registry.Verify, registry.Enumerate},
 	}
 	reg := registry.Builtin()
 	if got := reg.Names(); !slices.Equal(got, []string{"journeyapps", "backendless", "mendix", "scim"}) {

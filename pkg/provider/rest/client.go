@@ -167,6 +167,9 @@ func (c *Client) attempt(ctx context.Context, r Request, payload []byte) (Respon
 		}
 		resp.Body = data[:limit]
 	}
+	if c.Limiter != nil && hasRateHeaders(hr.Header) {
+		c.Limiter.Observe(ParseRateHeaders(hr.Header, c.now()))
+	}
 	check := r.Check
 	if check == nil {
 		check = DefaultCheck

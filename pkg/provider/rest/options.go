@@ -34,8 +34,13 @@ func (o Options) NewClient(p Profile, s Settings, authorize func(http.Header), s
 	lim := o.Limiter
 	if lim == nil {
 		lim = ratelimit.New(perSecond, burst)
+	}
+	if s.RatePerSecond > 0 {
+		lim.Configure(perSecond, burst) // a declared rate wins
 	} else {
-		lim.Configure(perSecond, burst)
+		// None declared: start at the provider's default share and find
+		// the real one (kept across rebuilds of a warm process).
+		lim.Discover(perSecond, burst)
 	}
 	h := o.HTTP
 	if h == nil {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"time"
+
+	"github.com/revoke-dev/revoke/pkg/ratelimit"
 )
 
 // Settings are the fields every connection secret accepts besides its
@@ -16,7 +18,27 @@ type Settings struct {
 	// Verify reads an account back after a change (docs/design.md §4); absent
 	// means true wherever the provider can show state.
 	Verify *bool `json:"verify"`
+	// OnDrift is what the drift check does with an account it sees active
+	// again: "alert" (the default) or "revoke" (a new request, source
+	// drift).
+	OnDrift string `json:"on_drift"`
+	// Orphans "revoke" lets the sweep revoke the connection's orphans by
+	// itself; absent (the default), only an operator does.
+	Orphans string `json:"orphans"`
 }
+
+// Values of on_drift and orphans.
+const (
+	OnDriftAlert  = "alert"
+	OnDriftRevoke = "revoke"
+	OrphansRevoke = "revoke"
+)
+
+// RevokesDrift reports whether on_drift is revoke.
+func (s Settings) RevokesDrift() bool { return s.OnDrift == OnDriftRevoke }
+
+// RevokesOrphans reports whether orphans is revoke.
+func (s Settings) RevokesOrphans() bool { return s.Orphans == OrphansRevoke }
 
 // Verifies reports whether read-back verification is on.
 func (s Settings) Verifies() bool { return s.Verify == nil || *s.Verify }
@@ -42,6 +64,10 @@ func (s Settings) Check() error {
 		return errors.New("burst must be between 0 and 10000")
 	case s.TimeoutSeconds < 0 || s.TimeoutSeconds > 300 || math.IsNaN(s.TimeoutSeconds):
 		return errors.New("timeout_seconds must be between 0 and 300")
+	case s.OnDrift != "" && s.OnDrift != OnDriftAlert && s.OnDrift != OnDriftRevoke:
+		return errors.New(`on_drift must be "alert" or "revoke"`)
+	case s.Orphans != "" && s.Orphans != OrphansRevoke:
+		return errors.New(`orphans must be "revoke" or absent`)
 	}
 	return nil
 }
@@ -62,10 +88,9 @@ func (s Settings) Timeout() time.Duration {
 	return DefaultTimeout
 }
 
-// Headroom is the fraction of a provider's budget revoke spends: network
-// jitter bunches requests at the provider, so running exactly at its rate
-// would trip its limiter now and then.
-const Headroom = 0.95
+// Headroom is the fraction of a provider's budget revoke spends (one
+// value, ratelimit's, for declared and discovered rates).
+const Headroom = ratelimit.Headroom
 
 // Share is this process's part of the connection's budget: rate and burst
 // divided by the number of consumer instances that may run at once.

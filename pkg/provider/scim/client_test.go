@@ -245,3 +245,48 @@ func FuzzFilter(f *testing.F) {
 		}
 	})
 }
+
+// A proof names up to VerifyBatch users in one filtered search
+// (id eq … or …); a user the search does not show is read by itself, and
+// only that read may say it is gone. (Before: one GET per user.)
+func TestVerifyBatched(t *testing.T) {
+	sim := simulator.NewSCIM(token, simulator.Options{})
+	defer sim.Close()
+	var ids []string
+	var users []provider.User
+	for i := range 45 {
+		id := fmt.Sprintf("u-%03d", i)
+		ids = append(ids, id)
+		users = append(users, provider.User{ID: id})
+		sim.Add(simulator.User{ID: id, Email: id + "@example.com"})
+	}
+	c := newClient(t, sim.BaseURL())
+	c.Revoke(context.Background(), users)
+	tests := []struct {
+		name     string
+		ids      []string
+		requests int
+		gone     int
+	}{
+		{"one user: one GET", ids[:1], 1, 0},
+		{"45 users: three searches", ids, 3, 0},
+		{"a user the search does not show: read by itself", append([]string{"gone-1"}, ids[:5]...), 2, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := sim.Stats().Requests
+			gone := 0
+			for i, st := range c.Verify(context.Background(), tt.ids) {
+				if st.Err != nil || !st.Known || !st.Matches(message.Revoke) {
+					t.Fatalf("%s: %+v", tt.ids[i], st)
+				}
+				if !st.Exists {
+					gone++
+				}
+			}
+			if n := sim.Stats().Requests - before; n != tt.requests || gone != tt.gone {
+				t.Fatalf("%d requests, %d gone; want %d, %d", n, gone, tt.requests, tt.gone)
+			}
+		})
+	}
+}

@@ -206,25 +206,82 @@ func ParsePage(body []byte) (Page, error) {
 	return p, nil
 }
 
-// Verify reads each user back with GET /Users/{id}. A user the service no
-// longer has (some services answer 404 for a deactivated user) has no
-// access.
+// VerifyBatch is how many users one proof search names.
+const VerifyBatch = 20
+
+// Verify proves users' states with one filtered search per VerifyBatch
+// users, GET /Users?filter=id eq "a" or id eq "b"… (RFC 7644 §3.4.2.2:
+// "or" and the common attribute "id"), and reads any user the search did
+// not show (a server that does not filter on id answers 400: every user)
+// with GET /Users/{id}, the only read that may say a user is gone (some
+// services answer 404 for a deactivated user: no access).
 func (c *Client) Verify(ctx context.Context, ids []string) []provider.State {
-	return rest.VerifyEach(ctx, ids, 8, func(ctx context.Context, id string) provider.State {
-		target, err := rest.URL(c.base, "Users", id)
-		if err != nil {
-			return provider.StateErr(provider.Permanent(Name+": read user", message.CodeInvalid, "invalid user id"))
+	out := make([]provider.State, len(ids))
+	want := map[string][]int{}
+	var order []string
+	for i, id := range ids {
+		if _, ok := want[id]; !ok {
+			order = append(order, id)
 		}
-		return c.http.ReadState(ctx, Name, target, Check, func(body []byte) provider.State {
-			var r Resource
-			if json.Unmarshal(body, &r) != nil {
-				return provider.StateErr(provider.Transient(Name+": read user", message.CodeProvider, "response is not a SCIM User"))
+		want[id] = append(want[id], i)
+	}
+	if users, err := rest.URL(c.base, "Users"); err == nil {
+		for start := 0; len(order)-start > 1; start += VerifyBatch {
+			chunk := order[start:min(start+VerifyBatch, len(order))]
+			terms := make([]string, len(chunk))
+			for k, id := range chunk {
+				terms[k] = "id eq " + FilterValue(id)
 			}
-			s := r.state()
-			if !s.Known {
-				s.Err = provider.Transient(Name+": read user", message.CodeProvider, "the User has no active attribute")
+			target := users + "?filter=" + queryEscape(strings.Join(terms, " or ")) + "&count=" + strconv.Itoa(len(chunk))
+			resp, err := c.http.Do(ctx, rest.Request{Op: "read users", Method: http.MethodGet, URL: target, Check: searchCheck})
+			if err != nil {
+				break // read one by one below
 			}
-			return s
-		})
+			lp, err := ParsePage(resp.Body)
+			if err != nil {
+				break
+			}
+			for _, r := range lp.Resources {
+				st := r.state()
+				if _, ok := want[r.ID]; !ok || !st.Known {
+					continue
+				}
+				for _, i := range want[r.ID] {
+					out[i] = st
+				}
+				delete(want, r.ID)
+			}
+		}
+	}
+	var todo []string
+	for _, id := range order {
+		if _, ok := want[id]; ok {
+			todo = append(todo, id)
+		}
+	}
+	for k, st := range rest.VerifyEach(ctx, todo, 8, c.readUser) {
+		for _, i := range want[todo[k]] {
+			out[i] = st
+		}
+	}
+	return out
+}
+
+// readUser reads one user with GET /Users/{id}.
+func (c *Client) readUser(ctx context.Context, id string) provider.State {
+	target, err := rest.URL(c.base, "Users", id)
+	if err != nil {
+		return provider.StateErr(provider.Permanent(Name+": read user", message.CodeInvalid, "invalid user id"))
+	}
+	return c.http.ReadState(ctx, Name, target, Check, func(body []byte) provider.State {
+		var r Resource
+		if json.Unmarshal(body, &r) != nil {
+			return provider.StateErr(provider.Transient(Name+": read user", message.CodeProvider, "response is not a SCIM User"))
+		}
+		s := r.state()
+		if !s.Known {
+			s.Err = provider.Transient(Name+": read user", message.CodeProvider, "the User has no active attribute")
+		}
+		return s
 	})
 }

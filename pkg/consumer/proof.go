@@ -1,0 +1,250 @@
+package consumer
+
+import (
+	"context"
+	"time"
+
+	"github.com/revoke-dev/revoke/pkg/ledger"
+	"github.com/revoke-dev/revoke/pkg/message"
+	"github.com/revoke-dev/revoke/pkg/provider"
+	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/ratelimit"
+	"github.com/revoke-dev/revoke/pkg/retry"
+)
+
+// Changes first, proofs after (docs/design.md §4). A change the provider
+// accepted leaves its target changed until its read-back settles it. The
+// read-back follows in the same invocation at ratelimit.Proof, so it
+// spends only budget no ready change wants, while the batch's change work
+// runs (prove, proveNow, phase.go). One not made by then travels on as a
+// proof message through the same queue (defer1, queueProofs), read by
+// whichever process gets it, and its target is recorded as changed at
+// that moment. No proof is lost if the function stops: the change message
+// is deleted only once its proof is made or queued; a redelivery
+// re-applies the change (idempotent) and proves it. A proof that does not
+// see the asked state is unverified: retried, then dead-lettered.
+
+// DefaultProofTime is the least time left in an invocation for its
+// read-backs to be made there rather than queued.
+const DefaultProofTime = time.Second
+
+// verifier is the group's read-back, if the connection is read back.
+func (w *work) verifier() (provider.Verifier, bool) {
+	v, ok := w.client.(provider.Verifier)
+	return v, ok && w.verify
+}
+
+// changedItems are the items whose change was accepted on every account
+// and whose proof is still to come.
+func (w *work) changedItems(accts []*account, want [][]int) []*item {
+	if _, ok := w.verifier(); !ok || w.changed == nil {
+		return nil
+	}
+	var changed []*item
+	for i, it := range w.items {
+		if want[i] == nil {
+			continue
+		}
+		r := w.aggregate(it, accts, want[i])
+		if (r.outcome == message.Done || r.outcome == message.Already) && r.verified == nil {
+			changed = append(changed, it)
+		}
+	}
+	return changed
+}
+
+// prove records the changed items and reads their accounts back. Without
+// proof messages the record comes first, at once. With them, the batch's
+// change work sets the pace: a proof made while it runs settles its target
+// directly (one ledger write, not two); the targets still unproven when it
+// is over are recorded as changed then, and their reads that had not
+// started travel as proof messages (defer1).
+func (w *work) prove(ctx context.Context, accts []*account, want [][]int) {
+	changed := w.changedItems(accts, want)
+	if !w.deferProof || w.changes == nil {
+		if len(changed) > 0 {
+			w.changed(changed)
+		}
+		w.proveNow(ctx, accts)
+		return
+	}
+	read := make(chan struct{})
+	announced := make(chan struct{})
+	go func() {
+		defer close(announced)
+		select {
+		case <-read:
+		case <-w.changes.over().Done():
+			if len(changed) > 0 {
+				w.changed(changed)
+			}
+		}
+	}()
+	w.proveNow(ctx, accts)
+	close(read)
+	<-announced
+}
+
+// proveNow reads the changed accounts back at proof priority when time is
+// left in the invocation, until the batch's change work is over when proofs
+// can be deferred; otherwise they stay unread for defer1, or, when no proof
+// can be queued, are unverified (retried).
+func (w *work) proveNow(ctx context.Context, accts []*account) {
+	if _, ok := w.verifier(); !ok {
+		return
+	}
+	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) >= w.proofTime {
+		pctx := ratelimit.WithPriority(ctx, ratelimit.Proof)
+		if w.deferProof && w.changes != nil {
+			// What the invocation's change work leaves no time for is
+			// proven later, through a proof message.
+			var stop context.CancelFunc
+			pctx, stop = context.WithCancel(pctx)
+			defer context.AfterFunc(w.changes.over(), stop)()
+			defer stop()
+		}
+		w.readBack(pctx, accts)
+		return
+	}
+	if w.deferProof {
+		return
+	}
+	for _, a := range accts {
+		if (a.out.outcome == message.Done || a.out.outcome == message.Already) && a.out.verified == nil {
+			keep := a.out
+			a.out = unverified("no time was left in the invocation to read the change back")
+			a.out.httpAttempts, a.out.status = keep.httpAttempts, keep.status
+		}
+	}
+}
+
+// defer1 turns an item whose change succeeded but whose accounts were not
+// read into changed, naming the accounts its proof message will read.
+func (w *work) defer1(it *item, accts []*account, idx []int) {
+	if !w.deferProof || it.res.verified != nil {
+		return
+	}
+	if o := it.res.outcome; o != message.Done && o != message.Already {
+		return
+	}
+	if _, ok := w.verifier(); !ok {
+		return
+	}
+	var ids []string
+	for _, j := range idx {
+		if a := accts[j]; a.out.verified == nil && (a.out.outcome == message.Done || a.out.outcome == message.Already) {
+			ids = append(ids, a.user.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	if len(ids) > message.MaxProofAccounts {
+		it.res = unverified("too many accounts to prove in one proof message; the change is retried")
+		return
+	}
+	it.res.proofOf, it.res.outcome, it.res.proof = it.res.outcome, message.Changed, ids
+}
+
+// runProof reads back the accounts of proof messages, in one Verify call
+// for the group, at proof priority: seen in the asked state is the change's
+// outcome (done or already), verified; anything else is readBack's.
+func (w *work) runProof(ctx context.Context) {
+	var accts []*account
+	index := map[string]int{}
+	want := make([][]int, len(w.items))
+	for i, it := range w.items {
+		for _, id := range it.msg.Proof {
+			j, ok := index[id]
+			if !ok {
+				j = len(accts)
+				index[id] = j
+				accts = append(accts, &account{user: provider.User{ID: id}, out: result{outcome: it.msg.ProofOf}})
+			}
+			want[i] = append(want[i], j)
+		}
+		if it.msg.Email != "" {
+			it.res.resolved = it.msg.Proof // the evidence keeps naming the accounts
+		}
+	}
+	w.readBack(ratelimit.WithPriority(ctx, ratelimit.Proof), accts)
+	for i, it := range w.items {
+		it.res = w.aggregate(it, accts, want[i])
+	}
+}
+
+// deferProofs reports whether read-backs travel as proof messages.
+func (c *Consumer) deferProofs() bool { return c.Proofs != nil && c.Config.QueueURL != "" }
+
+// queueProofs sends the proof message of every changed item (rule 7 of
+// settle). A proof that cannot be sent makes its change message a retry:
+// SQS keeps it, and the redelivery queues the proof again.
+func (c *Consumer) queueProofs(ctx context.Context, items []*item) {
+	var changed []*item
+	var out []queue.Outgoing
+	for _, it := range items {
+		if it.res.outcome != message.Changed {
+			continue
+		}
+		m := *it.msg
+		m.Proof, m.ProofOf = it.res.proof, it.res.proofOf
+		body, err := m.Encode()
+		if err != nil {
+			c.proofUnsent(it)
+			continue
+		}
+		changed = append(changed, it)
+		out = append(out, queue.Outgoing{Body: body})
+	}
+	if len(out) == 0 {
+		return
+	}
+	sctx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithDeadline(ctx, dl.Add(-200*time.Millisecond))
+		defer cancel()
+	}
+	unsent, err := queue.SendAll(sctx, c.Proofs, c.Config.QueueURL, out, retry.AWS)
+	for _, i := range unsent {
+		c.proofUnsent(changed[i])
+	}
+	if len(unsent) > 0 {
+		c.Log.Error("queuing read-backs failed; their changes will be retried", "count", len(unsent), "error", err)
+	}
+}
+
+func (c *Consumer) proofUnsent(it *item) {
+	it.res = result{outcome: message.Retrying, code: message.CodeUnavailable, status: it.res.status, httpAttempts: it.res.httpAttempts,
+		errMsg: "the change was made but its read-back could not be queued; retried (the change is idempotent)"}
+}
+
+// recordChanged records items as changed at once, before their read-back:
+// the ledger and an audit line. A ledger failure is only logged: the
+// target's outcome is recorded when the invocation settles (rule 6).
+func (c *Consumer) recordChanged(ctx context.Context, items []*item) {
+	now := c.now().UTC()
+	attempts := make([]ledger.Attempt, 0, len(items))
+	for _, it := range items {
+		shown := *it
+		shown.res = result{outcome: message.Changed, resolved: it.res.resolved}
+		c.audit(ctx, &shown)
+		if !recordable(it) {
+			continue
+		}
+		m := it.msg
+		attempts = append(attempts, ledger.Attempt{RequestID: m.RequestID, Key: m.Key(), MessageID: it.rec.MessageId,
+			Outcome: message.Changed, Receive: it.receive, Redrive: it.redrive, At: now, ResolvedIDs: it.res.resolved, RequestedAt: m.RequestedAt})
+	}
+	if c.Ledger != nil && len(attempts) > 0 {
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ledgerBudget(ctx))
+		defer cancel()
+		if err := c.Ledger.RecordAttempts(lctx, attempts); err != nil {
+			c.Log.Warn("recording changed targets failed; their outcome is recorded when the batch settles", "count", len(attempts), "error", err)
+			return
+		}
+	}
+	for _, it := range items {
+		it.announced = true
+	}
+}

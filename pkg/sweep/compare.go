@@ -1,0 +1,149 @@
+package sweep
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/ledger"
+	"github.com/revoke-dev/revoke/pkg/message"
+)
+
+// comparePage is how many listed accounts the comparison holds at once.
+const comparePage = 1000
+
+// errNoSnapshot means a directory has no complete snapshot yet: no
+// comparison runs against part of a directory.
+var errNoSnapshot = errors.New("sweep: a directory has no complete snapshot yet")
+
+// people is the set of addresses of active people in the directories,
+// lower-cased: the one thing the comparison holds for the whole listing
+// (about 100 bytes a person).
+type people map[string]struct{}
+
+// activePeople reads the SCIM front door's active users and each
+// snapshot's present users. An inactive or deleted SCIM user, and a
+// snapshot entry not refreshed since its directory's last complete
+// snapshot began, are not active; a snapshot cut short keeps the previous
+// one's people (never half a directory).
+func (s *Sweeper) activePeople(ctx context.Context, dirs []string) (people, error) {
+	set := people{}
+	for _, d := range dirs {
+		if d == "scim" {
+			err := s.Ledger.EachSCIMUser(ctx, func(u ledger.SCIMUser) {
+				if !u.Active {
+					return
+				}
+				if message.CheckEmail(u.UserName) == nil {
+					set[message.NormalEmail(u.UserName)] = struct{}{}
+				}
+				for _, e := range u.Emails {
+					set[message.NormalEmail(e.Value)] = struct{}{}
+				}
+			})
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		since, err := s.Ledger.SnapshotComplete(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		if since.IsZero() {
+			return nil, fmt.Errorf("%w: %s", errNoSnapshot, d)
+		}
+		err = s.Ledger.EachDirectoryUser(ctx, d, func(u ledger.DirectoryUser) {
+			if u.Refreshed.Before(since) {
+				return // not in the last complete snapshot: deleted there
+			}
+			for _, e := range u.Emails {
+				set[message.NormalEmail(e)] = struct{}{}
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return set, nil
+}
+
+// compare reads a finished listing page by page against the directory:
+// an enabled account whose address belongs to no active person, and that
+// revoke has not revoked itself, is an orphan, or excepted when an
+// operator excepted it. First seen carries
+// over from the previous report. The new report becomes the connection's
+// in one write, after all its entries are written.
+func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.Listing, dirs []string) (*ledger.OrphanReport, error) {
+	set, err := s.activePeople(ctx, dirs)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := s.Ledger.Orphans(ctx, cn.Name)
+	if err != nil {
+		return nil, err
+	}
+	exc, err := s.Ledger.Exceptions(ctx, cn.Name)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	rep := ledger.OrphanReport{Connection: cn.Name, Provider: cn.Provider, ListingID: st.ID, ListedAt: st.UpdatedAt, Directory: dirs, ComparedAt: now}
+	for cursor := ""; ; {
+		accounts, next, err := s.Ledger.ListedPage(ctx, st, cursor, comparePage)
+		if err != nil {
+			return nil, err
+		}
+		rep.Accounts += len(accounts)
+		var candidates []string
+		for _, a := range accounts {
+			if _, active := set[a.Email]; !a.Disabled && (a.Email == "" || !active) {
+				candidates = append(candidates, a.UserID)
+			}
+		}
+		revoked, err := s.Ledger.RevokedAmong(ctx, cn.Name, candidates)
+		if err != nil {
+			return nil, err
+		}
+		entries, ids := make([]ledger.Orphan, 0), make([]string, 0)
+		for _, a := range accounts {
+			if _, active := set[a.Email]; a.Disabled || (a.Email != "" && active) || revoked[a.UserID] {
+				continue // no door, a person's account, or revoked through revoke (drift, if active again)
+			}
+			o := ledger.Orphan{UserID: a.UserID, Email: a.Email, FirstSeen: now, Status: ledger.StatusOrphan}
+			if !a.LastSignIn.IsZero() {
+				t := a.LastSignIn.UTC()
+				o.LastSignIn = &t
+			}
+			if e, ok := exc[a.UserID]; ok {
+				o.Status, o.ExceptedBy = ledger.StatusExcepted, e.By
+				rep.Excepted++
+			} else {
+				rep.Orphans++
+			}
+			entries = append(entries, o)
+			ids = append(ids, a.UserID)
+		}
+		prior, err := s.Ledger.PriorOrphans(ctx, prev, ids)
+		if err != nil {
+			return nil, err
+		}
+		for i := range entries {
+			if p, ok := prior[entries[i].UserID]; ok && p.FirstSeen.Before(entries[i].FirstSeen) {
+				entries[i].FirstSeen = p.FirstSeen
+			}
+		}
+		if err := s.Ledger.PutOrphans(ctx, rep, entries); err != nil {
+			return nil, err
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if err := s.Ledger.PublishOrphans(ctx, rep); err != nil {
+		return nil, err
+	}
+	return &rep, nil
+}
