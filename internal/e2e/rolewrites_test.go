@@ -21,17 +21,24 @@ import (
 //     RecordUnresolved), SCIM users (create, replace, delete) and the SCIM
 //     listing's bookmarks (SCIMUsers, on GET).
 //   - consumer: outcomes, with their chain links for the audit lines
-//     (AppendAttempts).
+//     (AppendAttempts; RecordAttempts for a change recorded before its
+//     read-back), the marks of an email target's other accounts
+//     (PutMarks), drift (RecordDrift) and an on_drift: revoke
+//     re-revocation through submit (Submit with its key), a listing's
+//     state and accounts (SaveListing, PutListed).
 //   - sweep: inactive-account requests (Submit without a key), the
 //     backstop (Requeue: MarkQueued), re-drive outcomes (RecordAttempts)
-//     and directory snapshots (PutDirectoryUsers).
+//     directory snapshots (PutDirectoryUsers, PutSnapshotProgress,
+//     PutSnapshotComplete), a listing started (SaveListing) and orphan
+//     reports (PutOrphans, PublishOrphans).
 //   - trigger: identity events through Intake, and the users it resolved
 //     (PutDirectoryUsers).
 var roleMethods = map[string][]string{
 	"api":      {"CreateRequest", "MarkQueued", "ClaimKey", "RecordUnresolved", "CreateSCIMUser", "ReplaceSCIMUser", "DeleteSCIMUser", "SCIMUsers"},
-	"consumer": {"AppendAttempts"},
-	"sweep":    {"CreateRequest", "MarkQueued", "RecordAttempts", "PutDirectoryUsers"},
-	"trigger":  {"CreateRequest", "MarkQueued", "ClaimKey", "RecordUnresolved", "PutDirectoryUsers"},
+	"consumer": {"AppendAttempts", "RecordAttempts", "PutMarks", "RecordDrift", "CreateRequest", "MarkQueued", "ClaimKey", "SaveListing", "PutListed"},
+	"sweep": {"CreateRequest", "MarkQueued", "RecordAttempts", "PutDirectoryUsers", "PutSnapshotProgress", "PutSnapshotComplete",
+		"SaveListing", "PutOrphans", "PublishOrphans"},
+	"trigger": {"CreateRequest", "MarkQueued", "ClaimKey", "RecordUnresolved", "PutDirectoryUsers"},
 }
 
 // dynamoReads are the DynamoDB actions that change nothing.
@@ -208,7 +215,9 @@ func sources(t *testing.T, dir string) []string {
 // roleOtherWrites are the writes outside the ledger each role is granted,
 // "<action> <resource's logical id, or *>", and who makes each:
 //   - api: submit's SendMessageBatch to the revoke queue (pkg/queue).
-//   - consumer: the DLQ send of a permanent failure (pkg/consumer/dlq.go);
+//   - consumer: the DLQ send of a permanent failure (pkg/consumer/dlq.go),
+//     and the revoke queue: proof messages (a change's read-back), a
+//     listing's next pages, an on_drift: revoke re-revocation;
 //     ReceiveMessage and DeleteMessage are the SQS event source's, made by
 //     Lambda's poller with this role (SAM's managed policy, Resource *).
 //   - sweep: re-drive from the DLQ (pkg/sweep/redrive.go through
@@ -220,7 +229,7 @@ func sources(t *testing.T, dir string) []string {
 // logs:* (the runtime ships each function's output) is left out.
 var roleOtherWrites = map[string][]string{
 	"api":      {"sqs:SendMessage* RevokeQueue"},
-	"consumer": {"sqs:DeleteMessage *", "sqs:ReceiveMessage *", "sqs:SendMessage* DeadLetterQueue"},
+	"consumer": {"sqs:DeleteMessage *", "sqs:ReceiveMessage *", "sqs:SendMessage* DeadLetterQueue", "sqs:SendMessage* RevokeQueue"},
 	"sweep": {"sqs:ChangeMessageVisibility DeadLetterQueue", "sqs:DeleteMessage DeadLetterQueue", "sqs:ReceiveMessage DeadLetterQueue",
 		"sqs:SendMessage* RevokeQueue"},
 	"trigger": {"sqs:SendMessage TriggerFailureQueue", "sqs:SendMessage* RevokeQueue"},

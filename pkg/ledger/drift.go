@@ -37,11 +37,14 @@ func (l *Ledger) RecordDrift(ctx context.Context, d Drift) error {
 		d.Email = ""
 	}
 	rec := Item{PK: pkDrift, SK: stamp(d.SeenAt) + "#" + d.Connection + "#" + d.UserID, TTL: l.expiry(d.SeenAt), Data: encode(d)}
-	att := l.attemptItem(Attempt{
+	att := Attempt{
 		RequestID: d.RequestID, Key: d.Key, MessageID: "drift:" + d.UserID, Outcome: message.Drift, At: d.SeenAt, RequestedAt: d.RevokedAt,
 		Message: "account " + d.UserID + " was seen active again: " + d.Read, ResolvedIDs: []string{d.UserID},
-	})
-	if err := l.Store.BatchPut(ctx, []Item{rec, att}); err != nil {
+	}
+	if err := l.Store.BatchPut(ctx, []Item{rec}); err != nil {
+		return fmt.Errorf("ledger: record drift: %w", err)
+	}
+	if _, err := l.AppendAttempts(ctx, []Attempt{att}); err != nil { // chained like every attempt
 		return fmt.Errorf("ledger: record drift: %w", err)
 	}
 	return nil

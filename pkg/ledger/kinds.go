@@ -24,6 +24,13 @@ const (
 	KindSCIMName   = pkSCIMName + "*"  // SCIM userName uniqueness items
 	KindSCIMEmail  = pkSCIMEmail + "*" // SCIM email index items
 	KindSCIMPage   = pkSCIMPage + "*"  // SCIM listing bookmarks
+	KindSCIMRoster = pkSCIMRoster      // the SCIM users the orphan check compares
+	KindMark       = pkMarks + "*"     // accounts revoked or restored for good
+	KindDrift      = pkDrift           // drift sightings
+	KindListing    = pkListing + "*"   // a provider listing's state
+	KindListed     = pkListed + "*"    // the accounts a listing read
+	KindOrphans    = pkOrphans + "*"   // orphan reports
+	KindExcept     = pkExcept + "*"    // accounts excepted from orphans
 )
 
 // Access is one IAM action on some item kinds.
@@ -43,16 +50,26 @@ func Writes() map[string][]Access {
 	put := func(kinds ...string) Access { return Access{Action: ActionPut, Kinds: kinds} }
 	del := func(kinds ...string) Access { return Access{Action: ActionDelete, Kinds: kinds} }
 	return map[string][]Access{
-		"CreateRequest":     {put(KindRequest)},
-		"MarkQueued":        {put(KindRequest)},
-		"RecordAttempts":    {put(KindRequest)}, // only if absent; heads only if unchanged
-		"AppendAttempts":    {put(KindRequest)}, // RecordAttempts, with the links
-		"ClaimKey":          {put(KindKey)},
-		"RecordUnresolved":  {put(KindUnresolved)},
-		"PutDirectoryUsers": {put(KindDirectory)},
-		"CreateSCIMUser":    {put(KindSCIMUser, KindSCIMName, KindSCIMEmail)},
-		"ReplaceSCIMUser":   {put(KindSCIMUser, KindSCIMName, KindSCIMEmail), del(KindSCIMName, KindSCIMEmail)},
-		"DeleteSCIMUser":    {del(KindSCIMUser, KindSCIMName, KindSCIMEmail)},
-		"SCIMUsers":         {put(KindSCIMPage)}, // the listing's bookmarks, on GET
+		"CreateRequest":       {put(KindRequest)},
+		"MarkQueued":          {put(KindRequest)},
+		"RecordAttempts":      {put(KindRequest)}, // only if absent; heads only if unchanged
+		"AppendAttempts":      {put(KindRequest)}, // RecordAttempts, with the links
+		"ClaimKey":            {put(KindKey)},
+		"RecordUnresolved":    {put(KindUnresolved)},
+		"PutDirectoryUsers":   {put(KindDirectory)},
+		"CreateSCIMUser":      {put(KindSCIMUser, KindSCIMName, KindSCIMEmail, KindSCIMRoster)},
+		"ReplaceSCIMUser":     {put(KindSCIMUser, KindSCIMName, KindSCIMEmail, KindSCIMRoster), del(KindSCIMName, KindSCIMEmail)},
+		"DeleteSCIMUser":      {del(KindSCIMUser, KindSCIMName, KindSCIMEmail, KindSCIMRoster)},
+		"SCIMUsers":           {put(KindSCIMPage)}, // the listing's bookmarks, on GET
+		"PutSnapshotComplete": {put(KindDirectory)},
+		"PutSnapshotProgress": {put(KindDirectory)},
+		"PutMarks":            {put(KindMark)},
+		"RecordDrift":         {put(KindDrift, KindRequest)}, // the sighting, and its attempt chained
+		"SaveListing":         {put(KindListing)},
+		"PutListed":           {put(KindListed)},
+		"PutOrphans":          {put(KindOrphans)},
+		"PublishOrphans":      {put(KindOrphans)},
+		"PutException":        {put(KindExcept)},
+		"DeleteException":     {del(KindExcept)},
 	}
 }

@@ -23,7 +23,8 @@ type recorder struct {
 
 func kindOf(pk string) string {
 	for _, k := range []string{ledger.KindRequest, ledger.KindKey, ledger.KindUnresolved, ledger.KindDirectory,
-		ledger.KindSCIMUser, ledger.KindSCIMName, ledger.KindSCIMEmail, ledger.KindSCIMPage} {
+		ledger.KindSCIMUser, ledger.KindSCIMName, ledger.KindSCIMEmail, ledger.KindSCIMPage, ledger.KindSCIMRoster,
+		ledger.KindMark, ledger.KindDrift, ledger.KindListing, ledger.KindListed, ledger.KindOrphans, ledger.KindExcept} {
 		if p, wild := strings.CutSuffix(k, "*"); (wild && strings.HasPrefix(pk, p)) || pk == k {
 			return k
 		}
@@ -106,6 +107,32 @@ func TestWrites(t *testing.T) {
 			_, _, err := l.SCIMUsers(ctx, "entra", 0, 10)
 			return err
 		}},
+		{"PutSnapshotComplete", nil, func(l *ledger.Ledger) error { return l.PutSnapshotComplete(ctx, "cognito:pool", now) }},
+		{"PutSnapshotProgress", nil, func(l *ledger.Ledger) error {
+			return l.PutSnapshotProgress(ctx, ledger.SnapshotProgress{Directory: "cognito:pool", StartedAt: now, Token: "t"})
+		}},
+		{"PutMarks", nil, func(l *ledger.Ledger) error {
+			return l.PutMarks(ctx, []ledger.Mark{{Connection: "wiki", UserID: "u1", Action: message.Revoke, RequestID: r.ID, Key: tg.Key, At: now}})
+		}},
+		{"RecordDrift", nil, func(l *ledger.Ledger) error {
+			return l.RecordDrift(ctx, ledger.Drift{Connection: "wiki", Provider: "scim", UserID: "u1", RequestID: r.ID, Key: tg.Key, RevokedAt: now, SeenAt: now})
+		}},
+		{"SaveListing", nil, func(l *ledger.Ledger) error {
+			return l.SaveListing(ctx, &ledger.Listing{ID: "l1", Connection: "wiki", StartedAt: now, UpdatedAt: now})
+		}},
+		{"PutListed", nil, func(l *ledger.Ledger) error {
+			return l.PutListed(ctx, &ledger.Listing{ID: "l1", Connection: "wiki", StartedAt: now, UpdatedAt: now}, []ledger.ListedAccount{{UserID: "u1"}})
+		}},
+		{"PutOrphans", nil, func(l *ledger.Ledger) error {
+			return l.PutOrphans(ctx, ledger.OrphanReport{Connection: "wiki", ListingID: "l1", ListedAt: now}, []ledger.Orphan{{UserID: "u1", FirstSeen: now, Status: "orphan"}})
+		}},
+		{"PublishOrphans", nil, func(l *ledger.Ledger) error {
+			return l.PublishOrphans(ctx, ledger.OrphanReport{Connection: "wiki", ListingID: "l1", ListedAt: now})
+		}},
+		{"PutException", nil, func(l *ledger.Ledger) error {
+			return l.PutException(ctx, ledger.Exception{Connection: "wiki", UserID: "u1", By: "token:ops", At: now})
+		}},
+		{"DeleteException", nil, func(l *ledger.Ledger) error { return l.DeleteException(ctx, "wiki", "u1") }},
 	}
 	table := ledger.Writes()
 	var driven []string
