@@ -38,7 +38,7 @@ func TestPreflight(t *testing.T) {
 			wantParts: []string{"FAIL", "LedgerTable", "GlobalSecondaryIndexes[1].IndexName", "at least 3"}},
 		{name: "misspelt IAM action", from: "                - dynamodb:BatchGetItem\n", to: "                - dynamodb:BatchGetItems\n",
 			wantParts: []string{"FAIL", "ApiFunctionRole.Policies[1]", ".Action", "'dynamodb:BatchGetItems' is not an operation of dynamodb"}},
-		{name: "misspelt condition key", from: "dynamodb:LeadingKeys: [\"REQ#*\",", to: "dynamodb:LeadingKey: [\"REQ#*\",",
+		{name: "misspelt condition key", from: "dynamodb:LeadingKeys: [\"REQ#*\", \"MARK#*\",", to: "dynamodb:LeadingKey: [\"REQ#*\", \"MARK#*\",",
 			wantParts: []string{"FAIL", "ConsumerFunctionRole.Policies[2]", ".Condition.ForAllValues:StringLike", "'dynamodb:LeadingKey' is not a condition key of dynamodb"}},
 		{name: "a resource of another service", from: "              Resource: !GetAtt DeadLetterQueue.Arn\n", to: "              Resource: !GetAtt LedgerTable.Arn\n",
 			wantParts: []string{"FAIL", "SweepFunctionRole.Policies[1]", ".Resource", "is a dynamodb ARN; the statement's actions are sqs"}},
