@@ -55,7 +55,7 @@ type world struct {
 	keys    map[string][2]string // access key per function user ("api", "api-<dropped action>")
 	ledger  *ledger.Ledger
 	pool    string       // a moto Cognito user pool the trigger follows
-	rec     *awsRecorder // every AWS call the functions make (DynamoDB: by item)
+	rec     *awsRecorder // every DynamoDB call the functions make, item by item
 }
 
 // identityStore is the store the Identity Center samples name.
@@ -114,7 +114,7 @@ func newWorld(t *testing.T, drops map[string]string) *world {
 		"CONNECTIONS": simulator.FleetConnections(), "SECRET_PREFIX": w.prefix,
 		"QUEUE_URL": w.queue, "DLQ_URL": w.dlq, "API_TOKENS_SECRET_ID": apiTokens, "ALLOW_INSECURE_HTTP": "true",
 		"SCIM_TOKENS_SECRET_ID": scimTokens, "LEDGER_TABLE": table, "DIRECTORY_SOURCES": "identitystore:" + identityStore + ",cognito:" + w.pool,
-		"AWS_ENDPOINT_URL": w.rec.URL, "AWS_REGION": awstest.Region,
+		"AWS_ENDPOINT_URL": m.Endpoint, "AWS_ENDPOINT_URL_DYNAMODB": w.rec.URL, "AWS_REGION": awstest.Region,
 	}
 	w.keys = users(t, m, tpl, drops)
 	m.Enforce(t)
