@@ -29,18 +29,12 @@ type awsCall struct {
 // condition: the end-to-end run then checks each DynamoDB access against
 // its role's LeadingKeys as AWS would, and any other write it saw against
 // roleOtherWrites. The world routes only DynamoDB through it
-// (AWS_ENDPOINT_URL_DYNAMODB): with SQS through it too, the drift check's
-// background reads went unprocessed (not investigated); the queue writes
-// are checked statically (TestRoleOtherWrites).
+// (AWS_ENDPOINT_URL_DYNAMODB); the queue writes are checked statically
+// (TestRoleOtherWrites).
 type awsRecorder struct {
 	mu       sync.Mutex
 	accesses []awsCall
 	URL      string
-	// ddb serialises the DynamoDB calls it forwards: moto's transactions
-	// are not isolated (each copies the table and restores the copy when
-	// it fails, dropping what another thread wrote meanwhile), where
-	// DynamoDB's are.
-	ddb sync.Mutex
 }
 
 func startAWSRecorder(t *testing.T, target string) *awsRecorder {
@@ -62,8 +56,6 @@ func startAWSRecorder(t *testing.T, target string) *awsRecorder {
 			key := accessKeyOf(req.Header.Get("Authorization"))
 			if op, ok := strings.CutPrefix(target, "DynamoDB_20120810."); ok {
 				r.note(key, op, body)
-				r.ddb.Lock()
-				defer r.ddb.Unlock()
 			} else {
 				r.noteOther(key, target, body)
 			}
