@@ -260,3 +260,23 @@ func TestOrphansRevokedAndAutoRevoke(t *testing.T) {
 		}
 	})
 }
+
+// A person the directory shows disabled (a user pool's AdminDisableUser:
+// still listed, Enabled false) is not active there: their account is an
+// orphan, as a deleted person's is. Before, the snapshot kept every listed
+// user as present and the account was never reported.
+func TestOrphansOfADisabledDirectoryUser(t *testing.T) {
+	stores(t, func(t *testing.T, store ledger.Store) {
+		w := start(t, store)
+		w.dir.Put(embedded.Directory, directory.User{ID: "u-erin", Emails: []string{"erin@example.com"}})
+		w.dir.Put(embedded.Directory, directory.User{ID: "u-frank", Emails: []string{"frank@example.com"}, Disabled: true})
+		w.BL.Add(simulator.User{ID: "BL-erin", Email: "erin@example.com"}, simulator.User{ID: "BL-frank", Email: "frank@example.com"})
+		res := listAndCompare(t, w)
+		if r := orphanResult(t, res, "crm"); r.Status != sweep.StatusCompared || r.Orphans != 1 {
+			t.Fatalf("crm: %+v", r)
+		}
+		if got := statuses(t, w, "crm"); fmt.Sprint(got) != "map[BL-frank:orphan]" {
+			t.Fatalf("crm orphans %v", got)
+		}
+	})
+}

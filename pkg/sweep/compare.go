@@ -23,10 +23,11 @@ var errNoSnapshot = errors.New("sweep: a directory has no complete snapshot yet"
 type people map[string]struct{}
 
 // activePeople reads the SCIM front door's active users and each
-// snapshot's present users. An inactive or deleted SCIM user, and a
-// snapshot entry not refreshed since its directory's last complete
-// snapshot began, are not active; a snapshot cut short keeps the previous
-// one's people (never half a directory).
+// snapshot's present, enabled users. An inactive or deleted SCIM user, a
+// snapshot entry the directory shows disabled, and one not refreshed since
+// its directory's last complete snapshot began, are not active; a
+// snapshot cut short keeps the previous one's people (never half a
+// directory).
 func (s *Sweeper) activePeople(ctx context.Context, dirs []string) (people, error) {
 	set := people{}
 	for _, d := range dirs {
@@ -55,8 +56,8 @@ func (s *Sweeper) activePeople(ctx context.Context, dirs []string) (people, erro
 			return nil, fmt.Errorf("%w: %s", errNoSnapshot, d)
 		}
 		err = s.Ledger.EachDirectoryUser(ctx, d, func(u ledger.DirectoryUser) {
-			if u.Refreshed.Before(since) {
-				return // not in the last complete snapshot: deleted there
+			if u.Refreshed.Before(since) || u.Disabled {
+				return // not in the last complete snapshot (deleted there), or disabled there
 			}
 			for _, e := range u.Emails {
 				set[message.NormalEmail(e)] = struct{}{}
