@@ -280,3 +280,21 @@ func TestOrphansOfADisabledDirectoryUser(t *testing.T) {
 		}
 	})
 }
+
+// A SCIM account is matched to a person by any address it shows: an IdP
+// that sends its UPN as userName and the person's address in emails[]
+// leaves no false orphan. Before, only the userName was compared, and
+// john.doe was listed as an orphan (and revoked under orphans: revoke).
+func TestOrphansMatchAnyAddressOfAnAccount(t *testing.T) {
+	stores(t, func(t *testing.T, store ledger.Store) {
+		w := start(t, store)
+		w.dir.Put(embedded.Directory, directory.User{ID: "u-john", Emails: []string{"john.doe@example.com"}})
+		w.SC.Add(simulator.User{ID: "sc-john", Email: "John.Doe@example.com", Handle: "jdoe@corp.onmicrosoft.example"},
+			simulator.User{ID: "sc-nobody", Email: "nobody@example.com", Handle: "nobody@corp.onmicrosoft.example"})
+		listAndCompare(t, w)
+		got := statuses(t, w, "wiki")
+		if _, ok := got["sc-john"]; ok || got["sc-nobody"] != "orphan" {
+			t.Fatalf("wiki orphans %v", got)
+		}
+	})
+}

@@ -22,6 +22,17 @@ var errNoSnapshot = errors.New("sweep: a directory has no complete snapshot yet"
 // (about 100 bytes a person).
 type people map[string]struct{}
 
+// has reports whether any of the account's addresses is an active
+// person's (an account with none is no one's).
+func (p people) has(a ledger.ListedAccount) bool {
+	for _, e := range append([]string{a.Email}, a.Also...) {
+		if _, ok := p[e]; ok && e != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // activePeople reads the SCIM front door's active users and each
 // snapshot's present, enabled users. An inactive or deleted SCIM user, a
 // snapshot entry the directory shows disabled, and one not refreshed since
@@ -99,7 +110,7 @@ func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.
 		rep.Accounts += len(accounts)
 		var candidates []string
 		for _, a := range accounts {
-			if _, active := set[a.Email]; !a.Disabled && (a.Email == "" || !active) {
+			if !a.Disabled && !set.has(a) {
 				candidates = append(candidates, a.UserID)
 			}
 		}
@@ -109,7 +120,7 @@ func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.
 		}
 		entries, ids := make([]ledger.Orphan, 0), make([]string, 0)
 		for _, a := range accounts {
-			if _, active := set[a.Email]; a.Disabled || (a.Email != "" && active) || revoked[a.UserID] {
+			if a.Disabled || set.has(a) || revoked[a.UserID] {
 				continue // no door, a person's account, or revoked through revoke (drift, if active again)
 			}
 			o := ledger.Orphan{UserID: a.UserID, Email: a.Email, FirstSeen: now, Status: ledger.StatusOrphan}
