@@ -22,7 +22,9 @@ import (
 // that moment. No proof is lost if the function stops: the change message
 // is deleted only once its proof is made or queued; a redelivery
 // re-applies the change (idempotent) and proves it. A proof that does not
-// see the asked state is unverified: retried, then dead-lettered.
+// see the asked state is unverified: retried, then dead-lettered; a proof
+// message that sees the account unchanged makes the change again first
+// (changeAgain), since its retries only read.
 
 // DefaultProofTime is the least time left in an invocation for its
 // read-backs to be made there rather than queued.
@@ -159,7 +161,7 @@ func (w *work) runProof(ctx context.Context) {
 			if !ok {
 				j = len(accts)
 				index[id] = j
-				accts = append(accts, &account{user: provider.User{ID: id}, out: result{outcome: it.msg.ProofOf}})
+				accts = append(accts, &account{user: provider.User{ID: id, Wipe: it.msg.Wipe}, out: result{outcome: it.msg.ProofOf}})
 			}
 			want[i] = append(want[i], j)
 		}
@@ -168,8 +170,34 @@ func (w *work) runProof(ctx context.Context) {
 		}
 	}
 	w.readBack(ratelimit.WithPriority(ctx, ratelimit.Proof), accts)
+	w.changeAgain(ctx, accts)
 	for i, it := range w.items {
 		it.res = w.aggregate(it, accts, want[i])
+	}
+}
+
+// changeAgain makes the change once more, at change priority, on every
+// account a proof showed not in the asked state. A proof message only
+// reads: without this its retries would re-read an account no one changes
+// again, and the revocation would end in the DLQ unmade. The change is
+// idempotent; the account stays unverified (retried), so the proof
+// message's next delivery reads it again.
+func (w *work) changeAgain(ctx context.Context, accts []*account) {
+	var users []provider.User
+	var todo []*account
+	for _, a := range accts {
+		if a.unchanged {
+			users = append(users, a.user)
+			todo = append(todo, a)
+		}
+	}
+	if len(users) == 0 {
+		return
+	}
+	for k, r := range provider.Apply(ratelimit.WithPriority(ctx, ratelimit.Change), w.client, w.action, users) {
+		if r.Outcome == provider.Failed { // the change itself now fails: that is the outcome
+			todo[k].out = failure(r.Err, r.Attempts)
+		}
 	}
 }
 

@@ -196,6 +196,56 @@ func TestProofThatDisagreesIsUnverified(t *testing.T) {
 	}
 }
 
+// TestProofThatDisagreesMakesTheChangeAgain: a provider answered the change
+// with success and changed nothing (once). The proof message that finds the
+// account unchanged makes the change again and stays unverified, so its
+// next delivery proves it. (Before: a proof message only re-read, every
+// delivery found the account active, and the revocation went to the DLQ
+// unmade.)
+func TestProofThatDisagreesMakesTheChangeAgain(t *testing.T) {
+	tests := []struct{ name, conn, prov, id string }{
+		{"journeyapps", "field-app", "journeyapps", "ja-1"},
+		{"backendless", "crm", "backendless", "BL-1"},
+		// SCIM is not here: its PATCH answers the user as it is, so a change
+		// that did nothing is seen at once, before any proof.
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, simulator.Options{})
+			sim := w.Sim(tt.conn)
+			sim.Add(simulator.User{ID: tt.id, Email: "p@example.com"})
+			sim.SetOptions(simulator.Options{IgnoreChanges: true})
+			m := msg(tt.conn, tt.prov, tt.id, "")
+			q := &fakeDLQ{}
+			if resp, _ := w.proofConsumer(q).Handle(context.Background(), event(t, m)); len(resp.BatchItemFailures) != 0 {
+				t.Fatalf("failures %v", resp.BatchItemFailures)
+			}
+			ps := proofs(t, q)
+			if len(ps) != 1 {
+				t.Fatalf("proofs %+v", ps)
+			}
+			sim.SetOptions(simulator.Options{}) // the provider honours changes again
+			resp, _ := w.proofConsumer(&fakeDLQ{}).Handle(context.Background(), event(t, ps[0]))
+			if f := failures(resp); !f["m0"] {
+				t.Fatalf("a proof that disagreed must be retried: %v", resp.BatchItemFailures)
+			}
+			if u, _ := sim.User(tt.id); !u.Disabled {
+				t.Fatal("the proof that found the account active did not make the change again")
+			}
+			if st := w.outcomes(t)[m.Key()]; st.Outcome != message.Retrying || st.Code != message.CodeUnverified {
+				t.Fatalf("ledger %+v: retrying, unverified until a read shows it", st)
+			}
+			resp, _ = w.proofConsumer(&fakeDLQ{}).Handle(context.Background(), eventN(t, 2, ps[0]))
+			if len(resp.BatchItemFailures) != 0 {
+				t.Fatalf("redelivered proof failures %v", resp.BatchItemFailures)
+			}
+			if st := w.outcomes(t)[m.Key()]; st.Outcome != message.Done || st.Verified == nil || !*st.Verified {
+				t.Fatalf("ledger %+v, want done, verified", st)
+			}
+		})
+	}
+}
+
 // TestProofsDoNotOutlastTheChanges: an invocation lasts as long as its
 // change work. A read-back that fits beside another connection's slower
 // changes is made at once; one with no change work left beside it travels
