@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/revoke-dev/revoke/pkg/ledger"
@@ -222,7 +223,7 @@ func (c *Consumer) queueProofs(ctx context.Context, items []*item) {
 			continue
 		}
 		changed = append(changed, it)
-		out = append(out, queue.Outgoing{Body: body})
+		out = append(out, queue.Outgoing{Body: body, Attributes: proofAttributes(it)})
 	}
 	if len(out) == 0 {
 		return
@@ -240,6 +241,17 @@ func (c *Consumer) queueProofs(ctx context.Context, items []*item) {
 	if len(unsent) > 0 {
 		c.Log.Error("queuing read-backs failed; their changes will be retried", "count", len(unsent), "error", err)
 	}
+}
+
+// proofAttributes carry the change's redrive_count to its proof, so the
+// ledger orders the proof's outcome after every attempt of the change
+// (ledger.Fold: a later re-drive wins), not before a failure the re-drive
+// recovered from.
+func proofAttributes(it *item) map[string]string {
+	if it.redrive <= 0 {
+		return nil
+	}
+	return map[string]string{message.AttrRedriveCount: strconv.Itoa(it.redrive)}
 }
 
 func (c *Consumer) proofUnsent(it *item) {

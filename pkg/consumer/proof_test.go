@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/revoke-dev/revoke/internal/simulator"
 	"github.com/revoke-dev/revoke/pkg/audit"
 	"github.com/revoke-dev/revoke/pkg/ledger"
@@ -243,6 +246,51 @@ func TestProofThatDisagreesMakesTheChangeAgain(t *testing.T) {
 				t.Fatalf("ledger %+v, want done, verified", st)
 			}
 		})
+	}
+}
+
+// TestProofOfARedrivenChangeSettlesIt: a change exhausted on its last
+// delivery is re-driven by the sweep (redrive_count 1), made, and proven
+// by a proof message. The proof message carries the change's
+// redrive_count, so the ledger orders its done after the exhausted
+// failure. (Before: the proof message went out with no attributes, its
+// done counted as re-drive 0, delivery 1, "before" the failure on
+// delivery 5, and the target showed failed for ever although proven
+// revoked.)
+func TestProofOfARedrivenChangeSettlesIt(t *testing.T) {
+	w := newWorld(t, simulator.Options{})
+	w.BL.Add(simulator.User{ID: "BL-1"})
+	m := msg("crm", "backendless", "BL-1", "")
+	w.BL.FailNext(503, 503, 503, 503) // every attempt of the one call (backendless.Profile)
+	resp, _ := w.proofConsumer(&fakeDLQ{}).Handle(context.Background(), eventN(t, w.cfg.MaxReceiveCount, m))
+	if len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("last delivery: failures %v", resp.BatchItemFailures)
+	}
+	if st := w.outcomes(t)[m.Key()]; st.Outcome != message.Failed || st.Code != message.CodeExhausted {
+		t.Fatalf("ledger %+v, want failed, exhausted", st)
+	}
+	redriven := event(t, m)
+	redriven.Records[0].MessageAttributes = map[string]events.SQSMessageAttribute{
+		message.AttrRedriveCount: {DataType: "Number", StringValue: aws.String("1")},
+	}
+	q := &fakeDLQ{}
+	if resp, _ := w.proofConsumer(q).Handle(context.Background(), redriven); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("re-driven change: failures %v", resp.BatchItemFailures)
+	}
+	ps := proofs(t, q)
+	if len(ps) != 1 {
+		t.Fatalf("proofs %+v", ps)
+	}
+	proof := event(t, ps[0])
+	proof.Records[0].MessageAttributes = map[string]events.SQSMessageAttribute{}
+	for k, v := range q.sent[0].Attributes {
+		proof.Records[0].MessageAttributes[k] = events.SQSMessageAttribute{DataType: "Number", StringValue: aws.String(v)}
+	}
+	if resp, _ := w.proofConsumer(&fakeDLQ{}).Handle(context.Background(), proof); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("proof failures %v", resp.BatchItemFailures)
+	}
+	if st := w.outcomes(t)[m.Key()]; st.Outcome != message.Done || st.Verified == nil || !*st.Verified {
+		t.Fatalf("ledger %+v, want done, verified", st)
 	}
 }
 
