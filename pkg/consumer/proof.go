@@ -207,7 +207,8 @@ func (c *Consumer) deferProofs() bool { return c.Proofs != nil && c.Config.Queue
 
 // queueProofs sends the proof message of every changed item (rule 7 of
 // settle). A proof that cannot be sent makes its change message a retry:
-// SQS keeps it, and the redelivery queues the proof again.
+// SQS keeps it, and the redelivery queues the proof again; on the last
+// delivery it is exhausted, for the DLQ.
 func (c *Consumer) queueProofs(ctx context.Context, items []*item) {
 	var changed []*item
 	var out []queue.Outgoing
@@ -257,6 +258,7 @@ func proofAttributes(it *item) map[string]string {
 func (c *Consumer) proofUnsent(it *item) {
 	it.res = result{outcome: message.Retrying, code: message.CodeUnavailable, status: it.res.status, httpAttempts: it.res.httpAttempts,
 		errMsg: "the change was made but its read-back could not be queued; retried (the change is idempotent)"}
+	c.exhaust(it) // on the last delivery, to the DLQ with the reason (rule 8), as SQS would move it without one
 }
 
 // recordChanged records items as changed at once, before their read-back:

@@ -294,6 +294,28 @@ func TestProofOfARedrivenChangeSettlesIt(t *testing.T) {
 	}
 }
 
+// TestProofUnsentOnTheLastDelivery: a change made on its last delivery
+// whose proof message cannot be sent goes to the DLQ from the consumer,
+// exhausted with last_error_code unavailable, like any target still
+// failing then. (Before: it was left retrying, SQS's own redrive moved it
+// with no reason, as after a crash.)
+func TestProofUnsentOnTheLastDelivery(t *testing.T) {
+	w := newWorld(t, simulator.Options{})
+	w.BL.Add(simulator.User{ID: "BL-1"})
+	m := msg("crm", "backendless", "BL-1", "")
+	dlq := &fakeDLQ{}
+	c := w.proofConsumer(&fakeDLQ{fail: true})
+	c.DLQ = dlq
+	resp, _ := c.Handle(context.Background(), eventN(t, w.cfg.MaxReceiveCount, m))
+	if len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures %v: the consumer moves it itself", resp.BatchItemFailures)
+	}
+	if len(dlq.sent) != 1 || dlq.sent[0].Attributes[message.AttrErrorCode] != string(message.CodeExhausted) ||
+		dlq.sent[0].Attributes[message.AttrLastErrorCode] != string(message.CodeUnavailable) {
+		t.Fatalf("dlq %+v", dlq.sent)
+	}
+}
+
 // TestProofsDoNotOutlastTheChanges: an invocation lasts as long as its
 // change work. A read-back that fits beside another connection's slower
 // changes is made at once; one with no change work left beside it travels
