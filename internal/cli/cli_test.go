@@ -149,9 +149,12 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo exit %d\n%s\n%s", code, out, errs)
 	}
 	for _, want := range []string{"connection", "field-app", "journeyapps", "total", "61 ", "none lost", "ja-departed-404: not_found",
-		"drift found: crm BL-DANA", "sc-old-contractor revoked, sc-backup-bot kept (excepted)"} {
+		"drift found: crm BL-DANA", "sc-old-contractor revoked, sc-backup-bot kept (excepted)", "requested by token:sha256:", ", done 4\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "map[") {
+		t.Errorf("demo output prints a Go map:\n%s", out)
 	}
 }

@@ -43,7 +43,7 @@ func runOrphans(ctx context.Context, io IO, args []string) int {
 	if *onDemo && *conn == "" {
 		*conn = demo.OrphanConnection
 	}
-	if message.CheckUserID(*conn) != nil || (*format != "table" && *format != "json" && *format != "csv") || fs.NArg() != 0 {
+	if message.CheckConnectionName(*conn) != nil || (*format != "table" && *format != "json" && *format != "csv") || fs.NArg() != 0 {
 		fs.Usage()
 		return ExitUsage
 	}
@@ -154,7 +154,7 @@ func runOrphansRevoke(ctx context.Context, io IO, args []string) int {
 	if code, stop := parse(fs, args); stop {
 		return code
 	}
-	if message.CheckUserID(*conn) != nil || *reason == "" || fs.NArg() != 0 {
+	if message.CheckConnectionName(*conn) != nil || *reason == "" || fs.NArg() != 0 {
 		fs.Usage()
 		return ExitUsage
 	}

@@ -117,12 +117,12 @@ func progress(w io.Writer, st *statusBody) {
 		filled = settled * width / total
 	}
 	fmt.Fprintf(w, "\r[%s%s] %d/%d settled: %s ",
-		strings.Repeat("#", filled), strings.Repeat(".", width-filled), settled, total, countsText(st.Counts))
+		strings.Repeat("#", filled), strings.Repeat(".", width-filled), settled, total, message.CountsText(st.Counts))
 }
 
 func printStatus(io IO, st *statusBody) int {
 	fmt.Fprintf(io.Out, "request %s: %s (%s by %s, source %s, %s)\n", st.RequestID, st.Status, st.Action, st.Actor, st.Source, st.RequestedAt.Format(time.RFC3339))
-	fmt.Fprintf(io.Out, "targets: %s\n", countsText(st.Counts))
+	fmt.Fprintf(io.Out, "targets: %s\n", message.CountsText(st.Counts))
 	tw := tabwriter.NewWriter(io.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CONNECTION\tTARGET\tOUTCOME\tVERIFIED\tATTEMPTS\tERROR")
 	for _, t := range st.Targets {

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/revoke-dev/revoke/pkg/message"
+
 	"bytes"
 	"strings"
 	"testing"
@@ -25,7 +27,7 @@ func TestCountsText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for range 5 { // map order must not matter
-				if got := countsText(tt.counts); got != tt.want {
+				if got := message.CountsText(tt.counts); got != tt.want {
 					t.Fatalf("got %q, want %q", got, tt.want)
 				}
 			}

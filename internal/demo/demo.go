@@ -355,7 +355,7 @@ func showLedger(out io.Writer, p *embedded.Pipeline, rep *Report) {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("the leaver's status: %d %s", r.Status, r.Body))
 		return
 	}
-	fmt.Fprintf(out, "\nrevokectl status %s\n  status %s, requested by %s, %v\n", rep.RequestID, st.Status, st.Actor, st.Counts)
+	fmt.Fprintf(out, "\nrevokectl status %s\n  status %s, requested by %s, %s\n", rep.RequestID, st.Status, st.Actor, message.CountsText(st.Counts))
 	for _, t := range st.Targets {
 		v := "not readable"
 		if t.Verified != nil {

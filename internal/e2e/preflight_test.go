@@ -48,6 +48,10 @@ func TestPreflight(t *testing.T) {
 			wantParts: []string{"FAIL", "[changed] OktaRule.Targets[0]", "no AWS::Lambda::Permission lets this rule invoke TriggerFunction"}},
 		{name: "a parameter value that cannot deploy", from: "    MinValue: 1\n    MaxValue: 300\n", to: "    MinValue: 0\n    MaxValue: 300\n",
 			wantParts: []string{"FAIL", "[ConsumerBatchingWindowSeconds=0] ConsumerFunctionQueue.MaximumBatchingWindowInSeconds", "BatchSize 100 > 10 needs at least 1"}},
+		{name: "a parameter long enough to overflow an environment", from: "    Type: String\n    MaxLength: 1000\n", to: "    Type: String\n    MaxLength: 3000\n",
+			wantParts: []string{"FAIL", "[every String parameter at its MaxLength] ApiFunction.Environment", "at most 4096"}},
+		{name: "an unbounded String parameter", from: "    Type: String\n    MaxLength: 1000\n", to: "    Type: String\n",
+			wantParts: []string{"FAIL", "Parameters.Connections", "without MaxLength"}},
 	}
 	dir := t.TempDir()
 	args := []string{"../../scripts/preflight", "--no-build", "--events", "../../events"}

@@ -260,3 +260,41 @@ func TestOrphansRevokedAndAutoRevoke(t *testing.T) {
 		}
 	})
 }
+
+// A person the directory shows disabled (a user pool's AdminDisableUser:
+// still listed, Enabled false) is not active there: their account is an
+// orphan, as a deleted person's is. Before, the snapshot kept every listed
+// user as present and the account was never reported.
+func TestOrphansOfADisabledDirectoryUser(t *testing.T) {
+	stores(t, func(t *testing.T, store ledger.Store) {
+		w := start(t, store)
+		w.dir.Put(embedded.Directory, directory.User{ID: "u-erin", Emails: []string{"erin@example.com"}})
+		w.dir.Put(embedded.Directory, directory.User{ID: "u-frank", Emails: []string{"frank@example.com"}, Disabled: true})
+		w.BL.Add(simulator.User{ID: "BL-erin", Email: "erin@example.com"}, simulator.User{ID: "BL-frank", Email: "frank@example.com"})
+		res := listAndCompare(t, w)
+		if r := orphanResult(t, res, "crm"); r.Status != sweep.StatusCompared || r.Orphans != 1 {
+			t.Fatalf("crm: %+v", r)
+		}
+		if got := statuses(t, w, "crm"); fmt.Sprint(got) != "map[BL-frank:orphan]" {
+			t.Fatalf("crm orphans %v", got)
+		}
+	})
+}
+
+// A SCIM account is matched to a person by any address it shows: an IdP
+// that sends its UPN as userName and the person's address in emails[]
+// leaves no false orphan. Before, only the userName was compared, and
+// john.doe was listed as an orphan (and revoked under orphans: revoke).
+func TestOrphansMatchAnyAddressOfAnAccount(t *testing.T) {
+	stores(t, func(t *testing.T, store ledger.Store) {
+		w := start(t, store)
+		w.dir.Put(embedded.Directory, directory.User{ID: "u-john", Emails: []string{"john.doe@example.com"}})
+		w.SC.Add(simulator.User{ID: "sc-john", Email: "John.Doe@example.com", Handle: "jdoe@corp.onmicrosoft.example"},
+			simulator.User{ID: "sc-nobody", Email: "nobody@example.com", Handle: "nobody@corp.onmicrosoft.example"})
+		listAndCompare(t, w)
+		got := statuses(t, w, "wiki")
+		if _, ok := got["sc-john"]; ok || got["sc-nobody"] != "orphan" {
+			t.Fatalf("wiki orphans %v", got)
+		}
+	})
+}

@@ -29,7 +29,7 @@ func parseOrphansRevoke(b []byte) (orphansRevoke, error) {
 	if dec.More() {
 		return o, &request.Error{Message: "trailing data after the JSON object"}
 	}
-	if err := message.CheckUserID(o.Connection); err != nil || len(o.Connection) > 64 {
+	if err := message.CheckConnectionName(o.Connection); err != nil {
 		return o, &request.Error{Field: "connection", Message: "is required: a configured connection's name"}
 	}
 	if len([]rune(o.Reason)) > request.MaxReasonLen {

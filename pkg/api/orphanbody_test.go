@@ -17,6 +17,7 @@ func TestParseOrphansRevoke(t *testing.T) {
 		{"every field", `{"connection":"wiki","reason":"clean-up","dry_run":true}`, "", true},
 		{"no connection", `{"reason":"x"}`, "connection", false},
 		{"connection with a slash", `{"connection":"../x"}`, "connection", false},
+		{"connection that is no connection name", `{"connection":"Wiki.Prod"}`, "connection", false},
 		{"unknown field", `{"connection":"wiki","targets":[]}`, "", false},
 		{"trailing data", `{"connection":"wiki"} {}`, "", false},
 		{"not an object", `["wiki"]`, "", false},

@@ -115,9 +115,12 @@ func (c *Consumer) continueListing(ctx context.Context, cn config.Connection, s 
 	return nil
 }
 
+// maxAlso bounds the other addresses kept of one listed account.
+const maxAlso = 10
+
 // listed keeps what the report needs of each account: the id, the
-// address lower-cased when it is one (else none), the state and the last
-// sign-in.
+// address lower-cased when it is one (else none) and its other addresses
+// likewise, the state and the last sign-in.
 func listed(accounts []provider.Account) []ledger.ListedAccount {
 	out := make([]ledger.ListedAccount, 0, len(accounts))
 	for _, a := range accounts {
@@ -127,6 +130,11 @@ func listed(accounts []provider.Account) []ledger.ListedAccount {
 		la := ledger.ListedAccount{UserID: a.ID, Disabled: a.Disabled, LastSignIn: a.LastActive}
 		if message.CheckEmail(a.Email) == nil {
 			la.Email = message.NormalEmail(a.Email)
+		}
+		for _, e := range a.Also {
+			if len(la.Also) < maxAlso && message.CheckEmail(e) == nil {
+				la.Also = append(la.Also, message.NormalEmail(e))
+			}
 		}
 		out = append(out, la)
 	}

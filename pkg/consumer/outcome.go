@@ -43,7 +43,8 @@ import (
 //     back to be recorded (unrecorded).
 //  7. the proof: a changed target (its change accepted, its read-back to
 //     come, proof.go) has its proof message queued; one that cannot be
-//     queued is retrying, so SQS keeps the change message (queueProofs).
+//     queued is retrying, so SQS keeps the change message, or, on the last
+//     delivery, failed/exhausted for the DLQ (queueProofs).
 //  8. the DLQ: a failed target is sent with its reason; one that cannot be
 //     sent (or no DLQ_URL) is retrying, so SQS keeps it (deadLetter). Its
 //     ledger record says failed until the redelivery's outcome, a later

@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/revoke-dev/revoke/pkg/ledger"
@@ -22,7 +23,9 @@ import (
 // that moment. No proof is lost if the function stops: the change message
 // is deleted only once its proof is made or queued; a redelivery
 // re-applies the change (idempotent) and proves it. A proof that does not
-// see the asked state is unverified: retried, then dead-lettered.
+// see the asked state is unverified: retried, then dead-lettered; a proof
+// message that sees the account unchanged makes the change again first
+// (changeAgain), since its retries only read.
 
 // DefaultProofTime is the least time left in an invocation for its
 // read-backs to be made there rather than queued.
@@ -159,7 +162,7 @@ func (w *work) runProof(ctx context.Context) {
 			if !ok {
 				j = len(accts)
 				index[id] = j
-				accts = append(accts, &account{user: provider.User{ID: id}, out: result{outcome: it.msg.ProofOf}})
+				accts = append(accts, &account{user: provider.User{ID: id, Wipe: it.msg.Wipe}, out: result{outcome: it.msg.ProofOf}})
 			}
 			want[i] = append(want[i], j)
 		}
@@ -168,8 +171,34 @@ func (w *work) runProof(ctx context.Context) {
 		}
 	}
 	w.readBack(ratelimit.WithPriority(ctx, ratelimit.Proof), accts)
+	w.changeAgain(ctx, accts)
 	for i, it := range w.items {
 		it.res = w.aggregate(it, accts, want[i])
+	}
+}
+
+// changeAgain makes the change once more, at change priority, on every
+// account a proof showed not in the asked state. A proof message only
+// reads: without this its retries would re-read an account no one changes
+// again, and the revocation would end in the DLQ unmade. The change is
+// idempotent; the account stays unverified (retried), so the proof
+// message's next delivery reads it again.
+func (w *work) changeAgain(ctx context.Context, accts []*account) {
+	var users []provider.User
+	var todo []*account
+	for _, a := range accts {
+		if a.unchanged {
+			users = append(users, a.user)
+			todo = append(todo, a)
+		}
+	}
+	if len(users) == 0 {
+		return
+	}
+	for k, r := range provider.Apply(ratelimit.WithPriority(ctx, ratelimit.Change), w.client, w.action, users) {
+		if r.Outcome == provider.Failed { // the change itself now fails: that is the outcome
+			todo[k].out = failure(r.Err, r.Attempts)
+		}
 	}
 }
 
@@ -178,7 +207,8 @@ func (c *Consumer) deferProofs() bool { return c.Proofs != nil && c.Config.Queue
 
 // queueProofs sends the proof message of every changed item (rule 7 of
 // settle). A proof that cannot be sent makes its change message a retry:
-// SQS keeps it, and the redelivery queues the proof again.
+// SQS keeps it, and the redelivery queues the proof again; on the last
+// delivery it is exhausted, for the DLQ.
 func (c *Consumer) queueProofs(ctx context.Context, items []*item) {
 	var changed []*item
 	var out []queue.Outgoing
@@ -194,7 +224,7 @@ func (c *Consumer) queueProofs(ctx context.Context, items []*item) {
 			continue
 		}
 		changed = append(changed, it)
-		out = append(out, queue.Outgoing{Body: body})
+		out = append(out, queue.Outgoing{Body: body, Attributes: proofAttributes(it)})
 	}
 	if len(out) == 0 {
 		return
@@ -214,9 +244,21 @@ func (c *Consumer) queueProofs(ctx context.Context, items []*item) {
 	}
 }
 
+// proofAttributes carry the change's redrive_count to its proof, so the
+// ledger orders the proof's outcome after every attempt of the change
+// (ledger.Fold: a later re-drive wins), not before a failure the re-drive
+// recovered from.
+func proofAttributes(it *item) map[string]string {
+	if it.redrive <= 0 {
+		return nil
+	}
+	return map[string]string{message.AttrRedriveCount: strconv.Itoa(it.redrive)}
+}
+
 func (c *Consumer) proofUnsent(it *item) {
 	it.res = result{outcome: message.Retrying, code: message.CodeUnavailable, status: it.res.status, httpAttempts: it.res.httpAttempts,
 		errMsg: "the change was made but its read-back could not be queued; retried (the change is idempotent)"}
+	c.exhaust(it) // on the last delivery, to the DLQ with the reason (rule 8), as SQS would move it without one
 }
 
 // recordChanged records items as changed at once, before their read-back:

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/revoke-dev/revoke/internal/simulator"
 	"github.com/revoke-dev/revoke/pkg/audit"
 	"github.com/revoke-dev/revoke/pkg/ledger"
@@ -193,6 +196,123 @@ func TestProofThatDisagreesIsUnverified(t *testing.T) {
 	st := w.outcomes(t)[m.Key()]
 	if st.Outcome != message.Retrying || st.Code != message.CodeUnverified {
 		t.Fatalf("ledger %+v: a proof that disagreed is retrying, unverified", st)
+	}
+}
+
+// TestProofThatDisagreesMakesTheChangeAgain: a provider answered the change
+// with success and changed nothing (once). The proof message that finds the
+// account unchanged makes the change again and stays unverified, so its
+// next delivery proves it. (Before: a proof message only re-read, every
+// delivery found the account active, and the revocation went to the DLQ
+// unmade.)
+func TestProofThatDisagreesMakesTheChangeAgain(t *testing.T) {
+	tests := []struct{ name, conn, prov, id string }{
+		{"journeyapps", "field-app", "journeyapps", "ja-1"},
+		{"backendless", "crm", "backendless", "BL-1"},
+		// SCIM is not here: its PATCH answers the user as it is, so a change
+		// that did nothing is seen at once, before any proof.
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, simulator.Options{})
+			sim := w.Sim(tt.conn)
+			sim.Add(simulator.User{ID: tt.id, Email: "p@example.com"})
+			sim.SetOptions(simulator.Options{IgnoreChanges: true})
+			m := msg(tt.conn, tt.prov, tt.id, "")
+			q := &fakeDLQ{}
+			if resp, _ := w.proofConsumer(q).Handle(context.Background(), event(t, m)); len(resp.BatchItemFailures) != 0 {
+				t.Fatalf("failures %v", resp.BatchItemFailures)
+			}
+			ps := proofs(t, q)
+			if len(ps) != 1 {
+				t.Fatalf("proofs %+v", ps)
+			}
+			sim.SetOptions(simulator.Options{}) // the provider honours changes again
+			resp, _ := w.proofConsumer(&fakeDLQ{}).Handle(context.Background(), event(t, ps[0]))
+			if f := failures(resp); !f["m0"] {
+				t.Fatalf("a proof that disagreed must be retried: %v", resp.BatchItemFailures)
+			}
+			if u, _ := sim.User(tt.id); !u.Disabled {
+				t.Fatal("the proof that found the account active did not make the change again")
+			}
+			if st := w.outcomes(t)[m.Key()]; st.Outcome != message.Retrying || st.Code != message.CodeUnverified {
+				t.Fatalf("ledger %+v: retrying, unverified until a read shows it", st)
+			}
+			resp, _ = w.proofConsumer(&fakeDLQ{}).Handle(context.Background(), eventN(t, 2, ps[0]))
+			if len(resp.BatchItemFailures) != 0 {
+				t.Fatalf("redelivered proof failures %v", resp.BatchItemFailures)
+			}
+			if st := w.outcomes(t)[m.Key()]; st.Outcome != message.Done || st.Verified == nil || !*st.Verified {
+				t.Fatalf("ledger %+v, want done, verified", st)
+			}
+		})
+	}
+}
+
+// TestProofOfARedrivenChangeSettlesIt: a change exhausted on its last
+// delivery is re-driven by the sweep (redrive_count 1), made, and proven
+// by a proof message. The proof message carries the change's
+// redrive_count, so the ledger orders its done after the exhausted
+// failure. (Before: the proof message went out with no attributes, its
+// done counted as re-drive 0, delivery 1, "before" the failure on
+// delivery 5, and the target showed failed for ever although proven
+// revoked.)
+func TestProofOfARedrivenChangeSettlesIt(t *testing.T) {
+	w := newWorld(t, simulator.Options{})
+	w.BL.Add(simulator.User{ID: "BL-1"})
+	m := msg("crm", "backendless", "BL-1", "")
+	w.BL.FailNext(503, 503, 503, 503) // every attempt of the one call (backendless.Profile)
+	resp, _ := w.proofConsumer(&fakeDLQ{}).Handle(context.Background(), eventN(t, w.cfg.MaxReceiveCount, m))
+	if len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("last delivery: failures %v", resp.BatchItemFailures)
+	}
+	if st := w.outcomes(t)[m.Key()]; st.Outcome != message.Failed || st.Code != message.CodeExhausted {
+		t.Fatalf("ledger %+v, want failed, exhausted", st)
+	}
+	redriven := event(t, m)
+	redriven.Records[0].MessageAttributes = map[string]events.SQSMessageAttribute{
+		message.AttrRedriveCount: {DataType: "Number", StringValue: aws.String("1")},
+	}
+	q := &fakeDLQ{}
+	if resp, _ := w.proofConsumer(q).Handle(context.Background(), redriven); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("re-driven change: failures %v", resp.BatchItemFailures)
+	}
+	ps := proofs(t, q)
+	if len(ps) != 1 {
+		t.Fatalf("proofs %+v", ps)
+	}
+	proof := event(t, ps[0])
+	proof.Records[0].MessageAttributes = map[string]events.SQSMessageAttribute{}
+	for k, v := range q.sent[0].Attributes {
+		proof.Records[0].MessageAttributes[k] = events.SQSMessageAttribute{DataType: "Number", StringValue: aws.String(v)}
+	}
+	if resp, _ := w.proofConsumer(&fakeDLQ{}).Handle(context.Background(), proof); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("proof failures %v", resp.BatchItemFailures)
+	}
+	if st := w.outcomes(t)[m.Key()]; st.Outcome != message.Done || st.Verified == nil || !*st.Verified {
+		t.Fatalf("ledger %+v, want done, verified", st)
+	}
+}
+
+// TestProofUnsentOnTheLastDelivery: a change made on its last delivery
+// whose proof message cannot be sent goes to the DLQ from the consumer,
+// exhausted with last_error_code unavailable, like any target still
+// failing then. (Before: it was left retrying, SQS's own redrive moved it
+// with no reason, as after a crash.)
+func TestProofUnsentOnTheLastDelivery(t *testing.T) {
+	w := newWorld(t, simulator.Options{})
+	w.BL.Add(simulator.User{ID: "BL-1"})
+	m := msg("crm", "backendless", "BL-1", "")
+	dlq := &fakeDLQ{}
+	c := w.proofConsumer(&fakeDLQ{fail: true})
+	c.DLQ = dlq
+	resp, _ := c.Handle(context.Background(), eventN(t, w.cfg.MaxReceiveCount, m))
+	if len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures %v: the consumer moves it itself", resp.BatchItemFailures)
+	}
+	if len(dlq.sent) != 1 || dlq.sent[0].Attributes[message.AttrErrorCode] != string(message.CodeExhausted) ||
+		dlq.sent[0].Attributes[message.AttrLastErrorCode] != string(message.CodeUnavailable) {
+		t.Fatalf("dlq %+v", dlq.sent)
 	}
 }
 

@@ -37,6 +37,8 @@ type account struct {
 	known    provider.State // the look-up's view of it, when it carried one
 	out      result         // what happened to it
 	notFound bool
+	// unchanged: the read-back showed the account, not in the asked state.
+	unchanged bool
 }
 
 var (
@@ -216,6 +218,7 @@ func (w *work) readBack(ctx context.Context, accts []*account) {
 		case st.Err == nil && st.Known && st.Matches(w.action):
 			a.out.verified = yes
 		case st.Err == nil && st.Known:
+			a.unchanged = true
 			a.out = unverified("the provider reported success but reading the account back shows it is not " + stateWord(w.action))
 		case st.Err == nil:
 			a.out = unverified("the change was reported but the read-back does not show the account's state")

@@ -32,6 +32,10 @@ type User struct {
 	// Unverified counts the addresses left out because the directory does
 	// not mark them verified (a reason when Emails is empty).
 	Unverified int
+	// Disabled: the directory shows the user disabled (a user pool's
+	// Enabled false). The user stays traceable to a person, but is not an
+	// active one: their accounts are orphans.
+	Disabled bool
 }
 
 // ErrNotFound means the directory has no such user (deleted).
@@ -155,7 +159,7 @@ func storeUser(id string, userName *string, emails []istypes.Email) *User {
 // poolUser: the sub is the id; the email attribute is the address, only
 // when email_verified is "true" (Cognito's string form of the boolean).
 func poolUser(cu ciptypes.UserType) User {
-	var u User
+	u := User{Disabled: !cu.Enabled}
 	var email string
 	verified := false
 	for _, a := range cu.Attributes {

@@ -99,4 +99,23 @@ func TestCognito(t *testing.T) {
 		strings.Join(listed, ",") != "erin@example.com,frank@example.com" && strings.Join(listed, ",") != "frank@example.com,erin@example.com" {
 		t.Fatalf("snapshot addresses %v %v", listed, err)
 	}
+	// A disabled pool user is listed (still traceable) but marked
+	// disabled, so the orphan comparison does not count them active.
+	if _, err := e.Cognito.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &poolID, Username: aws.String("frank")}); err != nil {
+		t.Fatal(err)
+	}
+	disabled := map[string]bool{}
+	if err := r.List(ctx, d, func(u directory.User) bool { disabled[u.ID] = u.Disabled; return true }); err != nil ||
+		!disabled[subs[1]] || disabled[subs[0]] || len(disabled) != 3 {
+		t.Fatalf("disabled %v %v", disabled, err)
+	}
+	if page, _, err := r.ListPage(ctx, d, ""); err != nil || len(page) != 3 {
+		t.Fatalf("page %v %v", page, err)
+	} else {
+		for _, u := range page {
+			if u.Disabled != (u.ID == subs[1]) {
+				t.Fatalf("page user %+v", u)
+			}
+		}
+	}
 }

@@ -17,6 +17,9 @@ type DirectoryUser struct {
 	UserID    string    `json:"user_id"`   // the store's user id, or the pool's sub
 	Emails    []string  `json:"emails"`
 	Refreshed time.Time `json:"refreshed"`
+	// Disabled: the directory shows the user disabled (not an active
+	// person for the orphan comparison).
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 func (l *Ledger) directoryItem(u DirectoryUser) Item {

@@ -33,7 +33,7 @@ type Exception struct {
 // Check validates an exception before it is written.
 func (e Exception) Check() error {
 	switch {
-	case message.CheckUserID(e.Connection) != nil:
+	case message.CheckConnectionName(e.Connection) != nil:
 		return errors.New("connection: invalid")
 	case message.CheckUserID(e.UserID) != nil:
 		return errors.New("user_id: invalid")

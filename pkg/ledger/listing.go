@@ -45,6 +45,7 @@ type Listing struct {
 type ListedAccount struct {
 	UserID     string    `json:"user_id"`
 	Email      string    `json:"email,omitempty"`
+	Also       []string  `json:"also,omitempty"` // its other addresses, lower-cased
 	Disabled   bool      `json:"disabled,omitempty"`
 	LastSignIn time.Time `json:"last_sign_in,omitempty"`
 }

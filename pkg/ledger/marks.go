@@ -32,7 +32,7 @@ type MarkRef struct {
 }
 
 func (m *MarkRef) valid() bool {
-	return m != nil && message.CheckUserID(m.UserID) == nil && m.Connection != "" && m.Action.Valid()
+	return m != nil && message.CheckUserID(m.UserID) == nil && message.CheckConnectionName(m.Connection) == nil && m.Action.Valid()
 }
 
 // markKeys are a mark's G2 keys.

@@ -48,7 +48,7 @@ func (m *Message) validateRead() error {
 		return fmt.Errorf("message: unsupported version %d", m.V)
 	case !IsID(m.RequestID):
 		return errors.New("message: a background read needs its run or listing id")
-	case m.Connection == "" || CheckUserID(m.Connection) != nil:
+	case CheckConnectionName(m.Connection) != nil:
 		return errors.New("message: connection is missing")
 	case m.Action != Revoke || m.Email != "" || m.Wipe || m.Fanout || m.Reason != "":
 		return errors.New("message: a background read changes nothing and names no email")

@@ -60,3 +60,29 @@ func TestSourcesOfDriftAndOrphans(t *testing.T) {
 		t.Error("drift does not settle a target")
 	}
 }
+
+// A background read names its connection by a connection's name: a
+// message whose connection could never be configured is refused.
+func TestBackgroundReadConnectionName(t *testing.T) {
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		m    Message
+		ok   bool
+	}{
+		{"check", NewCheck(NewID(), "crm", "backendless", "BL-1", false, at), true},
+		{"list", NewList(NewID(), "wiki", "scim", at), true},
+		{"check on no connection name", NewCheck(NewID(), "CRM:prod", "backendless", "BL-1", false, at), false},
+		{"list on no connection name", NewList(NewID(), "Wiki.Prod", "scim", at), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body, err := tc.m.Encode()
+			if err == nil {
+				_, err = Decode(body)
+			}
+			if (err == nil) != tc.ok {
+				t.Fatalf("err %v, want ok %t", err, tc.ok)
+			}
+		})
+	}
+}

@@ -109,8 +109,12 @@ type Verifier interface {
 
 // Account is a user as a listing reports it.
 type Account struct {
-	ID            string
-	Email         string
+	ID    string
+	Email string
+	// Also holds the other addresses the provider shows for the account
+	// (a SCIM user's userName and emails[] beside Email), so the orphan
+	// comparison matches a person by any of them.
+	Also          []string
 	Disabled      bool      // locked / DISABLED / inactive
 	LastActive    time.Time // zero if never
 	Created       time.Time // zero if unknown

@@ -14,6 +14,8 @@ const (
 	ProbeGain     = 0.01
 	FastProbeGain = 0.10
 	QuietAfter    = 30 * time.Second
+	// CutSpacing: a discovered rate is cut at most once in this span.
+	CutSpacing = time.Second
 )
 
 // discovery is what a limiter without a declared rate has learned.
@@ -60,9 +62,15 @@ func (d *discovery) prune(now time.Time) {
 
 // throttled is the rate after a 429: what the provider accepted in the
 // last second, with headroom, never above the current rate nor below half
-// of it (one 429 in a burst of them must not drive it to the floor).
+// of it, and at most once per CutSpacing (a burst of 429s answers calls
+// made at one rate: it must not drive the rate to the floor).
 func (d *discovery) throttled(now time.Time, current float64) float64 {
 	d.prune(now)
+	if d.found && now.Sub(d.lastCut) < CutSpacing {
+		// The 429s of calls made before the last cut say nothing new:
+		// cutting for each would halve a burst of them to the floor.
+		return current
+	}
 	d.found, d.lastCut, d.lastStep = true, now, now
 	return max(min(current, float64(len(d.accepted))*Headroom), current/2)
 }

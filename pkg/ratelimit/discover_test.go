@@ -124,3 +124,46 @@ func TestObserveHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestDiscoverBurstOf429sCutsOnce: the calls in flight when a provider
+// starts refusing all come back 429 at once. They answer calls made at one
+// rate, so the discovered rate is cut once, not once per 429. (Before:
+// eight 429s with nothing accepted in the last second halved the rate
+// eight times, from 10/s to the 0.05/s floor: a call every 20 s.)
+func TestDiscoverBurstOf429sCutsOnce(t *testing.T) {
+	tests := []struct {
+		name     string
+		burst    int           // 429s at the same moment
+		after    time.Duration // when one more comes
+		wantRate float64
+	}{
+		{"one 429", 1, 0, 5},
+		{"eight at once", 8, 0, 5},
+		{"eight, then one within the spacing", 8, CutSpacing / 2, 5},
+		{"eight, then one a spacing later", 8, CutSpacing, 2.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := fakeclock.NewManual()
+			l := New(1, 1, WithClock(clk))
+			l.Discover(10, 1)
+			for range tt.burst {
+				l.Throttled(0)
+			}
+			if tt.after > 0 {
+				clk.Advance(tt.after)
+				l.Throttled(0)
+			}
+			if got := l.Rate(); got != tt.wantRate {
+				t.Fatalf("rate %.3f, want %.3f", got, tt.wantRate)
+			}
+			want := tt.burst
+			if tt.after > 0 {
+				want++
+			}
+			if got := l.Throttles(); got != want {
+				t.Fatalf("throttles %d: every 429 is still counted", got)
+			}
+		})
+	}
+}

@@ -54,14 +54,18 @@ func (l *Limiter) Configure(perSecond float64, burst int) {
 	burst = max(burst, 1)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	r := l.current
 	switch {
 	case l.ceiling == 0 || l.learn != nil:
-		l.current = perSecond
+		r = perSecond
 	case l.ceiling != perSecond:
 		// Keep the fraction of the old ceiling a slow-down left in force.
-		l.current = perSecond * min(l.current/l.ceiling, 1)
+		r = perSecond * min(l.current/l.ceiling, 1)
 	}
 	l.ceiling, l.burst, l.learn = perSecond, burst, nil
+	if r != l.current {
+		l.setRate(r) // the tokens earned so far at the old rate; wakes the waiters
+	}
 }
 
 // Wait blocks until a call of ctx's priority (PriorityOf) may start: the

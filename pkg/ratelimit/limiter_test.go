@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/revoke-dev/revoke/internal/fakeclock"
 )
 
 func TestAIMD(t *testing.T) {
@@ -49,5 +51,31 @@ func TestWaitHonoursPauseAndDeadline(t *testing.T) {
 	defer cancel()
 	if err := l.Wait(ctx); err == nil {
 		t.Fatal("Wait returned before the pause ended, within a shorter deadline")
+	}
+}
+
+// TestConfigureWakesTheWaiters: a waiter asleep until the next token at the
+// old rate gets the first token of a new, faster declared rate. (Before:
+// Configure changed the rate without waking anyone, and the waiter slept
+// out its 20 s at 0.05/s.)
+func TestConfigureWakesTheWaiters(t *testing.T) {
+	clk := fakeclock.NewManual()
+	l := New(MinRate, 1, WithClock(clk))
+	if err := l.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Wait(context.Background()) }()
+	waitFor(t, "the waiter's timer", func() bool { return clk.Timers() == 1 })
+	l.Configure(100, 1)
+	waitFor(t, "the waiter to look again", func() bool { return clk.Timers() == 2 })
+	clk.Advance(10 * time.Millisecond) // one token at 100/s
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiter still sleeps at the old rate")
 	}
 }

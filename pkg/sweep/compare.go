@@ -22,11 +22,23 @@ var errNoSnapshot = errors.New("sweep: a directory has no complete snapshot yet"
 // (about 100 bytes a person).
 type people map[string]struct{}
 
+// has reports whether any of the account's addresses is an active
+// person's (an account with none is no one's).
+func (p people) has(a ledger.ListedAccount) bool {
+	for _, e := range append([]string{a.Email}, a.Also...) {
+		if _, ok := p[e]; ok && e != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // activePeople reads the SCIM front door's active users and each
-// snapshot's present users. An inactive or deleted SCIM user, and a
-// snapshot entry not refreshed since its directory's last complete
-// snapshot began, are not active; a snapshot cut short keeps the previous
-// one's people (never half a directory).
+// snapshot's present, enabled users. An inactive or deleted SCIM user, a
+// snapshot entry the directory shows disabled, and one not refreshed since
+// its directory's last complete snapshot began, are not active; a
+// snapshot cut short keeps the previous one's people (never half a
+// directory).
 func (s *Sweeper) activePeople(ctx context.Context, dirs []string) (people, error) {
 	set := people{}
 	for _, d := range dirs {
@@ -55,8 +67,8 @@ func (s *Sweeper) activePeople(ctx context.Context, dirs []string) (people, erro
 			return nil, fmt.Errorf("%w: %s", errNoSnapshot, d)
 		}
 		err = s.Ledger.EachDirectoryUser(ctx, d, func(u ledger.DirectoryUser) {
-			if u.Refreshed.Before(since) {
-				return // not in the last complete snapshot: deleted there
+			if u.Refreshed.Before(since) || u.Disabled {
+				return // not in the last complete snapshot (deleted there), or disabled there
 			}
 			for _, e := range u.Emails {
 				set[message.NormalEmail(e)] = struct{}{}
@@ -98,7 +110,7 @@ func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.
 		rep.Accounts += len(accounts)
 		var candidates []string
 		for _, a := range accounts {
-			if _, active := set[a.Email]; !a.Disabled && (a.Email == "" || !active) {
+			if !a.Disabled && !set.has(a) {
 				candidates = append(candidates, a.UserID)
 			}
 		}
@@ -108,7 +120,7 @@ func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.
 		}
 		entries, ids := make([]ledger.Orphan, 0), make([]string, 0)
 		for _, a := range accounts {
-			if _, active := set[a.Email]; a.Disabled || (a.Email != "" && active) || revoked[a.UserID] {
+			if a.Disabled || set.has(a) || revoked[a.UserID] {
 				continue // no door, a person's account, or revoked through revoke (drift, if active again)
 			}
 			o := ledger.Orphan{UserID: a.UserID, Email: a.Email, FirstSeen: now, Status: ledger.StatusOrphan}

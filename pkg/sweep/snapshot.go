@@ -44,7 +44,7 @@ func (s *Sweeper) snapshot(ctx context.Context, d directory.Source) SnapshotResu
 	now := s.now().UTC()
 	err := s.Directory.List(ctx, d, func(u directory.User) bool {
 		r.Users++
-		batch = append(batch, ledger.DirectoryUser{Directory: d.String(), UserID: u.ID, Emails: u.Emails, Refreshed: now})
+		batch = append(batch, ledger.DirectoryUser{Directory: d.String(), UserID: u.ID, Emails: u.Emails, Refreshed: now, Disabled: u.Disabled})
 		if len(batch) >= snapshotBatch {
 			flush()
 		}

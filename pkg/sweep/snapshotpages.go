@@ -53,7 +53,7 @@ func (s *Sweeper) snapshotPages(ctx context.Context, d directory.Source, pg dire
 		}
 		batch := make([]ledger.DirectoryUser, len(users))
 		for i, u := range users {
-			batch[i] = ledger.DirectoryUser{Directory: dir, UserID: u.ID, Emails: u.Emails, Refreshed: start}
+			batch[i] = ledger.DirectoryUser{Directory: dir, UserID: u.ID, Emails: u.Emails, Refreshed: start, Disabled: u.Disabled}
 		}
 		if len(batch) > 0 {
 			if err := s.Ledger.PutDirectoryUsers(ctx, batch); err != nil {

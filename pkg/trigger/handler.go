@@ -105,7 +105,7 @@ func (h *Handler) resolve(ctx context.Context, e *Event) (submit.Person, error) 
 	u, err := h.Directory.Lookup(ctx, *e.Dir, e.UserID)
 	switch {
 	case err == nil && len(u.Emails) > 0:
-		if perr := h.Ledger.PutDirectoryUsers(ctx, []ledger.DirectoryUser{{Directory: dir, UserID: e.UserID, Emails: u.Emails}}); perr != nil {
+		if perr := h.Ledger.PutDirectoryUsers(ctx, []ledger.DirectoryUser{{Directory: dir, UserID: e.UserID, Emails: u.Emails, Disabled: u.Disabled}}); perr != nil {
 			h.Log.Warn("trigger: recording the resolved user in the snapshot failed", "directory", dir, "error", perr)
 		}
 		p.Emails = u.Emails

@@ -7,7 +7,7 @@
 The SAM transform as `sam validate` does it; then, with every parameter at
 its default, with the parameters that change resources set, and with each
 parameter alone at each value the template allows (MinValue, MaxValue,
-AllowedValues): every resource's properties against the AWS API model of
+AllowedValues), every free String parameter at its MaxLength together: every resource's properties against the AWS API model of
 the call CloudFormation makes for it (cfnmap, shapes), the documented limits
 the models lack (limits), deliveries that fail silently without a
 permission (wiring), every EventPattern against the sample events meant for
@@ -47,6 +47,9 @@ CHANGED = {
 }
 
 
+LONGEST = "every String parameter at its MaxLength"
+
+
 def parameter_sets(template):
     """Defaults; the changed set; and, each alone, every Number parameter at
     its MinValue and at its MaxValue and every AllowedValue of a parameter
@@ -59,6 +62,10 @@ def parameter_sets(template):
         for v in p.get("AllowedValues", []):
             if str(v) != str(p.get("Default")):
                 sets[f"{k}={v}"] = {k: str(v)}
+    longest = resolve.longest_strings(template)
+    if longest:
+        # All at once: the function environments add them up (4 KB).
+        sets[LONGEST] = longest
     return sets
 
 
@@ -121,6 +128,7 @@ def check(path, events, with_build):
     problems += sample_problems
     matched = set()
     sets = parameter_sets(transformed)
+    problems += resolve.unbounded_strings(transformed)
     for set_name, params in sets.items():
         try:
             resolver = resolve.Resolver(transformed, params)
@@ -139,7 +147,9 @@ def check(path, events, with_build):
         problems += [f"[{set_name}] {x}" for x in cfnmap.check_across(resources)]
         problems += [f"[{set_name}] {x}" for x in wiring.check(resources)]
         problems += [f"[{set_name}] {x}" for x in iamcheck.check(resources)]
-        p, m = patterns.check(resources, samples)
+        # The samples name real event types and ids: a set of made-up
+        # maximal values is checked for patterns that parse, not matches.
+        p, m = patterns.check(resources, {} if set_name == LONGEST else samples)
         problems += [f"[{set_name}] {x}" for x in p]
         matched |= m
     for name in sorted(set(samples) - matched):

@@ -85,6 +85,29 @@ def extremes(template, which):
     return {k: str(p[which]) for k, p in template.get("Parameters", {}).items() if p.get("Type") == "Number" and which in p}
 
 
+def longest_strings(template):
+    """Every String parameter without AllowedValues at its MaxLength, where a
+    run of one letter is a value its AllowedPattern accepts (a schedule or a
+    JSON input is bounded by its pattern and MaxLength, not filled)."""
+    out = {}
+    for k, p in template.get("Parameters", {}).items():
+        if p.get("Type") != "String" or "AllowedValues" in p or "MaxLength" not in p:
+            continue
+        v = "a" * int(p["MaxLength"])
+        if "AllowedPattern" not in p or re.fullmatch(p["AllowedPattern"], v):
+            out[k] = v
+    return out
+
+
+def unbounded_strings(template):
+    """A String parameter with neither AllowedValues nor MaxLength: a long
+    value can push a function's environment past Lambda's 4 KB, or a rule's
+    input past its limit, and roll the stack back."""
+    return [f"Parameters.{k}: a String without MaxLength or AllowedValues (a long value can exceed a function's 4 KB environment)"
+            for k, p in sorted(template.get("Parameters", {}).items())
+            if p.get("Type", "String") == "String" and "AllowedValues" not in p and "MaxLength" not in p]
+
+
 def check_parameters(template, values):
     """Returns every parameter's value (defaults filled in) after the checks
     CloudFormation makes before it creates anything."""
@@ -104,6 +127,8 @@ def check_parameters(template, values):
             raise Error(f"parameter {name}: {v!r} not in AllowedValues")
         if "AllowedPattern" in p and not re.fullmatch(p["AllowedPattern"], v):
             raise Error(f"parameter {name}: {v!r} does not match AllowedPattern")
+        if "MaxLength" in p and len(v) > int(p["MaxLength"]) or "MinLength" in p and len(v) < int(p["MinLength"]):
+            raise Error(f"parameter {name}: {len(v)} characters, outside MinLength/MaxLength")
         if p.get("Type") == "Number":
             try:
                 num = float(v)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/revoke-dev/revoke/pkg/provider"
 	"github.com/revoke-dev/revoke/pkg/provider/rest"
@@ -40,7 +41,7 @@ func (c *Client) Enumerate(ctx context.Context, cursor string) (provider.Account
 			continue
 		}
 		st := r.state()
-		out.Accounts = append(out.Accounts, provider.Account{ID: r.ID, Email: st.Shown, Disabled: st.Known && st.Disabled})
+		out.Accounts = append(out.Accounts, provider.Account{ID: r.ID, Email: st.Shown, Also: r.addresses(st.Shown), Disabled: st.Known && st.Disabled})
 	}
 	n := len(p.Resources)
 	more := n >= LookupPageSize
@@ -49,4 +50,24 @@ func (c *Client) Enumerate(ctx context.Context, cursor string) (provider.Account
 	}
 	out.Next = provider.NextOffset(offset, n, more)
 	return out, nil
+}
+
+// maxAlso bounds the other addresses kept of one listed user.
+const maxAlso = 10
+
+// addresses are a user's addresses other than shown: its userName when
+// it is one, and each emails[].value (an IdP may send its UPN as userName
+// and the person's address in emails).
+func (r Resource) addresses(shown string) []string {
+	var out []string
+	add := func(v string) {
+		if len(out) < maxAlso && strings.Contains(v, "@") && !strings.EqualFold(v, shown) {
+			out = append(out, v)
+		}
+	}
+	add(r.UserName)
+	for _, e := range r.Emails {
+		add(e.Value)
+	}
+	return out
 }

@@ -1,24 +1,22 @@
-package cli
+package message
 
 import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/revoke-dev/revoke/pkg/message"
 )
 
 // outcomeOrder is the order counts are printed in: settled outcomes first,
 // then what is still moving. Outcomes not named here follow, sorted.
-var outcomeOrder = []message.Outcome{
-	message.Done, message.Already, message.NoAccount, message.Failed,
-	message.WouldRevoke, message.WouldRestore, message.Changed, message.Retrying, message.Pending,
+var outcomeOrder = []Outcome{
+	Done, Already, NoAccount, Failed,
+	WouldRevoke, WouldRestore, Changed, Retrying, Pending,
 }
 
-// countsText renders a request's counts for a person ("done 4, failed 1"),
+// CountsText renders a request's counts for a person ("done 4, failed 1"),
 // in a stable order, skipping zeros; "no targets" when there are none.
 // Outcome names are the status API's, with "_" as a space.
-func countsText(counts map[string]int) string {
+func CountsText(counts map[string]int) string {
 	var parts []string
 	seen := map[string]bool{}
 	add := func(k string) {
