@@ -101,6 +101,7 @@ func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.
 		return nil, err
 	}
 	now := s.now().UTC()
+	marks := s.Ledger.ScanMarks(cn.Name) // one pass over the marks, merged with the sorted listing
 	rep := ledger.OrphanReport{Connection: cn.Name, Provider: cn.Provider, ListingID: st.ID, ListedAt: st.UpdatedAt, Directory: dirs, ComparedAt: now}
 	for cursor := ""; ; {
 		accounts, next, err := s.Ledger.ListedPage(ctx, st, cursor, comparePage)
@@ -108,20 +109,15 @@ func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.
 			return nil, err
 		}
 		rep.Accounts += len(accounts)
-		var candidates []string
-		for _, a := range accounts {
-			if !a.Disabled && !set.has(a) {
-				candidates = append(candidates, a.UserID)
-			}
-		}
-		revoked, err := s.Ledger.RevokedAmong(ctx, cn.Name, candidates)
-		if err != nil {
-			return nil, err
-		}
 		entries, ids := make([]ledger.Orphan, 0), make([]string, 0)
 		for _, a := range accounts {
-			if a.Disabled || set.has(a) || revoked[a.UserID] {
-				continue // no door, a person's account, or revoked through revoke (drift, if active again)
+			if a.Disabled || set.has(a) {
+				continue // no door, or a person's account
+			}
+			if revoked, err := marks.Revoked(ctx, a.UserID); err != nil {
+				return nil, err
+			} else if revoked {
+				continue // revoked through revoke (drift, if active again)
 			}
 			o := ledger.Orphan{UserID: a.UserID, Email: a.Email, FirstSeen: now, Status: ledger.StatusOrphan}
 			if !a.LastSignIn.IsZero() {
