@@ -3,13 +3,22 @@ package ledger
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/revoke-dev/revoke/pkg/message"
 )
 
-const pkDrift = "DRIFT"
+const (
+	pkDrift   = "DRIFT"
+	pkSighted = "DRIFTRUN#" // one item a sweep run's sighting of an account
+)
+
+// ErrDriftRecorded means the sweep run's drift of the account is already
+// recorded (a second check message for it, or a redelivery): nothing new
+// to record or alert.
+var ErrDriftRecorded = errors.New("ledger: drift already recorded in this sweep run")
 
 // Drift is an account revoke revoked that a later read showed active
 // again (docs/design.md §5).
@@ -26,12 +35,17 @@ type Drift struct {
 	OnDrift    string    `json:"action"` // alert, revoke, or would_revoke (a dry run)
 	// NewRequestID is the re-revocation's request (on_drift: revoke).
 	NewRequestID string `json:"new_request_id,omitempty"`
+	// RunID is the sweep run whose check saw it: a run records an
+	// account's drift once.
+	RunID string `json:"run_id,omitempty"`
 }
 
 // RecordDrift records drift: its own record (newest first in the drift
 // list) and the outcome drift on the revocation's target, so the status
-// API shows that access came back. Recording the same sighting again
-// writes the same items.
+// API shows that access came back. A sweep run records an account's drift
+// once, in one transaction with a claim keyed by the run and the account:
+// a second check of it in the same run (two check messages, a
+// redelivery) gets ErrDriftRecorded and writes nothing.
 func (l *Ledger) RecordDrift(ctx context.Context, d Drift) error {
 	if d.Email != "" && message.CheckEmail(d.Email) != nil {
 		d.Email = ""
@@ -41,7 +55,12 @@ func (l *Ledger) RecordDrift(ctx context.Context, d Drift) error {
 		RequestID: d.RequestID, Key: d.Key, MessageID: "drift:" + d.UserID, Outcome: message.Drift, At: d.SeenAt, RequestedAt: d.RevokedAt,
 		Message: "account " + d.UserID + " was seen active again: " + d.Read, ResolvedIDs: []string{d.UserID},
 	})
-	if err := l.Store.BatchPut(ctx, []Item{rec, att}); err != nil {
+	claim := Item{PK: pkSighted + d.RunID + "#" + d.Connection + "#" + d.UserID, SK: skMeta, TTL: l.expiry(d.SeenAt), Data: []byte("{}")}
+	err := l.Store.Write(ctx, Write{Put: &claim, IfAbsent: true}, Write{Put: &rec}, Write{Put: &att})
+	if errors.Is(err, ErrCondition) {
+		return ErrDriftRecorded
+	}
+	if err != nil {
 		return fmt.Errorf("ledger: record drift: %w", err)
 	}
 	return nil
