@@ -10,10 +10,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/message"
 )
 
-const (
-	pkDrift   = "DRIFT"
-	pkSighted = "DRIFTRUN#" // one item a sweep run's sighting of an account
-)
+const pkDrift = "DRIFT"
 
 // ErrDriftRecorded means the sweep run's drift of the account is already
 // recorded (a second check message for it, or a redelivery): nothing new
@@ -42,26 +39,35 @@ type Drift struct {
 
 // RecordDrift records drift: its own record (newest first in the drift
 // list) and the outcome drift on the revocation's target, so the status
-// API shows that access came back. A sweep run records an account's drift
-// once, in one transaction with a claim keyed by the run and the account:
-// a second check of it in the same run (two check messages, a
-// redelivery) gets ErrDriftRecorded and writes nothing.
+// API shows that access came back. A sweep run's sighting of an account
+// is claimed first (a key "driftseen:<run>:<connection>:<user id>"
+// holding when it was seen): a second check of it in the same run (two
+// check messages, a redelivery) writes the same items again, with the
+// first sighting's time, and gets ErrDriftRecorded, so only the first
+// alerts. (The claim comes first so that a delivery cut short between
+// the claim and the record loses no record: its redelivery writes it.)
 func (l *Ledger) RecordDrift(ctx context.Context, d Drift) error {
 	if d.Email != "" && message.CheckEmail(d.Email) != nil {
 		d.Email = ""
+	}
+	old, err := l.ClaimKey(ctx, KeyRecord{Key: "driftseen:" + d.RunID + ":" + d.Connection + ":" + d.UserID, RequestID: d.RequestID, Created: d.SeenAt})
+	if err != nil {
+		return fmt.Errorf("ledger: record drift: %w", err)
+	}
+	again := old != nil
+	if again {
+		d.SeenAt = old.Created // the same items as the first sighting's
 	}
 	rec := Item{PK: pkDrift, SK: stamp(d.SeenAt) + "#" + d.Connection + "#" + d.UserID, TTL: l.expiry(d.SeenAt), Data: encode(d)}
 	att := l.attemptItem(Attempt{
 		RequestID: d.RequestID, Key: d.Key, MessageID: "drift:" + d.UserID, Outcome: message.Drift, At: d.SeenAt, RequestedAt: d.RevokedAt,
 		Message: "account " + d.UserID + " was seen active again: " + d.Read, ResolvedIDs: []string{d.UserID},
 	})
-	claim := Item{PK: pkSighted + d.RunID + "#" + d.Connection + "#" + d.UserID, SK: skMeta, TTL: l.expiry(d.SeenAt), Data: []byte("{}")}
-	err := l.Store.Write(ctx, Write{Put: &claim, IfAbsent: true}, Write{Put: &rec}, Write{Put: &att})
-	if errors.Is(err, ErrCondition) {
-		return ErrDriftRecorded
-	}
-	if err != nil {
+	if err := l.Store.BatchPut(ctx, []Item{rec, att}); err != nil {
 		return fmt.Errorf("ledger: record drift: %w", err)
+	}
+	if again {
+		return ErrDriftRecorded
 	}
 	return nil
 }
