@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/revoke-dev/revoke/pkg/audit"
@@ -59,10 +60,14 @@ func (c *Consumer) checks(ctx context.Context, cn config.Connection, client prov
 // drift handles an account seen active again: unless a restore through
 // revoke came after its revocation, it is recorded (ledger: the drift
 // record and the outcome drift on the revocation's target), logged at
-// ERROR and counted in the metric "drift"; under on_drift: revoke it is
-// revoked again by a new request with source drift (keyed by the sweep
-// run and the account, so a redelivery makes no second request). In a dry
-// run only the log line and the metric say what would happen.
+// ERROR and counted in the metric "drift" (DriftAlarm's) — once a sweep
+// run, however many checks of the account the run's messages make; under
+// on_drift: revoke it is revoked again by a new request with source drift
+// (keyed by the sweep run and the account, so a redelivery makes no
+// second request). A dry-run check records nothing and fires no alarm: a
+// WARN line says what would happen. Under DRY_RUN=true the drift is real
+// and recorded, but on_drift: revoke reads would_revoke and nothing is
+// revoked.
 func (c *Consumer) drift(ctx context.Context, cn config.Connection, s rest.Settings, m *message.Message, st provider.State) result {
 	mark, err := c.Ledger.Revoked(ctx, cn.Name, m.UserID)
 	if err != nil {
@@ -75,9 +80,11 @@ func (c *Consumer) drift(ctx context.Context, cn config.Connection, s rest.Setti
 	now := c.now().UTC()
 	email, _ := shownEmail(st.Shown)
 	d := ledger.Drift{Connection: cn.Name, Provider: cn.Provider, UserID: m.UserID, Email: email, RequestID: mark.RequestID, Key: mark.Key,
-		RevokedAt: mark.At, SeenAt: now, Read: "the provider shows the account enabled (not disabled, not deleted)", OnDrift: rest.OnDriftAlert}
+		RevokedAt: mark.At, SeenAt: now, Read: "the provider shows the account enabled (not disabled, not deleted)", OnDrift: rest.OnDriftAlert,
+		RunID: m.RequestID}
+	dry := m.DryRun || (c.Config != nil && c.Config.DryRun)
 	switch {
-	case s.RevokesDrift() && m.DryRun:
+	case s.RevokesDrift() && dry:
 		d.OnDrift = string(message.WouldRevoke)
 	case s.RevokesDrift():
 		d.OnDrift = rest.OnDriftRevoke
@@ -88,16 +95,22 @@ func (c *Consumer) drift(ctx context.Context, cn config.Connection, s rest.Setti
 		}
 		d.NewRequestID = id
 	}
-	c.Log.Error("drift: an account revoke revoked is active again", "connection", cn.Name, "provider", cn.Provider, "user_id", m.UserID,
-		"email", d.Email, "revoked_by", mark.RequestID, "revoked_at", mark.At, "seen_at", now, "on_drift", d.OnDrift,
-		"new_request_id", d.NewRequestID, "dry_run", m.DryRun)
-	audit.Emit(c.Metrics, now, MetricDrift, map[string]string{"connection": cn.Name}, 1)
+	attrs := []any{"connection", cn.Name, "provider", cn.Provider, "user_id", m.UserID, "email", d.Email, "revoked_by", mark.RequestID,
+		"revoked_at", mark.At, "seen_at", now, "on_drift", d.OnDrift, "new_request_id", d.NewRequestID, "run_id", m.RequestID, "dry_run", dry}
 	if m.DryRun {
+		c.Log.Warn("drift (dry run): an account revoke revoked is active again; a real run would record it and alert", attrs...)
 		return result{outcome: readSettled}
 	}
-	if err := c.Ledger.RecordDrift(ctx, d); err != nil {
+	err = c.Ledger.RecordDrift(ctx, d)
+	switch {
+	case errors.Is(err, ledger.ErrDriftRecorded):
+		c.Log.Info("drift: already recorded and alerted in this sweep run", "connection", cn.Name, "user_id", m.UserID, "run_id", m.RequestID)
+		return result{outcome: readSettled}
+	case err != nil:
 		return result{outcome: message.Retrying, code: message.CodeUnavailable, errMsg: "recording drift failed (retried)"}
 	}
+	c.Log.Error("drift: an account revoke revoked is active again", attrs...)
+	audit.Emit(c.Metrics, now, MetricDrift, map[string]string{"connection": cn.Name}, 1)
 	return result{outcome: readSettled}
 }
 

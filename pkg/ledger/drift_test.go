@@ -50,7 +50,8 @@ func TestMarksRestoreIsNotRevoked(t *testing.T) {
 }
 
 // Drift on a settled target beats done, the request is no longer done,
-// and the drift list shows it.
+// and the drift list shows it, once for a sweep run however often the run
+// records it.
 func TestRecordDrift(t *testing.T) {
 	stores(t, func(t *testing.T, l *ledger.Ledger, clock *storetest.Clock) {
 		now := clock.Now()
@@ -63,9 +64,14 @@ func TestRecordDrift(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := ledger.Drift{Connection: "crm", Provider: "backendless", UserID: "BL-1", RequestID: r.ID, Key: tg.Key, RevokedAt: now,
-			SeenAt: now.Add(24 * time.Hour), Read: "enabled", OnDrift: "alert"}
+			SeenAt: now.Add(24 * time.Hour), Read: "enabled", OnDrift: "alert", RunID: message.NewID()}
 		if err := l.RecordDrift(ctx, d); err != nil {
 			t.Fatal(err)
+		}
+		again := d
+		again.SeenAt = d.SeenAt.Add(time.Second) // the same run's second check of the account
+		if err := l.RecordDrift(ctx, again); !errors.Is(err, ledger.ErrDriftRecorded) {
+			t.Fatalf("a sweep run recorded an account's drift twice: %v", err)
 		}
 		page, err := l.StatusPage(ctx, r.ID, "", 10)
 		if err != nil || page.Targets[0].Outcome != message.Drift || page.Status == ledger.StatusDone {

@@ -23,8 +23,11 @@ type KeyRecord struct {
 // ClaimKey remembers key for rec's request unless a live record of the key
 // exists: then that record is returned (and nothing is written). Keys are
 // already scoped by the caller ("idem:<actor>:<key>", "okta:<uuid>", …).
+// Created is the claim's time (zero: now).
 func (l *Ledger) ClaimKey(ctx context.Context, rec KeyRecord) (existing *KeyRecord, err error) {
-	rec.Created = l.now()
+	if rec.Created.IsZero() {
+		rec.Created = l.now()
+	}
 	it := Item{PK: pkKey + rec.Key, SK: skMeta, TTL: rec.Created.Add(KeyTTL).Unix(), Data: encode(rec)}
 	err = l.Store.Write(ctx, Write{Put: &it, IfAbsent: true})
 	if err == nil {

@@ -38,7 +38,21 @@ type Listing struct {
 	Done       bool      `json:"done"`             // every page was read
 	Compared   bool      `json:"compared"`         // its orphan report is written
 	Failed     string    `json:"failed,omitempty"` // why it stopped for good
-	Version    int64     `json:"-"`
+	// Comparing is how far a comparison cut short got (nil: none began).
+	Comparing *CompareProgress `json:"comparing,omitempty"`
+	Version   int64            `json:"-"`
+}
+
+// CompareProgress is how far a comparison cut short got: the listing's
+// next page to compare and the report's counts so far, so the next run
+// continues it instead of starting over (docs/design.md §5). The entries
+// already written are under the listing's id, unpublished.
+type CompareProgress struct {
+	Cursor     string    `json:"cursor"`
+	ComparedAt time.Time `json:"compared_at"`
+	Accounts   int       `json:"accounts"`
+	Orphans    int       `json:"orphans"`
+	Excepted   int       `json:"excepted"`
 }
 
 // ListedAccount is one account a listing read.

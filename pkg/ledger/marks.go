@@ -162,20 +162,3 @@ func (l *Ledger) RevokedPage(ctx context.Context, connection string, since time.
 	flush()
 	return out, p.Next, nil
 }
-
-// RevokedAmong reports which of a connection's accounts revoke revoked
-// (their latest change through revoke is a revoke): such an account is no
-// orphan, and if it is active again, that is drift. One query an account.
-func (l *Ledger) RevokedAmong(ctx context.Context, connection string, userIDs []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	for _, id := range userIDs {
-		m, err := l.Revoked(ctx, connection, id)
-		if err != nil {
-			return nil, err
-		}
-		if m != nil {
-			out[id] = true
-		}
-	}
-	return out, nil
-}

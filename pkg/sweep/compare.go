@@ -13,6 +13,10 @@ import (
 // comparePage is how many listed accounts the comparison holds at once.
 const comparePage = 1000
 
+// errCutShort means the comparison stopped at the deadline; the listing
+// holds where it stopped and the next run continues from there.
+var errCutShort = errors.New("sweep: the comparison stopped at the deadline")
+
 // errNoSnapshot means a directory has no complete snapshot yet: no
 // comparison runs against part of a directory.
 var errNoSnapshot = errors.New("sweep: a directory has no complete snapshot yet")
@@ -86,7 +90,9 @@ func (s *Sweeper) activePeople(ctx context.Context, dirs []string) (people, erro
 // revoke has not revoked itself, is an orphan, or excepted when an
 // operator excepted it. First seen carries
 // over from the previous report. The new report becomes the connection's
-// in one write, after all its entries are written.
+// in one write, after all its entries are written. A comparison the
+// deadline cuts short saves where it stopped in the listing
+// (errCutShort), and the next run continues from there.
 func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.Listing, dirs []string) (*ledger.OrphanReport, error) {
 	set, err := s.activePeople(ctx, dirs)
 	if err != nil {
@@ -101,27 +107,28 @@ func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.
 		return nil, err
 	}
 	now := s.now().UTC()
+	marks := s.Ledger.ScanMarks(cn.Name) // one pass over the marks, merged with the sorted listing
 	rep := ledger.OrphanReport{Connection: cn.Name, Provider: cn.Provider, ListingID: st.ID, ListedAt: st.UpdatedAt, Directory: dirs, ComparedAt: now}
-	for cursor := ""; ; {
+	cursor := ""
+	if p := st.Comparing; p != nil { // a comparison cut short: continue it
+		cursor, rep.ComparedAt, rep.Accounts, rep.Orphans, rep.Excepted = p.Cursor, p.ComparedAt, p.Accounts, p.Orphans, p.Excepted
+	}
+	// page compares the listing's page at cursor into rep.
+	page := func() (string, error) {
 		accounts, next, err := s.Ledger.ListedPage(ctx, st, cursor, comparePage)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		rep.Accounts += len(accounts)
-		var candidates []string
-		for _, a := range accounts {
-			if !a.Disabled && !set.has(a) {
-				candidates = append(candidates, a.UserID)
-			}
-		}
-		revoked, err := s.Ledger.RevokedAmong(ctx, cn.Name, candidates)
-		if err != nil {
-			return nil, err
-		}
 		entries, ids := make([]ledger.Orphan, 0), make([]string, 0)
 		for _, a := range accounts {
-			if a.Disabled || set.has(a) || revoked[a.UserID] {
-				continue // no door, a person's account, or revoked through revoke (drift, if active again)
+			if a.Disabled || set.has(a) {
+				continue // no door, or a person's account
+			}
+			if revoked, err := marks.Revoked(ctx, a.UserID); err != nil {
+				return "", err
+			} else if revoked {
+				continue // revoked through revoke (drift, if active again)
 			}
 			o := ledger.Orphan{UserID: a.UserID, Email: a.Email, FirstSeen: now, Status: ledger.StatusOrphan}
 			if !a.LastSignIn.IsZero() {
@@ -139,23 +146,45 @@ func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.
 		}
 		prior, err := s.Ledger.PriorOrphans(ctx, prev, ids)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		for i := range entries {
 			if p, ok := prior[entries[i].UserID]; ok && p.FirstSeen.Before(entries[i].FirstSeen) {
 				entries[i].FirstSeen = p.FirstSeen
 			}
 		}
-		if err := s.Ledger.PutOrphans(ctx, rep, entries); err != nil {
+		return next, s.Ledger.PutOrphans(ctx, rep, entries)
+	}
+	for {
+		before := rep
+		next, err := page()
+		if err != nil && ctx.Err() != nil { // the deadline, within a page: continue from it
+			return nil, s.saveProgress(ctx, st, before, cursor)
+		}
+		if err != nil {
 			return nil, err
 		}
 		if next == "" {
 			break
+		}
+		if ctx.Err() != nil { // the deadline, after a page: continue from the next
+			return nil, s.saveProgress(ctx, st, rep, next)
 		}
 		cursor = next
 	}
 	if err := s.Ledger.PublishOrphans(ctx, rep); err != nil {
 		return nil, err
 	}
+	st.Comparing = nil
 	return &rep, nil
+}
+
+// saveProgress records where a comparison cut short stopped (after the
+// work deadline: on the rest of the invocation's time).
+func (s *Sweeper) saveProgress(ctx context.Context, st *ledger.Listing, rep ledger.OrphanReport, cursor string) error {
+	st.Comparing = &ledger.CompareProgress{Cursor: cursor, ComparedAt: rep.ComparedAt, Accounts: rep.Accounts, Orphans: rep.Orphans, Excepted: rep.Excepted}
+	if err := s.Ledger.SaveListing(context.WithoutCancel(ctx), st); err != nil {
+		return fmt.Errorf("sweep: saving the comparison's progress: %w", err)
+	}
+	return errCutShort
 }

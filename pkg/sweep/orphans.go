@@ -165,7 +165,11 @@ func (s *Sweeper) queueListing(ctx context.Context, cn config.Connection, id str
 // revokes the orphans it found.
 func (s *Sweeper) compareListing(work context.Context, dryRun bool, cn config.Connection, st *ledger.Listing, dirs []string, r *OrphanResult) {
 	rep, err := s.compare(work, cn, st, dirs)
-	if err != nil {
+	switch {
+	case errors.Is(err, errCutShort):
+		r.Status, r.Error = StatusIncomplete, "the comparison stopped at the deadline; the next run continues where it stopped"
+		return
+	case err != nil:
 		r.Status, r.Error = StatusIncomplete, "the comparison stopped; the next run compares again"
 		s.Log.Error("sweep: orphan comparison", "connection", cn.Name, "error", err)
 		return
