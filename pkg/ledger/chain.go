@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -45,10 +46,21 @@ func Genesis(requestID, key string) string {
 	return base64.RawURLEncoding.EncodeToString(h[:])
 }
 
-// ChainHash is an attempt's hash: SHA-256 of its JSON as stored, in
-// unpadded base64url (43 characters).
+// ChainHash is an attempt's hash: SHA-256 of its JSON as it reads back,
+// in unpadded base64url (43 characters). JSON turns a string's invalid
+// UTF-8 (a provider's error text) into U+FFFD, so the attempt is hashed
+// as the ledger and an export give it back, not as it was handed in:
+// otherwise an intact chain would fail --verify. For valid text both are
+// the same bytes.
 func ChainHash(a Attempt) string {
-	h := sha256.Sum256(append([]byte("revoke-attempt-v1\x00"), encode(a)...))
+	b := encode(a)
+	if bytes.Contains(b, []byte(`\ufffd`)) { // what encoding/json writes for a bad byte
+		var back Attempt
+		if json.Unmarshal(b, &back) == nil {
+			b = encode(back)
+		}
+	}
+	h := sha256.Sum256(append([]byte("revoke-attempt-v1\x00"), b...))
 	return base64.RawURLEncoding.EncodeToString(h[:])
 }
 
