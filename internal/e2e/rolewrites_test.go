@@ -21,8 +21,8 @@ import (
 //     RecordUnresolved), SCIM users (create, replace, delete) and the SCIM
 //     listing's bookmarks (SCIMUsers, on GET).
 //   - consumer: outcomes, with their chain links for the audit lines
-//     (AppendAttempts; RecordAttempts for a change recorded before its
-//     read-back), the marks of an email target's other accounts
+//     (AppendAttempts, also for a change recorded before its read-back,
+//     whose heads the outcome's write reuses), the marks of an email target's other accounts
 //     (PutMarks), drift (RecordDrift) and an on_drift: revoke
 //     re-revocation through submit (Submit with its key), a listing's
 //     state and accounts (SaveListing, PutListed).
@@ -35,7 +35,7 @@ import (
 //     (PutDirectoryUsers).
 var roleMethods = map[string][]string{
 	"api":      {"CreateRequest", "MarkQueued", "ClaimKey", "RecordUnresolved", "CreateSCIMUser", "ReplaceSCIMUser", "DeleteSCIMUser", "SCIMUsers"},
-	"consumer": {"AppendAttempts", "RecordAttempts", "PutMarks", "RecordDrift", "CreateRequest", "MarkQueued", "ClaimKey", "SaveListing", "PutListed"},
+	"consumer": {"AppendAttempts", "PutMarks", "RecordDrift", "CreateRequest", "MarkQueued", "ClaimKey", "SaveListing", "PutListed"},
 	"sweep": {"CreateRequest", "MarkQueued", "RecordAttempts", "PutDirectoryUsers", "PutSnapshotProgress", "PutSnapshotComplete",
 		"SaveListing", "PutOrphans", "PublishOrphans"},
 	"trigger": {"CreateRequest", "MarkQueued", "ClaimKey", "RecordUnresolved", "PutDirectoryUsers"},

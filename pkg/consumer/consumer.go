@@ -79,6 +79,9 @@ type item struct {
 	start   time.Time
 	res     result
 	link    ledger.Link // where the ledger chained its outcome (zero: not recorded)
+	// changedLink: where its changed attempt went (recordChanged), the
+	// target's chain head the outcome's write need not read again.
+	changedLink ledger.Link
 	// announced: already recorded and logged as changed (recordChanged):
 	// a changed outcome at the end is not written twice.
 	announced bool

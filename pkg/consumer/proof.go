@@ -267,26 +267,35 @@ func (c *Consumer) proofUnsent(it *item) {
 func (c *Consumer) recordChanged(ctx context.Context, items []*item) {
 	now := c.now().UTC()
 	attempts := make([]ledger.Attempt, 0, len(items))
+	var recorded []*item
 	for _, it := range items {
-		shown := *it
-		shown.res = result{outcome: message.Changed, resolved: it.res.resolved}
-		c.audit(ctx, &shown)
 		if !recordable(it) {
 			continue
 		}
 		m := it.msg
 		attempts = append(attempts, ledger.Attempt{RequestID: m.RequestID, Key: m.Key(), MessageID: it.rec.MessageId,
 			Outcome: message.Changed, Receive: it.receive, Redrive: it.redrive, At: now, ResolvedIDs: it.res.resolved, RequestedAt: m.RequestedAt})
+		recorded = append(recorded, it)
 	}
+	stored := true
 	if c.Ledger != nil && len(attempts) > 0 {
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ledgerBudget(ctx))
 		defer cancel()
-		if err := c.Ledger.RecordAttempts(lctx, attempts); err != nil {
+		links, err := c.Ledger.AppendAttempts(lctx, attempts)
+		if err != nil {
 			c.Log.Warn("recording changed targets failed; their outcome is recorded when the batch settles", "count", len(attempts), "error", err)
-			return
+			stored = false
+		}
+		for i, l := range links {
+			recorded[i].changedLink = l
 		}
 	}
+	// The audit lines after the write, so each carries its link
+	// (chain_seq, chain_hash) like an outcome's: the logs keep every link.
 	for _, it := range items {
-		it.announced = true
+		shown := *it
+		shown.res, shown.link = result{outcome: message.Changed, resolved: it.res.resolved}, it.changedLink
+		c.audit(ctx, &shown)
+		it.announced = stored
 	}
 }

@@ -18,6 +18,7 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 	var attempts []ledger.Attempt
 	var recorded []*item
 	var extra []ledger.Mark
+	var known []ledger.Known // heads this invocation wrote (recordChanged): not read again
 	now := c.now().UTC()
 	for _, it := range items {
 		if !recordable(it) {
@@ -45,13 +46,16 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 		}
 		attempts = append(attempts, a)
 		recorded = append(recorded, it)
+		if it.changedLink.Seq > 0 {
+			known = append(known, ledger.Known{RequestID: m.RequestID, Key: m.Key(), Link: it.changedLink})
+		}
 	}
 	if len(attempts) == 0 {
 		return nil
 	}
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ledgerBudget(ctx))
 	defer cancel()
-	links, err := c.Ledger.AppendAttempts(lctx, attempts)
+	links, err := c.Ledger.AppendAttempts(lctx, attempts, known...)
 	for i, l := range links {
 		recorded[i].link = l
 	}

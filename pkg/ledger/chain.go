@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -45,10 +46,21 @@ func Genesis(requestID, key string) string {
 	return base64.RawURLEncoding.EncodeToString(h[:])
 }
 
-// ChainHash is an attempt's hash: SHA-256 of its JSON as stored, in
-// unpadded base64url (43 characters).
+// ChainHash is an attempt's hash: SHA-256 of its JSON as it reads back,
+// in unpadded base64url (43 characters). JSON turns a string's invalid
+// UTF-8 (a provider's error text) into U+FFFD, so the attempt is hashed
+// as the ledger and an export give it back, not as it was handed in:
+// otherwise an intact chain would fail --verify. For valid text both are
+// the same bytes.
 func ChainHash(a Attempt) string {
-	h := sha256.Sum256(append([]byte("revoke-attempt-v1\x00"), encode(a)...))
+	b := encode(a)
+	if bytes.Contains(b, []byte(`\ufffd`)) { // what encoding/json writes for a bad byte
+		var back Attempt
+		if json.Unmarshal(b, &back) == nil {
+			b = encode(back)
+		}
+	}
+	h := sha256.Sum256(append([]byte("revoke-attempt-v1\x00"), b...))
 	return base64.RawURLEncoding.EncodeToString(h[:])
 }
 
@@ -69,13 +81,22 @@ func (l *Ledger) RecordAttempts(ctx context.Context, attempts []Attempt) error {
 	return err
 }
 
+// Known is a target's chain head its caller wrote itself earlier in the
+// invocation (the link AppendAttempts returned for its last attempt).
+// AppendAttempts does not read it again; a head that moved since costs one
+// re-read, as the head's put is conditional on it.
+type Known struct {
+	RequestID, Key string
+	Link
+}
+
 // AppendAttempts appends outcomes to their targets' chains: one BatchGet
-// of the heads (100 a call), then transactions of up to 100 items, each
-// target's attempts with its head (so 1000 targets take 10 + 20 calls).
-// The attempts are only ever added (IfAbsent), never overwritten. It
-// returns each attempt's link, in order (zero for one a lost answer had
-// already stored).
-func (l *Ledger) AppendAttempts(ctx context.Context, attempts []Attempt) ([]Link, error) {
+// of the heads not known (100 a call), then transactions of up to 100
+// items, each target's attempts with its head (so 1000 targets take
+// 10 + 20 calls, 20 when every head is known). The attempts are only ever
+// added (IfAbsent), never overwritten. It returns each attempt's link, in
+// order (zero for one a lost answer had already stored).
+func (l *Ledger) AppendAttempts(ctx context.Context, attempts []Attempt, known ...Known) ([]Link, error) {
 	links := map[string]Link{} // by request id and attempt sort key
 	groups := map[chainKey][]Attempt{}
 	seen := map[string]bool{}
@@ -93,12 +114,18 @@ func (l *Ledger) AppendAttempts(ctx context.Context, attempts []Attempt) ([]Link
 		}
 		groups[k] = append(groups[k], a)
 	}
+	given := map[chainKey]*ChainHead{}
+	for _, k := range known {
+		if h := given[chainKey{k.RequestID, k.Key}]; k.Seq > 0 && (h == nil || k.Seq > h.Seq) {
+			given[chainKey{k.RequestID, k.Key}] = &ChainHead{Seq: k.Seq, Hash: k.Hash}
+		}
+	}
 	for round := 0; len(pending) > 0; round++ {
 		if round == maxChainRounds {
 			return nil, fmt.Errorf("ledger: record outcomes: %w", errChainBusy)
 		}
 		var err error
-		if pending, err = l.appendRound(ctx, groups, pending, round > 0, links); err != nil {
+		if pending, err = l.appendRound(ctx, groups, pending, round > 0, links, given); err != nil {
 			return nil, fmt.Errorf("ledger: record outcomes: %w", err)
 		}
 	}
@@ -111,14 +138,34 @@ func (l *Ledger) AppendAttempts(ctx context.Context, attempts []Attempt) ([]Link
 
 var errChainBusy = errors.New("the chain heads kept changing")
 
-// appendRound reads the heads of pending and writes their attempts,
-// returning the targets whose head changed meanwhile (to read again).
-// After a conflict (recheck), attempts already stored are dropped first:
-// a write that succeeded but whose answer was lost is not repeated.
-func (l *Ledger) appendRound(ctx context.Context, groups map[chainKey][]Attempt, pending []chainKey, recheck bool, links map[string]Link) ([]chainKey, error) {
-	heads, err := l.readHeads(ctx, pending)
-	if err != nil {
-		return nil, err
+// appendRound reads the heads of pending (those not given, in the first
+// round) and writes their attempts, returning the targets whose head
+// changed meanwhile (to read again). After a conflict (recheck), attempts
+// already stored are dropped first: a write that succeeded but whose
+// answer was lost is not repeated.
+func (l *Ledger) appendRound(ctx context.Context, groups map[chainKey][]Attempt, pending []chainKey, recheck bool, links map[string]Link, given map[chainKey]*ChainHead) ([]chainKey, error) {
+	read := pending
+	if !recheck {
+		read = nil
+		for _, k := range pending {
+			if given[k] == nil {
+				read = append(read, k)
+			}
+		}
+	}
+	heads := map[chainKey]*ChainHead{}
+	if len(read) > 0 {
+		var err error
+		if heads, err = l.readHeads(ctx, read); err != nil {
+			return nil, err
+		}
+	}
+	if !recheck {
+		for _, k := range pending {
+			if h := given[k]; h != nil {
+				heads[k] = h
+			}
+		}
 	}
 	if recheck {
 		if err := l.dropStored(ctx, groups, pending); err != nil {

@@ -64,7 +64,7 @@ func Writes() map[string][]Access {
 		"PutSnapshotComplete": {put(KindDirectory)},
 		"PutSnapshotProgress": {put(KindDirectory)},
 		"PutMarks":            {put(KindMark)},
-		"RecordDrift":         {put(KindDrift, KindRequest, KindKey)}, // the sighting, its attempt chained, its once-per-run claim
+		"RecordDrift":         {put(KindDrift, KindRequest, KindKey)}, // the sighting, its attempt chained, the run's claim of it
 		"SaveListing":         {put(KindListing)},
 		"PutListed":           {put(KindListed)},
 		"PutOrphans":          {put(KindOrphans)},
