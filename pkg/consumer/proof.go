@@ -71,6 +71,15 @@ func (w *work) prove(ctx context.Context, accts []*account, want [][]int) {
 		w.proveNow(ctx, accts)
 		return
 	}
+	if w.changes.over().Err() != nil {
+		// The batch's change work is already over (this group's was the
+		// last): no read starts, every proof travels as a message. Decided
+		// here, not by racing the read against the phase's cancellation.
+		if len(changed) > 0 {
+			w.changed(changed)
+		}
+		return
+	}
 	read := make(chan struct{})
 	announced := make(chan struct{})
 	go func() {
