@@ -107,48 +107,21 @@ const VerifyBatch = 50
 // request), and reads any user the search did not show, or a lone one,
 // with GET data/Users/{objectId}: only that read may say a user is gone.
 func (c *Client) Verify(ctx context.Context, ids []string) []provider.State {
-	out := make([]provider.State, len(ids))
-	want := map[string][]int{}
-	var order []string
-	for i, id := range ids {
-		if _, ok := want[id]; !ok {
-			order = append(order, id)
-		}
-		want[id] = append(want[id], i)
-	}
-	for start := 0; len(order)-start > 1; start += VerifyBatch {
-		chunk := order[start:min(start+VerifyBatch, len(order))]
+	return rest.VerifyBatched(ctx, ids, VerifyBatch, func(ctx context.Context, chunk []string) (map[string]provider.State, error) {
 		clauses := make([]string, len(chunk))
 		for k, id := range chunk {
 			clauses[k] = "objectId=" + Quote(id)
 		}
 		users, err := c.users(ctx, "read users", strings.Join(clauses, " OR "), PageSize, 0)
 		if err != nil {
-			break // read one by one below
+			return nil, err
 		}
+		shown := make(map[string]provider.State, len(users))
 		for _, u := range users {
-			st := u.state()
-			if !st.Known {
-				continue
-			}
-			for _, i := range want[u.ObjectID] {
-				out[i] = st
-			}
-			delete(want, u.ObjectID)
+			shown[u.ObjectID] = u.state()
 		}
-	}
-	var todo []string
-	for _, id := range order {
-		if _, ok := want[id]; ok {
-			todo = append(todo, id)
-		}
-	}
-	for k, st := range rest.VerifyEach(ctx, todo, 8, c.readUser) {
-		for _, i := range want[todo[k]] {
-			out[i] = st
-		}
-	}
-	return out
+		return shown, nil
+	}, c.readUser)
 }
 
 // readUser reads one user with GET data/Users/{objectId}.

@@ -106,3 +106,48 @@ func (c *Client) ReadState(ctx context.Context, name, target string, check func(
 	}
 	return s
 }
+
+// VerifyBatched proves accounts' states with one search per batch of
+// distinct ids (search answers the states of the accounts it showed, by
+// id; only known states count), then reads every account no search showed
+// with read, alone: the only read that may say an account is gone. A lone
+// account, or a search that fails, is read alone too, so a search can only
+// spare reads, never decide one it did not show.
+func VerifyBatched(ctx context.Context, ids []string, batch int, search func(ctx context.Context, chunk []string) (map[string]provider.State, error), read func(ctx context.Context, id string) provider.State) []provider.State {
+	out := make([]provider.State, len(ids))
+	want := map[string][]int{}
+	var order []string
+	for i, id := range ids {
+		if _, ok := want[id]; !ok {
+			order = append(order, id)
+		}
+		want[id] = append(want[id], i)
+	}
+	for start := 0; len(order)-start > 1; start += batch {
+		chunk := order[start:min(start+batch, len(order))]
+		shown, err := search(ctx, chunk)
+		if err != nil {
+			break // read one by one below
+		}
+		for _, id := range chunk {
+			if st, ok := shown[id]; ok && st.Known && st.Err == nil {
+				for _, i := range want[id] {
+					out[i] = st
+				}
+				delete(want, id)
+			}
+		}
+	}
+	var todo []string
+	for _, id := range order {
+		if _, ok := want[id]; ok {
+			todo = append(todo, id)
+		}
+	}
+	for k, st := range VerifyEach(ctx, todo, 8, read) {
+		for _, i := range want[todo[k]] {
+			out[i] = st
+		}
+	}
+	return out
+}

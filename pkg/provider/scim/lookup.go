@@ -216,55 +216,30 @@ const VerifyBatch = 20
 // with GET /Users/{id}, the only read that may say a user is gone (some
 // services answer 404 for a deactivated user: no access).
 func (c *Client) Verify(ctx context.Context, ids []string) []provider.State {
-	out := make([]provider.State, len(ids))
-	want := map[string][]int{}
-	var order []string
-	for i, id := range ids {
-		if _, ok := want[id]; !ok {
-			order = append(order, id)
+	return rest.VerifyBatched(ctx, ids, VerifyBatch, func(ctx context.Context, chunk []string) (map[string]provider.State, error) {
+		users, err := rest.URL(c.base, "Users")
+		if err != nil {
+			return nil, err
 		}
-		want[id] = append(want[id], i)
-	}
-	if users, err := rest.URL(c.base, "Users"); err == nil {
-		for start := 0; len(order)-start > 1; start += VerifyBatch {
-			chunk := order[start:min(start+VerifyBatch, len(order))]
-			terms := make([]string, len(chunk))
-			for k, id := range chunk {
-				terms[k] = "id eq " + FilterValue(id)
-			}
-			target := users + "?filter=" + queryEscape(strings.Join(terms, " or ")) + "&count=" + strconv.Itoa(len(chunk))
-			resp, err := c.http.Do(ctx, rest.Request{Op: "read users", Method: http.MethodGet, URL: target, Check: searchCheck})
-			if err != nil {
-				break // read one by one below
-			}
-			lp, err := ParsePage(resp.Body)
-			if err != nil {
-				break
-			}
-			for _, r := range lp.Resources {
-				st := r.state()
-				if _, ok := want[r.ID]; !ok || !st.Known {
-					continue
-				}
-				for _, i := range want[r.ID] {
-					out[i] = st
-				}
-				delete(want, r.ID)
-			}
+		terms := make([]string, len(chunk))
+		for k, id := range chunk {
+			terms[k] = "id eq " + FilterValue(id)
 		}
-	}
-	var todo []string
-	for _, id := range order {
-		if _, ok := want[id]; ok {
-			todo = append(todo, id)
+		target := users + "?filter=" + queryEscape(strings.Join(terms, " or ")) + "&count=" + strconv.Itoa(len(chunk))
+		resp, err := c.http.Do(ctx, rest.Request{Op: "read users", Method: http.MethodGet, URL: target, Check: searchCheck})
+		if err != nil {
+			return nil, err
 		}
-	}
-	for k, st := range rest.VerifyEach(ctx, todo, 8, c.readUser) {
-		for _, i := range want[todo[k]] {
-			out[i] = st
+		lp, err := ParsePage(resp.Body)
+		if err != nil {
+			return nil, err
 		}
-	}
-	return out
+		shown := make(map[string]provider.State, len(lp.Resources))
+		for _, r := range lp.Resources {
+			shown[r.ID] = r.state()
+		}
+		return shown, nil
+	}, c.readUser)
 }
 
 // readUser reads one user with GET /Users/{id}.
