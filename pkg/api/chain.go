@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -28,16 +26,9 @@ func (h *Handler) chain(ctx context.Context, rc *reqCtx, requestID string) event
 	if bad != nil {
 		return *bad
 	}
-	cursor, _ := query(rc.req, "cursor")
-	page, err := h.Ledger.StatusPage(ctx, requestID, cursor, min(limit, maxChainPage))
-	switch {
-	case errors.Is(err, ledger.ErrCursor):
-		return badCursor(rc)
-	case errors.Is(err, ledger.ErrNotFound):
-		return respondError(404, rc.id, codeNotFound, "no such request", "request_id")
-	case err != nil:
-		rc.log.Error("ledger: chain page", "error", err)
-		return unavailable(rc.id, "the ledger is not available", 5*time.Second)
+	page, fail := h.statusPage(ctx, rc, requestID, min(limit, maxChainPage))
+	if fail != nil {
+		return *fail
 	}
 	out := chainJSON{RequestID: page.Request.ID, Chains: page.Chains}
 	if page.Next != "" {

@@ -128,16 +128,9 @@ func (h *Handler) status(ctx context.Context, rc *reqCtx) events.APIGatewayV2HTT
 	if bad != nil {
 		return *bad
 	}
-	cursor, _ := query(rc.req, "cursor")
-	page, err := h.Ledger.StatusPage(ctx, strings.ToLower(rc.param), cursor, limit)
-	switch {
-	case errors.Is(err, ledger.ErrCursor):
-		return badCursor(rc)
-	case errors.Is(err, ledger.ErrNotFound):
-		return respondError(404, rc.id, codeNotFound, "no such request", "request_id")
-	case err != nil:
-		rc.log.Error("ledger: status page", "error", err)
-		return unavailable(rc.id, "the ledger is not available", 5*time.Second)
+	page, fail := h.statusPage(ctx, rc, strings.ToLower(rc.param), limit)
+	if fail != nil {
+		return *fail
 	}
 	var next *string
 	if page.Next != "" {
@@ -227,4 +220,25 @@ func (h *Handler) history(ctx context.Context, rc *reqCtx) events.APIGatewayV2HT
 		out.Requests = append(out.Requests, hr)
 	}
 	return respond(200, rc.id, out)
+}
+
+// statusPage reads one page of a request's targets (?cursor=) for the
+// status, evidence and chain answers, or the error answer: 400 for a
+// cursor the API did not issue, 404, 503.
+func (h *Handler) statusPage(ctx context.Context, rc *reqCtx, requestID string, limit int) (*ledger.StatusPage, *events.APIGatewayV2HTTPResponse) {
+	cursor, _ := query(rc.req, "cursor")
+	page, err := h.Ledger.StatusPage(ctx, requestID, cursor, limit)
+	var fail events.APIGatewayV2HTTPResponse
+	switch {
+	case err == nil:
+		return page, nil
+	case errors.Is(err, ledger.ErrCursor):
+		fail = badCursor(rc)
+	case errors.Is(err, ledger.ErrNotFound):
+		fail = respondError(404, rc.id, codeNotFound, "no such request", "request_id")
+	default:
+		rc.log.Error("ledger: status page", "error", err)
+		fail = unavailable(rc.id, "the ledger is not available", 5*time.Second)
+	}
+	return nil, &fail
 }
