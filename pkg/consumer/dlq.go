@@ -35,12 +35,8 @@ func (c *Consumer) deadLetter(ctx context.Context, items []*item) {
 	for i, it := range dead {
 		out[i] = queue.Outgoing{Body: it.rec.Body, Attributes: dlqAttributes(it)}
 	}
-	sctx := ctx
-	if dl, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		sctx, cancel = context.WithDeadline(ctx, dl.Add(-200*time.Millisecond))
-		defer cancel()
-	}
+	sctx, cancel := sendWindow(ctx)
+	defer cancel()
 	unsent, err := queue.SendAll(sctx, c.DLQ, c.Config.DLQURL, out, retry.AWS)
 	for _, i := range unsent {
 		dead[i].res.outcome = message.Retrying
@@ -84,4 +80,14 @@ func dlqAttributes(it *item) map[string]string {
 		}
 	}
 	return a
+}
+
+// sendWindow is the context of a send the invocation must finish: it ends
+// 200 ms before the invocation's deadline, so the answer to SQS is still
+// made in time (the DLQ and the proof messages share it).
+func sendWindow(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, dl.Add(-200*time.Millisecond))
+	}
+	return context.WithCancel(ctx)
 }

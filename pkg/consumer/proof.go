@@ -238,12 +238,8 @@ func (c *Consumer) queueProofs(ctx context.Context, items []*item) {
 	if len(out) == 0 {
 		return
 	}
-	sctx := ctx
-	if dl, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		sctx, cancel = context.WithDeadline(ctx, dl.Add(-200*time.Millisecond))
-		defer cancel()
-	}
+	sctx, cancel := sendWindow(ctx)
+	defer cancel()
 	unsent, err := queue.SendAll(sctx, c.Proofs, c.Config.QueueURL, out, retry.AWS)
 	for _, i := range unsent {
 		c.proofUnsent(changed[i])
