@@ -21,7 +21,7 @@ func runBench(ctx context.Context, io IO, args []string) int {
 	// transaction, so its snapshot time grows with the square of the store.
 	snapshot := fs.Int("snapshot-users", 2000, "identity store size for the moto snapshot scenario (0: skip)")
 	scimUsers := fs.Int("scim-users", 10000, "users in the SCIM initial sync")
-	only := fs.String("only", "", "comma-separated scenarios to run (1, 1v, 1d, 1a, 1b, 2, 3, 3h, 4, 5, 5b, 6, 7, 8); empty: all. With -only, write -out elsewhere: the report holds only those")
+	only := fs.String("only", "", "comma-separated scenarios to run (1, 1v, 1d, 1a, 1b, 2, 3, 3h, 4, 5, 5b, 6, 7, 8, 9); empty: all. With -only, write -out elsewhere: the report holds only those")
 	if code, stop := parse(fs, args); stop {
 		return code
 	}

@@ -27,6 +27,9 @@ type Store struct {
 	// parts indexes the items by partition, per index (ledger.Base, G1,
 	// G2), so a query reads its partition, not the table.
 	parts [3]map[string]map[ledger.Key]struct{}
+	// order caches each partition's keys in index order until the next
+	// write, so paging through a partition sorts it once, not per page.
+	order map[partition][]ledger.Key
 	now   func() time.Time
 
 	// Calls counts the calls a DynamoDB store would make (a BatchPut of
@@ -43,16 +46,23 @@ func NewStore(now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	st := &Store{items: map[ledger.Key]ledger.Item{}, now: now}
+	st := &Store{items: map[ledger.Key]ledger.Item{}, order: map[partition][]ledger.Key{}, now: now}
 	for i := range st.parts {
 		st.parts[i] = map[string]map[ledger.Key]struct{}{}
 	}
 	return st
 }
 
+// partition names one partition of one index.
+type partition struct {
+	ix ledger.Index
+	pk string
+}
+
 // put stores it (replacing its key's item) and indexes it; s.mu is held.
 func (s *Store) put(it ledger.Item) {
 	s.remove(it.Key())
+	clear(s.order)
 	it.Data = slices.Clone(it.Data)
 	s.items[it.Key()] = it
 	for ix := range s.parts {
@@ -74,6 +84,7 @@ func (s *Store) remove(k ledger.Key) {
 		return
 	}
 	delete(s.items, k)
+	clear(s.order)
 	for ix := range s.parts {
 		if pk, _ := indexKeys(old, ledger.Index(ix)); pk != "" {
 			delete(s.parts[ix][pk], k)
@@ -197,31 +208,36 @@ func indexKeys(it ledger.Item, ix ledger.Index) (pk, sk string) {
 	return it.PK, it.SK
 }
 
-// sorted returns the live items of q's partition that match its sort-key
-// condition, in index order (sort key, then primary key).
-func (s *Store) sorted(q ledger.Query) []ledger.Item {
-	var out []ledger.Item
+// ordered returns the keys of q's partition in index order (sort key,
+// then primary key), sorted once per partition between writes; s.mu is held.
+func (s *Store) ordered(q ledger.Query) []ledger.Key {
+	pt := partition{q.Index, q.PK}
+	if keys, ok := s.order[pt]; ok {
+		return keys
+	}
+	keys := make([]ledger.Key, 0, len(s.parts[q.Index][q.PK]))
 	for k := range s.parts[q.Index][q.PK] {
-		it := s.items[k]
-		_, sk := indexKeys(it, q.Index)
-		if !s.live(it) {
-			continue
-		}
-		switch {
-		case q.Prefix != "" && !strings.HasPrefix(sk, q.Prefix):
-			continue
-		case q.Below != "" && sk >= q.Below:
-			continue
-		case q.Above != "" && sk <= q.Above:
-			continue
-		}
-		out = append(out, it)
+		keys = append(keys, k)
 	}
-	slices.SortFunc(out, func(a, b ledger.Item) int { return compare(a, b, q.Index) })
-	if q.Desc {
-		slices.Reverse(out)
+	slices.SortFunc(keys, func(a, b ledger.Key) int { return compare(s.items[a], s.items[b], q.Index) })
+	s.order[pt] = keys
+	return keys
+}
+
+// matches reports whether it is live and within q's sort-key condition.
+func (s *Store) matches(it ledger.Item, q ledger.Query) bool {
+	_, sk := indexKeys(it, q.Index)
+	switch {
+	case !s.live(it):
+		return false
+	case q.Prefix != "" && !strings.HasPrefix(sk, q.Prefix):
+		return false
+	case q.Below != "" && sk >= q.Below:
+		return false
+	case q.Above != "" && sk <= q.Above:
+		return false
 	}
-	return out
+	return true
 }
 
 func compare(a, b ledger.Item, ix ledger.Index) int {
@@ -243,8 +259,13 @@ func (s *Store) Query(_ context.Context, q ledger.Query) (ledger.Page, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	all := s.sorted(q)
-	start := 0
+	keys := s.ordered(q)
+	// Walk the partition forwards, or backwards for Desc, from just past
+	// the cursor.
+	i, step := 0, 1
+	if q.Desc {
+		i, step = len(keys)-1, -1
+	}
 	if q.Cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(q.Cursor)
 		var c cursor
@@ -260,28 +281,46 @@ func (s *Store) Query(_ context.Context, q ledger.Query) (ledger.Page, error) {
 		default:
 			last.SK = c.SK
 		}
-		start = len(all)
-		for i, it := range all {
-			d := compare(it, last, q.Index)
-			if (!q.Desc && d > 0) || (q.Desc && d < 0) {
-				start = i
-				break
+		// The first key after last (ascending): every key before it
+		// compares at most equal.
+		after, _ := slices.BinarySearchFunc(keys, last, func(k ledger.Key, l ledger.Item) int {
+			if compare(s.items[k], l, q.Index) <= 0 {
+				return -1
 			}
+			return 1
+		})
+		i = after
+		if q.Desc {
+			// The last key before last.
+			before, _ := slices.BinarySearchFunc(keys, last, func(k ledger.Key, l ledger.Item) int {
+				if compare(s.items[k], l, q.Index) < 0 {
+					return -1
+				}
+				return 1
+			})
+			i = before - 1
 		}
 	}
 	var p ledger.Page
 	size := 0
-	for i := start; i < len(all); i++ {
-		it := all[i]
-		it.Data = slices.Clone(it.Data)
-		p.Items = append(p.Items, it)
-		size += len(it.Data) + len(it.PK) + len(it.SK) + len(it.G1PK) + len(it.G1SK) + len(it.G2PK) + len(it.G2SK) + 20
-		if (q.Limit > 0 && len(p.Items) >= q.Limit || size >= pageBytes) && i+1 < len(all) {
-			_, sk := indexKeys(it, q.Index)
-			b, _ := json.Marshal(cursor{SK: sk, PK: it.PK, BaseSK: it.SK})
+	full := false
+	for ; i >= 0 && i < len(keys); i += step {
+		it := s.items[keys[i]]
+		if !s.matches(it, q) {
+			continue
+		}
+		if full {
+			// Another item follows the full page: it needs a cursor.
+			last := p.Items[len(p.Items)-1]
+			_, sk := indexKeys(last, q.Index)
+			b, _ := json.Marshal(cursor{SK: sk, PK: last.PK, BaseSK: last.SK})
 			p.Next = base64.RawURLEncoding.EncodeToString(b)
 			break
 		}
+		it.Data = slices.Clone(it.Data)
+		p.Items = append(p.Items, it)
+		size += len(it.Data) + len(it.PK) + len(it.SK) + len(it.G1PK) + len(it.G1SK) + len(it.G2PK) + len(it.G2SK) + 20
+		full = q.Limit > 0 && len(p.Items) >= q.Limit || size >= pageBytes
 	}
 	return p, nil
 }
@@ -293,7 +332,13 @@ func (s *Store) Count(_ context.Context, q ledger.Query) (int, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.sorted(q)), nil
+	n := 0
+	for k := range s.parts[q.Index][q.PK] {
+		if s.matches(s.items[k], q) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Len counts the live items (for tests).
