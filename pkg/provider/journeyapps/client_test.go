@@ -439,3 +439,47 @@ func TestListInactiveSince(t *testing.T) {
 		t.Fatalf("listed %v, want old,never-old", got)
 	}
 }
+
+// Batches of consecutive users dealt in turn to two processes (each its
+// own client, so its own memory of the listing), as a bulk offboarding's
+// queue deals them: each batch is proven by the pages that hold it, never
+// by reading its last users one by one. (Before: a scan stopped once the
+// pages left outnumbered the users unseen, and the 10 or so users of the
+// batch past the page it read were each read with GET users/{id}.)
+func TestProofScanFindsTheBatchsPages(t *testing.T) {
+	sim := simulator.NewJourneyApps(token, simulator.Options{})
+	defer sim.Close()
+	ids := make([]string, 2000)
+	users := make([]provider.User, len(ids))
+	for i := range ids {
+		ids[i] = fmt.Sprintf("u%04d", i)
+		users[i].ID = ids[i]
+		sim.Add(simulator.User{ID: ids[i], Enrolled: true})
+	}
+	procs := []*Client{newClient(t, sim.APIURL()), newClient(t, sim.APIURL())}
+	procs[0].Revoke(context.Background(), users)
+	const batch = 70
+	pages := 0
+	for k := 0; k*batch < len(ids); k++ {
+		c := procs[k%2]
+		lot := ids[k*batch : min((k+1)*batch, len(ids))]
+		before := sim.Stats()
+		for i, st := range c.Verify(context.Background(), lot) {
+			if st.Err != nil || !st.Matches(message.Revoke) {
+				t.Fatalf("batch %d: user %d: %+v", k, i, st)
+			}
+		}
+		after := sim.Stats()
+		if n := after.ByRoute["read"] - before.ByRoute["read"]; n > 0 {
+			t.Errorf("batch %d (%s…%s): %d users read one by one, want 0", k, lot[0], lot[len(lot)-1], n)
+		}
+		n := after.ByRoute["list"] - before.ByRoute["list"]
+		if n > 2 {
+			t.Errorf("batch %d (%s…%s): %d pages, want at most the 2 that hold it", k, lot[0], lot[len(lot)-1], n)
+		}
+		pages += n
+	}
+	if want := len(ids)/batch + 1 + len(ids)/PageSize; pages > want {
+		t.Errorf("%d pages in all, want at most %d", pages, want)
+	}
+}

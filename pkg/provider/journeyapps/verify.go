@@ -108,9 +108,13 @@ func (c *Client) verifyKnownPages(ctx context.Context, want map[string][]int, ou
 	}
 }
 
-// verifyByScan reads pages from the frontier on, wrapping round once, and
-// stops as soon as reading the users still unseen one by one would cost
-// fewer requests than the pages left.
+// verifyByScan reads pages from the frontier on, wrapping round once,
+// until every wanted user is seen, but never more pages than users it
+// still looks for: the scan costs at most as many requests as reading
+// those users one by one, and every page it reads teaches the positions
+// that let the next proofs read only their own pages. (Stopping as soon
+// as the pages left outnumbered the users unseen left the last users of
+// a batch, just past the page read, to one GET each.)
 func (c *Client) verifyByScan(ctx context.Context, want map[string][]int, out []provider.State) {
 	start := c.pos.next()
 	skip, read := start, 0
@@ -126,7 +130,7 @@ func (c *Client) verifyByScan(ctx context.Context, want map[string][]int, out []
 		}
 		c.pos.advance(skip)
 		pages := (max(p.Total, PageSize) + PageSize - 1) / PageSize
-		if read >= pages || pages-read >= len(want) || skip == start {
+		if read >= pages || read >= len(want) || skip == start {
 			return
 		}
 	}
