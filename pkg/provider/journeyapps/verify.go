@@ -64,10 +64,9 @@ func (p *positions) advance(to int) {
 // Verify proves users' states. The proof reads the documented listing
 // GET users?limit=&skip= (each user with "locked" and its sessions), where
 // one page proves up to PageSize users: first the pages where the users
-// were last seen, then, for users never seen, pages from where the last
-// scan stopped, while that costs fewer requests than reading the rest one
-// by one with GET users/{id} (the user and its sessions), which proves
-// whatever is left.
+// were last seen, then, for more than singleReads users never seen, pages
+// from where the last scan stopped (verifyByScan), and GET users/{id} (the
+// user and its sessions) for whatever is left.
 func (c *Client) Verify(ctx context.Context, ids []string) []provider.State {
 	out := make([]provider.State, len(ids))
 	want := make(map[string][]int, len(ids))
