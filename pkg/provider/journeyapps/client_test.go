@@ -483,3 +483,46 @@ func TestProofScanFindsTheBatchsPages(t *testing.T) {
 		t.Errorf("%d pages in all, want at most %d", pages, want)
 	}
 }
+
+// A scan reads no more pages than the users it still looks for: users
+// scattered over a listing it has never seen cost at most twice what
+// reading them one by one would, and every one is proven.
+func TestProofScanIsBounded(t *testing.T) {
+	tests := []struct {
+		name  string
+		users int   // in the listing
+		want  []int // positions of the users to prove
+	}{
+		{"20 users, one every 5 pages", 10000, func() []int {
+			var p []int
+			for i := 0; i < 20; i++ {
+				p = append(p, 7+i*500)
+			}
+			return p
+		}()},
+		{"11 users at the far end of the listing", 5000, []int{4989, 4990, 4991, 4992, 4993, 4994, 4995, 4996, 4997, 4998, 4999}},
+		{"15 users on the first page", 3000, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := simulator.NewJourneyApps(token, simulator.Options{})
+			defer sim.Close()
+			var ids []string
+			for i := 0; i < tt.users; i++ {
+				sim.Add(simulator.User{ID: fmt.Sprintf("u%05d", i), Enrolled: true})
+			}
+			for _, p := range tt.want {
+				ids = append(ids, fmt.Sprintf("u%05d", p))
+			}
+			c := newClient(t, sim.APIURL())
+			for i, st := range c.Verify(context.Background(), ids) {
+				if st.Err != nil || !st.Known || !st.Exists {
+					t.Fatalf("user %s: %+v", ids[i], st)
+				}
+			}
+			if n := sim.Stats().Requests; n > 2*len(ids) {
+				t.Errorf("%d requests for %d users, want at most %d", n, len(ids), 2*len(ids))
+			}
+		})
+	}
+}
