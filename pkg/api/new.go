@@ -12,6 +12,6 @@ func New(p *wiring.Parts) *Handler {
 	sub := p.Submitter()
 	return &Handler{
 		Config: p.Config, Auth: p.Tokens(p.Config.APITokensSecretID), Submit: sub, Ledger: p.Ledger, Log: p.Log,
-		SCIM: &scimapi.Handler{Config: p.Config, Auth: p.Tokens(p.Config.SCIMTokensSecretID), Ledger: p.Ledger, Submit: sub},
+		SCIM: &scimapi.Handler{Restore: p.Config.SCIMRestore, Auth: p.Tokens(p.Config.SCIMTokensSecretID), Ledger: p.Ledger, Submit: sub},
 	}
 }

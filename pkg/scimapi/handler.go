@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/revoke-dev/revoke/pkg/auth"
-	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/submit"
@@ -27,10 +26,12 @@ const MaxResults = 100
 
 // Handler serves /scim/v2. Safe for concurrent use.
 type Handler struct {
-	Config *config.Config
-	Auth   *auth.Authenticator // SCIM_TOKENS_SECRET_ID; unset fails closed (503)
-	Ledger *ledger.Ledger
-	Submit *submit.Submitter
+	// Restore: re-activating a user restores what its deactivation
+	// revoked (SCIM_RESTORE).
+	Restore bool
+	Auth    *auth.Authenticator // SCIM_TOKENS_SECRET_ID; unset fails closed (503)
+	Ledger  *ledger.Ledger
+	Submit  *submit.Submitter
 	// Now and NewID are injectable for tests (nil: time.Now, message.NewID).
 	Now   func() time.Time
 	NewID func() string

@@ -49,6 +49,7 @@ func messages(t *testing.T, q *inmem.Sender) []*message.Message {
 type fixture struct {
 	metrics *bytes.Buffer
 	api     *api.Handler
+	scim    *scimapi.Handler
 	q       *inmem.Sender
 	ledger  *ledger.Ledger
 	store   *inmem.Store
@@ -89,9 +90,9 @@ func newFixtureOn(t testing.TB, vars map[string]string, store ledger.Store, next
 	q := &inmem.Sender{Next: next}
 	metrics := &bytes.Buffer{}
 	sub := &submit.Submitter{Config: cfg, Ledger: led, Queue: q, Log: log, Metrics: metrics}
-	h := &api.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.APITokensSecretID, Source: cache}, Submit: sub, Ledger: led, Log: log,
-		SCIM: &scimapi.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.SCIMTokensSecretID, Source: cache}, Ledger: led, Submit: sub}}
-	return &fixture{api: h, q: q, ledger: led, store: mem, metrics: metrics}
+	scim := &scimapi.Handler{Restore: cfg.SCIMRestore, Auth: &auth.Authenticator{SecretID: cfg.SCIMTokensSecretID, Source: cache}, Ledger: led, Submit: sub}
+	h := &api.Handler{Config: cfg, Auth: &auth.Authenticator{SecretID: cfg.APITokensSecretID, Source: cache}, Submit: sub, Ledger: led, Log: log, SCIM: scim}
+	return &fixture{api: h, scim: scim, q: q, ledger: led, store: mem, metrics: metrics}
 }
 
 type answer struct {

@@ -33,7 +33,7 @@ func (h *Handler) transition(ctx context.Context, c *call, cur ledger.SCIMUser, 
 		return h.revoke(ctx, c, cur, nil, "deleted")
 	case cur.Active && !next.Active:
 		return h.revoke(ctx, c, cur, next, "deactivated")
-	case !cur.Active && next != nil && next.Active && h.Config.SCIMRestore:
+	case !cur.Active && next != nil && next.Active && h.Restore:
 		return h.restore(ctx, c, cur, next)
 	case !cur.Active && next != nil && next.Active:
 		next.RevokedBy = "" // re-enabled at the IdP: that revocation is no longer the user's to restore
@@ -125,7 +125,7 @@ func (h *Handler) restore(ctx context.Context, c *call, cur ledger.SCIMUser, nex
 			}
 			continue
 		}
-		if _, configured := h.Config.Connection(t.Connection); t.Email == "" || !configured || !h.Config.AllowedEmailDomains.Allows(t.Email) {
+		if !h.Submit.Accepts(t.Connection, t.Email) {
 			continue // a connection removed since, or a domain no longer allowed, is not restored
 		}
 		req.Targets = append(req.Targets, message.Target{Connection: t.Connection, Email: t.Email, Fanout: true})

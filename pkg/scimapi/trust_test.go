@@ -109,9 +109,9 @@ func TestRestoreOnlyOwnRevocation(t *testing.T) {
 			id := f.create(t, userBody("alice@example.com", true))
 			f.call(t, "PATCH", "/scim/v2/Users/"+id, inactive)
 			f.settle(t, message.Done)
-			f.api.Config.SCIMRestore = false
+			f.scim.Restore = false
 			f.call(t, "PATCH", "/scim/v2/Users/"+id, active)
-			f.api.Config.SCIMRestore = true
+			f.scim.Restore = true
 			// Renamed to a handle with no address, then deactivated: nothing
 			// revoked, so nothing to restore (not the first revocation).
 			f.call(t, "PUT", "/scim/v2/Users/"+id, userBody("alice-handle", true))

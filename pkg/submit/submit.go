@@ -105,6 +105,16 @@ func (s *Submitter) Expand(r *request.Request) ([]message.Target, error) {
 	return request.Expand(r, s.Config, reg)
 }
 
+// Accepts reports whether the configuration still accepts a revocation
+// or restore of email on connection: the connection is configured and the
+// address's domain allowed (ALLOWED_EMAIL_DOMAINS). A SCIM restore leaves
+// out what a changed configuration no longer accepts, rather than
+// refusing the person's whole restore.
+func (s *Submitter) Accepts(connection, email string) bool {
+	_, configured := s.Config.Connection(connection)
+	return email != "" && configured && s.Config.AllowedEmailDomains.Allows(email)
+}
+
 func (s *Submitter) newID() string {
 	if s.NewID != nil {
 		return s.NewID()

@@ -136,3 +136,24 @@ func TestShadowMode(t *testing.T) {
 		}
 	}
 }
+
+// Accepts: what the configuration still takes for a SCIM restore.
+func TestAccepts(t *testing.T) {
+	s, _, _ := fixture(t, map[string]string{"ALLOWED_EMAIL_DOMAINS": "example.com"})
+	tests := []struct {
+		name, connection, email string
+		want                    bool
+	}{
+		{"configured, allowed domain", "wiki", "alice@example.com", true},
+		{"a connection removed since", "old-wiki", "alice@example.com", false},
+		{"a domain no longer allowed", "wiki", "alice@acquired.example", false},
+		{"no address", "wiki", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := s.Accepts(tc.connection, tc.email); got != tc.want {
+				t.Errorf("Accepts(%q, %q) = %v, want %v", tc.connection, tc.email, got, tc.want)
+			}
+		})
+	}
+}
