@@ -44,10 +44,12 @@ build-TriggerFunction:
 
 ## test: everything CI runs — formatting, vet, cfn-lint, the preflight, all tests with -race
 ## against moto (including a 5 s fault soak and the IAM-enforced end-to-end tests), then
-## every fuzz target for 20,000 executions
+## every fuzz target for 20,000 executions. Four test binaries at a time (TEST_P): most
+## packages wait on moto, the simulators' rate limits and SQS visibility timeouts, not on CPU.
+TEST_P ?= 4
 test: fmt-check vet cfn-lint preflight
-	scripts/with-moto $(GO) test -race -count=1 -timeout 20m ./...
-	$(MAKE) fuzz FUZZTIME=20000x
+	scripts/with-moto $(GO) test -race -count=1 -p $(TEST_P) -timeout 20m ./...
+	GO=$(GO) scripts/fuzz 20000x
 
 ## soak: the fault soak for SOAK_TIME (default 2m) on moto, the real handlers and the simulators
 SOAK_TIME ?= 2m
@@ -79,13 +81,9 @@ preflight:
 
 lint: fmt-check vet cfn-lint
 
-## fuzz: run every fuzz target for FUZZTIME each (found in the sources: no test binary is built to list them)
+## fuzz: run every fuzz target for FUZZTIME each (found in the sources; one instrumented binary per package)
 fuzz:
-	@for f in $$(grep -rl --include='*_test.go' '^func Fuzz' pkg internal cmd functions 2>/dev/null | sort); do \
-	  for fn in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$f | sed 's/^func //'); do \
-	    echo "fuzz ./$$(dirname $$f) $$fn"; $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$(dirname $$f) || exit 1; \
-	  done; \
-	done
+	GO=$(GO) scripts/fuzz $(FUZZTIME)
 
 ## vuln: govulncheck. It needs the Go vulnerability database (vuln.go.dev), which
 ## these build machines cannot reach, so `make test` does not run it: run it where

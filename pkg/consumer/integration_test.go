@@ -268,6 +268,7 @@ func (p *pipeline) status(t *testing.T, id string) statusBody {
 }
 
 func TestIntegrationPipeline(t *testing.T) {
+	t.Parallel() // each on its own queues, secrets, table and simulators
 	p := newPipeline(t, simulator.Options{})
 	accepted := p.submit(t, p.populate(50))
 	inv, _ := p.drive(t, p.consumer.Handle)
@@ -278,6 +279,7 @@ func TestIntegrationPipeline(t *testing.T) {
 }
 
 func TestIntegrationPipelineUnderFaults(t *testing.T) {
+	t.Parallel() // each on its own queues, secrets, table and simulators
 	p := newPipeline(t, simulator.Options{FaultRate: 0.2, Faults: []string{simulator.Fault5xx, simulator.FaultDrop}, Seed: 7})
 	for _, s := range []interface{ SetOptions(simulator.Options) }{p.MX, p.SC} {
 		s.SetOptions(simulator.Options{RatePerSecond: 5, Burst: 2, RetryAfter: true, FaultRate: 0.1, Seed: 3}) // 429 storms with Retry-After
@@ -295,6 +297,7 @@ func TestIntegrationPipelineUnderFaults(t *testing.T) {
 // provider call but before SQS deletes the messages; on redelivery the
 // result is still correct and nothing goes to the DLQ for them.
 func TestIntegrationCrashAfterProviderCall(t *testing.T) {
+	t.Parallel() // each on its own queues, secrets, table and simulators
 	p := newPipeline(t, simulator.Options{})
 	var ts []string
 	for i := range 15 {
