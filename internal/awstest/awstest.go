@@ -8,6 +8,8 @@ package awstest
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -41,6 +43,16 @@ type Env struct {
 
 var seq atomic.Int64
 
+// run tells this test process's names from those of every other process
+// that uses the same moto server, before or after it: a process id alone
+// is reused (a name of an earlier package's process collided under
+// `go test -p 4`).
+var run = func() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}()
+
 // Available reports whether a moto server is configured.
 func Available() bool { return os.Getenv("AWS_ENDPOINT_URL") != "" }
 
@@ -61,9 +73,9 @@ func New(t testing.TB) *Env {
 		IdentityStore: identitystore.NewFromConfig(cfg), Cognito: cip.NewFromConfig(cfg)}
 }
 
-// Unique returns a name no other test in this run uses.
+// Unique returns a name no other test uses on the same moto server.
 func Unique(prefix string) string {
-	return fmt.Sprintf("%s-%d-%d", prefix, os.Getpid(), seq.Add(1))
+	return fmt.Sprintf("%s-%s-%d", prefix, run, seq.Add(1))
 }
 
 // Queue creates a queue and returns its URL.
