@@ -6,13 +6,13 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/revoke-dev/revoke/pkg/directory"
+	"github.com/revoke-dev/revoke/pkg/directory/awsdir"
 	"github.com/revoke-dev/revoke/pkg/lambdainit"
 	"github.com/revoke-dev/revoke/pkg/trigger"
 )
 
 func main() {
 	env := lambdainit.Must()
-	env.Directory = directory.NewAWS(env.AWS)
+	env.Directory = awsdir.New(env.AWS)
 	lambda.Start(trigger.New(&env.Parts).Handle)
 }

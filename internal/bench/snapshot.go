@@ -17,6 +17,7 @@ import (
 	"github.com/revoke-dev/revoke/pkg/audit"
 	"github.com/revoke-dev/revoke/pkg/config"
 	"github.com/revoke-dev/revoke/pkg/directory"
+	"github.com/revoke-dev/revoke/pkg/directory/awsdir"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/sweep"
 )
@@ -34,7 +35,7 @@ type Snapshot struct {
 }
 
 type countingStore struct {
-	directory.IdentityStoreAPI
+	awsdir.IdentityStoreAPI
 	n atomic.Int64
 }
 
@@ -95,7 +96,7 @@ func RunSnapshot(ctx context.Context, n int) (*Snapshot, error) {
 	cd := &countingDynamo{DynamoAPI: ddb}
 	l := ledger.New(&ledger.Dynamo{API: cd, Table: table}, 400*24*time.Hour)
 	s := &sweep.Sweeper{Config: &config.Config{DirectorySources: []directory.Source{d}}, Ledger: l,
-		Directory: &directory.AWS{IdentityStore: cs}, Log: audit.NewLogger(io.Discard, slog.LevelInfo)}
+		Directory: &awsdir.AWS{IdentityStore: cs}, Log: audit.NewLogger(io.Discard, slog.LevelInfo)}
 	start = time.Now()
 	r, err := s.Handle(ctx, []byte(`{"dry_run":true,"redrive":{"max_messages":0}}`))
 	res.Wall = time.Since(start)

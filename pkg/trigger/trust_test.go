@@ -11,6 +11,7 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/revoke-dev/revoke/pkg/directory"
+	"github.com/revoke-dev/revoke/pkg/directory/awsdir"
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 )
@@ -36,7 +37,7 @@ func (p cognitoPool) ListUsers(_ context.Context, in *cip.ListUsersInput, _ ...f
 // on every connection).
 func TestCognitoUnverifiedEmailQueuesNothing(t *testing.T) {
 	w := newWorld(t)
-	w.h.Directory = &directory.AWS{Cognito: cognitoPool{attrs: map[string]string{
+	w.h.Directory = &awsdir.AWS{Cognito: cognitoPool{attrs: map[string]string{
 		"sub": "8b3e7f2a-6c1d-4e5f-9a0b-7c8d9e0f1a2b", "email": "ceo@corp.example", "email_verified": "false"}}}
 	res, err := w.h.Handle(context.Background(), sample(t, "trigger-cognito-admindisableuser.json"))
 	if err != nil || res.Outcome != "unresolved" || len(w.q.Sent()) != 0 {

@@ -1,4 +1,4 @@
-package directory_test
+package awsdir_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/revoke-dev/revoke/internal/awstest"
 	"github.com/revoke-dev/revoke/pkg/directory"
+	"github.com/revoke-dev/revoke/pkg/directory/awsdir"
 )
 
 // IdentityStore creates an identity store user on moto and returns its id.
@@ -38,7 +39,7 @@ func TestIdentityStore(t *testing.T) {
 	store := fmt.Sprintf("d-%010d", time.Now().UnixNano()%1e10) // a store of its own on a shared moto
 	id := identityStoreUser(t, e, store, "carol@example.com", "Carol.Work@example.com")
 	other := identityStoreUser(t, e, store, "dave", "dave@example.com")
-	r := &directory.AWS{IdentityStore: e.IdentityStore, Cognito: e.Cognito}
+	r := &awsdir.AWS{IdentityStore: e.IdentityStore, Cognito: e.Cognito}
 	d := directory.Source{Type: directory.IdentityStore, ID: store}
 	u, err := r.Lookup(context.Background(), d, id)
 	if err != nil || strings.Join(u.Emails, ",") != "Carol.Work@example.com,carol@example.com" {
@@ -80,7 +81,7 @@ func TestCognito(t *testing.T) {
 			}
 		}
 	}
-	r := &directory.AWS{IdentityStore: e.IdentityStore, Cognito: e.Cognito}
+	r := &awsdir.AWS{IdentityStore: e.IdentityStore, Cognito: e.Cognito}
 	d := directory.Source{Type: directory.Cognito, ID: poolID}
 	u, err := r.Lookup(ctx, d, subs[1])
 	if err != nil || strings.Join(u.Emails, ",") != "frank@example.com" || u.ID != subs[1] {
