@@ -290,3 +290,53 @@ func TestRoleOtherWrites(t *testing.T) {
 		})
 	}
 }
+
+// lambdaUses are the actions Lambda itself takes with a function's role,
+// on the function's behalf: its logs, the consumer's event source mapping
+// polling the revoke queue (ReceiveMessage, DeleteMessage and
+// ChangeMessageVisibility the code calls too), and the trigger's
+// on-failure destination.
+var lambdaUses = map[string][]string{
+	"*":        {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"},
+	"consumer": {"sqs:GetQueueAttributes"},
+	"trigger":  {"sqs:SendMessage"},
+}
+
+// TestRoleActionsCalled: every action a role allows is an AWS operation
+// that some package the function links calls (as `.Operation(`; an action
+// ending in * as any operation it names), or one Lambda takes for it
+// (lambdaUses). This is necessary, not sufficient: an action no linked
+// code calls is never needed, so the role must not hold it. Before, the
+// sweep could read the DLQ's attributes (sqs:GetQueueAttributes) and
+// called nothing that does.
+func TestRoleActionsCalled(t *testing.T) {
+	tpl := resolveTemplate(t, directoryParams...)
+	for fn, logical := range functions {
+		t.Run(fn, func(t *testing.T) {
+			var code strings.Builder
+			for _, dir := range moduleDeps(t, "./functions/"+fn) {
+				for _, src := range sources(t, dir) {
+					code.WriteString(src)
+				}
+			}
+			for _, s := range tpl.rolePolicy(t, logical) {
+				if s.Effect != "Allow" {
+					continue
+				}
+				for _, a := range strs(s.Action) {
+					if slices.Contains(lambdaUses["*"], a) || slices.Contains(lambdaUses[fn], a) {
+						continue
+					}
+					_, op, _ := strings.Cut(a, ":")
+					pat := regexp.QuoteMeta(strings.TrimSuffix(op, "*"))
+					if strings.HasSuffix(op, "*") {
+						pat += `\w*`
+					}
+					if !regexp.MustCompile(`\.` + pat + `\(`).MatchString(code.String()) {
+						t.Errorf("%s's role allows %s, which no package the %s function links calls", logical, a, fn)
+					}
+				}
+			}
+		})
+	}
+}
