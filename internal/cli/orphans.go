@@ -167,7 +167,7 @@ func runOrphansRevoke(ctx context.Context, io IO, args []string) int {
 	if err != nil {
 		return fail(io, "%v", err)
 	}
-	if status != http.StatusAccepted {
+	if status != http.StatusAccepted && status != http.StatusOK { // 200: no orphans, no request
 		return fail(io, "the API answered %d: %s", status, strings.TrimSpace(string(resp)))
 	}
 	var r struct {

@@ -285,6 +285,21 @@ func TestOrphansOfADisabledDirectoryUser(t *testing.T) {
 // that sends its UPN as userName and the person's address in emails[]
 // leaves no false orphan. Before, only the userName was compared, and
 // john.doe was listed as an orphan (and revoked under orphans: revoke).
+// Revoking a report without orphans makes no request: 200 with accepted 0
+// and no request id (before: 202 with an empty request_id).
+func TestRevokingNoOrphans(t *testing.T) {
+	stores(t, func(t *testing.T, store ledger.Store) {
+		w := start(t, store)
+		w.dir.Put(embedded.Directory, directory.User{ID: "u-john", Emails: []string{"john.doe@example.com"}})
+		w.SC.Add(simulator.User{ID: "sc-john", Email: "john.doe@example.com"})
+		listAndCompare(t, w)
+		got := w.call(t, 200, "POST", "/orphans/revoke", `{"connection":"wiki"}`)
+		if _, ok := got["request_id"]; ok || got["accepted"] != float64(0) {
+			t.Fatalf("no orphans answered %v", got)
+		}
+	})
+}
+
 func TestOrphansMatchAnyAddressOfAnAccount(t *testing.T) {
 	stores(t, func(t *testing.T, store ledger.Store) {
 		w := start(t, store)

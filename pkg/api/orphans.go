@@ -155,6 +155,10 @@ func (h *Handler) orphansRevoke(ctx context.Context, rc *reqCtx) events.APIGatew
 	rcpt, err := h.Submit.RevokeOrphans(sctx, cn.Name, in.Reason, rc.who.actor, in.DryRun)
 	var ue *submit.UnavailableError
 	switch {
+	case err == nil && rcpt.RequestID == "":
+		// Nothing listed as orphan: no request was made, so no request id.
+		rc.log.Info("no orphans to revoke", "connection", cn.Name, "dry_run", in.DryRun)
+		return respond(200, rc.id, map[string]int{"accepted": 0})
 	case err == nil:
 		rc.log.Info("orphans revoked", "connection", cn.Name, "revoke_request_id", rcpt.RequestID, "accepted", rcpt.Accepted, "dry_run", in.DryRun)
 		return respond(202, rc.id, rcpt)
