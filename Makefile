@@ -44,12 +44,15 @@ build-TriggerFunction:
 
 ## test: everything CI runs — formatting, vet, cfn-lint, the preflight, all tests with -race
 ## against moto (including a 5 s fault soak and the IAM-enforced end-to-end tests), then
-## every fuzz target for 20,000 executions. Four test binaries at a time (TEST_P): most
-## packages wait on moto, the simulators' rate limits and SQS visibility timeouts, not on CPU.
-TEST_P ?= 4
+## every fuzz target for FUZZ_SMOKE (2 s each, two at a time: the fuzzing takes the same
+## time on a loaded machine; `make fuzz` fuzzes longer). Four test binaries at a time
+## (TEST_P): most packages wait on moto, the simulators' rate limits and SQS visibility
+## timeouts, not on CPU.
+TEST_P     ?= 4
+FUZZ_SMOKE ?= 2s
 test: fmt-check vet cfn-lint preflight
 	scripts/with-moto $(GO) test -race -count=1 -p $(TEST_P) -timeout 20m ./...
-	GO=$(GO) scripts/fuzz 20000x
+	GO=$(GO) scripts/fuzz $(FUZZ_SMOKE)
 
 ## soak: the fault soak for SOAK_TIME (default 2m) on moto, the real handlers and the simulators
 SOAK_TIME ?= 2m

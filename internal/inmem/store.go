@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -224,6 +225,25 @@ func (s *Store) ordered(q ledger.Query) []ledger.Key {
 	return keys
 }
 
+// bounds returns the part [lo, hi) of keys (in index order) whose sort
+// keys meet q's Above, Below and Prefix: a page reads its range, not the
+// partition. Keys with a prefix are contiguous in that order.
+func (s *Store) bounds(keys []ledger.Key, q ledger.Query) (lo, hi int) {
+	sk := func(i int) string { _, k := indexKeys(s.items[keys[i]], q.Index); return k }
+	lo, hi = 0, len(keys)
+	if q.Above != "" {
+		lo = max(lo, sort.Search(len(keys), func(i int) bool { return sk(i) > q.Above }))
+	}
+	if q.Below != "" {
+		hi = min(hi, sort.Search(len(keys), func(i int) bool { return sk(i) >= q.Below }))
+	}
+	if q.Prefix != "" {
+		lo = max(lo, sort.Search(len(keys), func(i int) bool { return sk(i) >= q.Prefix }))
+		hi = min(hi, sort.Search(len(keys), func(i int) bool { k := sk(i); return k >= q.Prefix && !strings.HasPrefix(k, q.Prefix) }))
+	}
+	return lo, max(lo, hi)
+}
+
 // matches reports whether it is live and within q's sort-key condition.
 func (s *Store) matches(it ledger.Item, q ledger.Query) bool {
 	_, sk := indexKeys(it, q.Index)
@@ -260,11 +280,12 @@ func (s *Store) Query(_ context.Context, q ledger.Query) (ledger.Page, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	keys := s.ordered(q)
-	// Walk the partition forwards, or backwards for Desc, from just past
-	// the cursor.
-	i, step := 0, 1
+	lo, hi := s.bounds(keys, q)
+	// Walk q's sort-key range forwards, or backwards for Desc, from just
+	// past the cursor.
+	i, step := lo, 1
 	if q.Desc {
-		i, step = len(keys)-1, -1
+		i, step = hi-1, -1
 	}
 	if q.Cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(q.Cursor)
@@ -289,7 +310,7 @@ func (s *Store) Query(_ context.Context, q ledger.Query) (ledger.Page, error) {
 			}
 			return 1
 		})
-		i = after
+		i = max(after, lo)
 		if q.Desc {
 			// The last key before last.
 			before, _ := slices.BinarySearchFunc(keys, last, func(k ledger.Key, l ledger.Item) int {
@@ -298,13 +319,13 @@ func (s *Store) Query(_ context.Context, q ledger.Query) (ledger.Page, error) {
 				}
 				return 1
 			})
-			i = before - 1
+			i = min(before, hi) - 1
 		}
 	}
 	var p ledger.Page
 	size := 0
 	full := false
-	for ; i >= 0 && i < len(keys); i += step {
+	for ; i >= lo && i < hi; i += step {
 		it := s.items[keys[i]]
 		if !s.matches(it, q) {
 			continue

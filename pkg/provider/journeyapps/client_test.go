@@ -487,6 +487,37 @@ func TestProofScanFindsTheBatchsPages(t *testing.T) {
 // A scan reads no more pages than the users it still looks for: users
 // scattered over a listing it has never seen cost at most twice what
 // reading them one by one would, and every one is proven.
+// A warm client that knows each wanted user's page, one user a page,
+// reads each alone: a scan from the frontier cannot find them cheaper.
+// (Before: 12 users known alone on their pages were scanned for, 12 pages
+// that showed none of them, then read alone anyway: 24 requests.)
+func TestProofKnownAloneReadAlone(t *testing.T) {
+	sim := simulator.NewJourneyApps(token, simulator.Options{})
+	defer sim.Close()
+	for i := 0; i < 5000; i++ {
+		sim.Add(simulator.User{ID: fmt.Sprintf("u%05d", i), Enrolled: true})
+	}
+	c := newClient(t, sim.APIURL())
+	var first []string // one user on each of the first 40 pages: the scan learns pages from 0 on
+	for p := 0; p < 40; p++ {
+		first = append(first, fmt.Sprintf("u%05d", p*PageSize))
+	}
+	c.Verify(context.Background(), first)
+	var ids []string // 12 other users, alone on pages the first proof read
+	for p := 0; p < 12; p++ {
+		ids = append(ids, fmt.Sprintf("u%05d", p*PageSize+50))
+	}
+	before := sim.Stats().Requests
+	for i, st := range c.Verify(context.Background(), ids) {
+		if st.Err != nil || !st.Known || !st.Exists {
+			t.Fatalf("user %s: %+v", ids[i], st)
+		}
+	}
+	if n := sim.Stats().Requests - before; n != len(ids) {
+		t.Errorf("%d requests for %d users whose pages are known, one each, want %d", n, len(ids), len(ids))
+	}
+}
+
 func TestProofScanIsBounded(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -3,8 +3,10 @@ package journeyapps
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -64,9 +66,11 @@ func (p *positions) advance(to int) {
 // Verify proves users' states. The proof reads the documented listing
 // GET users?limit=&skip= (each user with "locked" and its sessions), where
 // one page proves up to PageSize users: first the pages where the users
-// were last seen, then, for more than singleReads users never seen, pages
-// from where the last scan stopped (verifyByScan), and GET users/{id} (the
-// user and its sessions) for whatever is left.
+// were last seen (when two or more share one), then, for more than
+// singleReads users never seen, pages from where the last scan stopped
+// (verifyByScan), and GET users/{id} (the user and its sessions) for
+// whatever is left: a user whose page is known but holds no other wanted
+// user costs one request either way, and is never scanned for.
 func (c *Client) Verify(ctx context.Context, ids []string) []provider.State {
 	out := make([]provider.State, len(ids))
 	want := make(map[string][]int, len(ids))
@@ -74,8 +78,20 @@ func (c *Client) Verify(ctx context.Context, ids []string) []provider.State {
 		want[id] = append(want[id], i)
 	}
 	c.verifyKnownPages(ctx, want, out)
-	if len(want) > singleReads {
-		c.verifyByScan(ctx, want, out)
+	unseen := map[string][]int{}
+	for id, idx := range want {
+		if _, known := c.pos.page(id); !known {
+			unseen[id] = idx
+		}
+	}
+	if len(unseen) > singleReads {
+		scanned := slices.Collect(maps.Keys(unseen))
+		c.verifyByScan(ctx, unseen, out)
+		for _, id := range scanned {
+			if _, left := unseen[id]; !left {
+				delete(want, id)
+			}
+		}
 	}
 	var todo []int
 	for _, idx := range want {
