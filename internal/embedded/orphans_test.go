@@ -281,10 +281,6 @@ func TestOrphansOfADisabledDirectoryUser(t *testing.T) {
 	})
 }
 
-// A SCIM account is matched to a person by any address it shows: an IdP
-// that sends its UPN as userName and the person's address in emails[]
-// leaves no false orphan. Before, only the userName was compared, and
-// john.doe was listed as an orphan (and revoked under orphans: revoke).
 // Revoking a report without orphans makes no request: 200 with accepted 0
 // and no request id (before: 202 with an empty request_id).
 func TestRevokingNoOrphans(t *testing.T) {
@@ -300,6 +296,10 @@ func TestRevokingNoOrphans(t *testing.T) {
 	})
 }
 
+// A SCIM account is matched to a person by any address it shows: an IdP
+// that sends its UPN as userName and the person's address in emails[]
+// leaves no false orphan. Before, only the userName was compared, and
+// john.doe was listed as an orphan (and revoked under orphans: revoke).
 func TestOrphansMatchAnyAddressOfAnAccount(t *testing.T) {
 	stores(t, func(t *testing.T, store ledger.Store) {
 		w := start(t, store)
