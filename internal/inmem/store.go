@@ -209,8 +209,12 @@ func indexKeys(it ledger.Item, ix ledger.Index) (pk, sk string) {
 	return it.PK, it.SK
 }
 
-// ordered returns the keys of q's partition in index order (sort key,
-// then primary key), sorted once per partition between writes; s.mu is held.
+// ordered returns keys of q's partition in index order (sort key, then
+// primary key), every key q may match among them; s.mu is held. A query
+// that pages on (it has a cursor) gets the whole partition, sorted once
+// between writes and kept, so paging through it sorts it once, not per
+// page; a first page sorts only the keys that match, as a write-heavy
+// partition would otherwise be sorted whole for every query.
 func (s *Store) ordered(q ledger.Query) []ledger.Key {
 	pt := partition{q.Index, q.PK}
 	if keys, ok := s.order[pt]; ok {
@@ -218,7 +222,13 @@ func (s *Store) ordered(q ledger.Query) []ledger.Key {
 	}
 	keys := make([]ledger.Key, 0, len(s.parts[q.Index][q.PK]))
 	for k := range s.parts[q.Index][q.PK] {
-		keys = append(keys, k)
+		if q.Cursor != "" || s.matches(s.items[k], q) {
+			keys = append(keys, k)
+		}
+	}
+	if q.Cursor == "" {
+		slices.SortFunc(keys, func(a, b ledger.Key) int { return compare(s.items[a], s.items[b], q.Index) })
+		return keys
 	}
 	slices.SortFunc(keys, func(a, b ledger.Key) int { return compare(s.items[a], s.items[b], q.Index) })
 	s.order[pt] = keys
