@@ -44,12 +44,12 @@ build-TriggerFunction:
 
 ## test: everything CI runs — formatting, vet, cfn-lint, the preflight, all tests with -race
 ## against moto (including a 5 s fault soak and the IAM-enforced end-to-end tests), then
-## every fuzz target for FUZZ_SMOKE (2 s each, two at a time: the fuzzing takes the same
-## time on a loaded machine; `make fuzz` fuzzes longer). Four test binaries at a time
-## (TEST_P): most packages wait on moto, the simulators' rate limits and SQS visibility
-## timeouts, not on CPU.
+## every fuzz target for FUZZ_SMOKE executions (two targets at a time; a count, not a
+## time: a target that spends its first seconds on its corpus still gets its executions;
+## `make fuzz` fuzzes longer). Four test binaries at a time (TEST_P): most packages wait
+## on moto, the simulators' rate limits and SQS visibility timeouts, not on CPU.
 TEST_P     ?= 4
-FUZZ_SMOKE ?= 2s
+FUZZ_SMOKE ?= 10000x
 test: fmt-check vet cfn-lint preflight
 	scripts/with-moto $(GO) test -race -count=1 -p $(TEST_P) -timeout 20m ./...
 	GO=$(GO) scripts/fuzz $(FUZZ_SMOKE)
