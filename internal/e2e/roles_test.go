@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/revoke-dev/revoke/internal/awstest"
@@ -39,9 +40,32 @@ type statement struct {
 // directories followed (the identity store the samples name).
 var directoryParams = []string{"IdentityStoreId=" + identityStore, "CognitoUserPoolId=us-east-1_AbCdEfGhI"}
 
+// transformed keeps each parameter set's transformed template for the
+// test binary's run: the transform is a second of Python, and a dozen
+// tests ask for the same one.
+var transformed struct {
+	sync.Mutex
+	out map[string][]byte
+}
+
 func resolveTemplate(t *testing.T, params ...string) *resolved {
 	t.Helper()
-	out, err := exec.Command("python3", append([]string{"../../scripts/preflight", "--resolve"}, params...)...).Output()
+	key := strings.Join(params, "\x00")
+	transformed.Lock()
+	out, ok := transformed.out[key]
+	transformed.Unlock()
+	var err error
+	if !ok {
+		out, err = exec.Command("python3", append([]string{"../../scripts/preflight", "--resolve"}, params...)...).Output()
+	}
+	if err == nil && !ok {
+		transformed.Lock()
+		if transformed.out == nil {
+			transformed.out = map[string][]byte{}
+		}
+		transformed.out[key] = out
+		transformed.Unlock()
+	}
 	if err != nil {
 		if os.Getenv("REVOKE_MOTO") == "1" {
 			t.Fatalf("scripts/preflight --resolve: %v", err)
