@@ -19,7 +19,9 @@ import (
 
 // chainAPI serves GET /revocations/{id}?format=chain, two targets a page,
 // from a ledger holding a request of three targets with redelivered and
-// re-driven attempts, checking the method, path, format and token.
+// re-driven attempts, checking the method, path, format and token. A
+// request whose "drop" parameter names a target key leaves that target's
+// chain out, as if its records were deleted.
 func chainAPI(t *testing.T) (id string, srv *httptest.Server) {
 	t.Helper()
 	at := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -57,11 +59,20 @@ func chainAPI(t *testing.T) (id string, srv *httptest.Server) {
 		if p.Next != "" {
 			next = &p.Next
 		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"request_id": r.ID, "chains": p.Chains, "next": next})
+		chains := p.Chains[:0:0]
+		for _, ch := range p.Chains {
+			if ch.Key != dropKey(q) {
+				chains = append(chains, ch)
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"request_id": r.ID, "targets": p.Request.Targets, "chains": chains, "next": next})
 	}))
 	t.Cleanup(srv.Close)
 	return r.ID, srv
 }
+
+// dropKey is the target key a test's server leaves out (none: "").
+func dropKey(q *http.Request) string { return q.Header.Get("X-Test-Drop") }
 
 // revokectl evidence --format chain exports every target's chain, and
 // --verify passes it, from the API or from the file; a changed, reordered
@@ -156,4 +167,32 @@ func FuzzReadChains(f *testing.F) {
 			t.Fatalf("%d chains from %d lines", n, bytes.Count(data, []byte("\n"))+1)
 		}
 	})
+}
+
+// A target deleted with its whole chain fails --verify against the API:
+// the request recorded three targets and the pages hold two chains.
+// (Before: the two remaining chains held, and --verify said ok.)
+func TestEvidenceVerifyCountsTheTargets(t *testing.T) {
+	id, srv := chainAPI(t)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, q *http.Request) {
+		q.Header.Set("X-Test-Drop", "u:u2#wiki")
+		q.URL.Scheme, q.URL.Host, q.RequestURI = "http", strings.TrimPrefix(srv.URL, "http://"), ""
+		resp, err := http.DefaultClient.Do(q)
+		if err != nil {
+			w.WriteHeader(502)
+			return
+		}
+		defer resp.Body.Close()
+		var body bytes.Buffer
+		_, _ = body.ReadFrom(resp.Body)
+		w.WriteHeader(resp.StatusCode)
+		_, _ = w.Write(body.Bytes())
+	}))
+	defer proxy.Close()
+	t.Setenv("REVOKE_API_TOKEN", "good-token-0123456789")
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), []string{"evidence", "--url", proxy.URL, "--insecure", "--verify", "--request", id}, nil, &out, &errb)
+	if code != ExitFail || !strings.Contains(out.String(), "INCOMPLETE request "+id+": it recorded 3 targets, the chains hold 2") {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
+	}
 }

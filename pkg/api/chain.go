@@ -13,9 +13,12 @@ import (
 const maxChainPage = 200
 
 type chainJSON struct {
-	RequestID string               `json:"request_id"`
-	Chains    []ledger.TargetChain `json:"chains"`
-	Next      *string              `json:"next"`
+	RequestID string `json:"request_id"`
+	// Targets is how many targets the request recorded when it was made:
+	// a verifier that finds fewer chains knows one was deleted.
+	Targets int                  `json:"targets"`
+	Chains  []ledger.TargetChain `json:"chains"`
+	Next    *string              `json:"next"`
 }
 
 // chain answers GET /revocations/{request_id}?format=chain: a page of the
@@ -30,7 +33,7 @@ func (h *Handler) chain(ctx context.Context, rc *reqCtx, requestID string) event
 	if fail != nil {
 		return *fail
 	}
-	out := chainJSON{RequestID: page.Request.ID, Chains: page.Chains}
+	out := chainJSON{RequestID: page.Request.ID, Targets: page.Request.Targets, Chains: page.Chains}
 	if page.Next != "" {
 		out.Next = &page.Next
 	}

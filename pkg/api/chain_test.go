@@ -32,10 +32,11 @@ func TestStatusChainFormat(t *testing.T) {
 		pages++
 		var page struct {
 			RequestID string               `json:"request_id"`
+			Targets   int                  `json:"targets"`
 			Chains    []ledger.TargetChain `json:"chains"`
 			Next      *string              `json:"next"`
 		}
-		if err := json.Unmarshal([]byte(resp.Body), &page); err != nil || page.RequestID != id {
+		if err := json.Unmarshal([]byte(resp.Body), &page); err != nil || page.RequestID != id || page.Targets != n {
 			t.Fatalf("page %d: %v %q", pages, err, page.RequestID)
 		}
 		for _, c := range page.Chains {
