@@ -115,9 +115,6 @@ func (c *Consumer) continueListing(ctx context.Context, cn config.Connection, s 
 	return nil
 }
 
-// maxAlso bounds the other addresses kept of one listed account.
-const maxAlso = 10
-
 // listed keeps what the report needs of each account: the id, the
 // address lower-cased when it is one (else none) and its other addresses
 // likewise, the state and the last sign-in.
@@ -132,7 +129,7 @@ func listed(accounts []provider.Account) []ledger.ListedAccount {
 			la.Email = message.NormalEmail(a.Email)
 		}
 		for _, e := range a.Also {
-			if len(la.Also) < maxAlso && message.CheckEmail(e) == nil {
+			if len(la.Also) < provider.MaxAlso && message.CheckEmail(e) == nil {
 				la.Also = append(la.Also, message.NormalEmail(e))
 			}
 		}

@@ -39,6 +39,8 @@ func (c *Consumer) reads(ctx context.Context, cn config.Connection, items []*ite
 	if len(items) == 0 {
 		return
 	}
+	// Asked again, not passed on from the changes: a refresh after a
+	// 401/403 there rebuilt the client (a cache hit otherwise).
 	client, settings, err := c.clients.Client(ctx, cn, false)
 	if err != nil {
 		c.settleAll(cn, items, err)

@@ -2,7 +2,6 @@ package consumer
 
 import (
 	"encoding/json"
-	"errors"
 	"strconv"
 
 	"github.com/revoke-dev/revoke/pkg/clients"
@@ -100,15 +99,7 @@ func salvage(body string) *message.Message {
 	return out
 }
 
-// secretFailure: an unusable secret is a permanent config failure; a
-// Secrets Manager outage or refusal (AccessDenied) is retried.
-func secretFailure(err error) result {
-	var pe *provider.Error
-	if errors.As(err, &pe) {
-		return failure(pe, 0)
-	}
-	if errors.Is(err, clients.ErrSecretMissing) {
-		return permanent(message.CodeConfig, err.Error(), 0)
-	}
-	return result{outcome: message.Retrying, code: message.CodeUnavailable, errMsg: "reading the connection secret failed (retried)"}
-}
+// secretFailure: how a failure to build the connection's client counts
+// (clients.Classify): an unusable secret a permanent config failure, a
+// Secrets Manager outage or refusal retried.
+func secretFailure(err error) result { return failure(clients.Classify("consumer", err), 0) }

@@ -107,13 +107,17 @@ type Verifier interface {
 	Verify(ctx context.Context, ids []string) []State
 }
 
+// MaxAlso bounds the other addresses (Account.Also) kept of one account.
+const MaxAlso = 10
+
 // Account is a user as a listing reports it.
 type Account struct {
 	ID    string
 	Email string
 	// Also holds the other addresses the provider shows for the account
 	// (a SCIM user's userName and emails[] beside Email), so the orphan
-	// comparison matches a person by any of them.
+	// comparison matches a person by any of them; at most MaxAlso are
+	// kept.
 	Also          []string
 	Disabled      bool      // locked / DISABLED / inactive
 	LastActive    time.Time // zero if never

@@ -52,16 +52,13 @@ func (c *Client) Enumerate(ctx context.Context, cursor string) (provider.Account
 	return out, nil
 }
 
-// maxAlso bounds the other addresses kept of one listed user.
-const maxAlso = 10
-
 // addresses are a user's addresses other than shown: its userName when
 // it is one, and each emails[].value (an IdP may send its UPN as userName
 // and the person's address in emails).
 func (r Resource) addresses(shown string) []string {
 	var out []string
 	add := func(v string) {
-		if len(out) < maxAlso && strings.Contains(v, "@") && !strings.EqualFold(v, shown) {
+		if len(out) < provider.MaxAlso && strings.Contains(v, "@") && !strings.EqualFold(v, shown) {
 			out = append(out, v)
 		}
 	}
