@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -79,31 +78,13 @@ func RunMemory(ctx context.Context, n int, huge bool) (*Memory, error) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	res := &Memory{Messages: n, Huge: huge, BaselineHeap: ms.HeapAlloc}
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	go func() {
-		var m runtime.MemStats
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				runtime.ReadMemStats(&m)
-				if m.HeapAlloc > peak.Load() {
-					peak.Store(m.HeapAlloc)
-				}
-			}
-		}
-	}()
+	stop := sampleHeap(&res.PeakHeap)
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	start := time.Now()
 	resp, _ := c.Handle(cctx, ev)
 	res.Wall = time.Since(start)
-	close(stop)
-	res.PeakHeap = peak.Load()
+	stop()
 	res.SecretFetches = store.Calls() - before
 	res.Failures = len(resp.BatchItemFailures)
 	if !huge && res.Failures > 0 {

@@ -226,12 +226,10 @@ func (s *Store) ordered(q ledger.Query) []ledger.Key {
 			keys = append(keys, k)
 		}
 	}
-	if q.Cursor == "" {
-		slices.SortFunc(keys, func(a, b ledger.Key) int { return compare(s.items[a], s.items[b], q.Index) })
-		return keys
-	}
 	slices.SortFunc(keys, func(a, b ledger.Key) int { return compare(s.items[a], s.items[b], q.Index) })
-	s.order[pt] = keys
+	if q.Cursor != "" {
+		s.order[pt] = keys
+	}
 	return keys
 }
 
