@@ -10,8 +10,6 @@ import (
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider"
-	"github.com/revoke-dev/revoke/pkg/queue"
-	"github.com/revoke-dev/revoke/pkg/retry"
 )
 
 // DefaultListingPages bounds the pages one listing message reads before
@@ -103,16 +101,7 @@ func (c *Consumer) continueListing(ctx context.Context, cn config.Connection, s 
 	if c.Submit == nil || c.Submit.Queue == nil || c.Config.QueueURL == "" {
 		return nil // the next sweep finds the listing stalled and continues it
 	}
-	m := message.NewList(s.ID, cn.Name, cn.Provider, c.now())
-	body, err := m.Encode()
-	if err != nil {
-		return err
-	}
-	unsent, err := queue.SendAll(ctx, c.Submit.Queue, c.Config.QueueURL, []queue.Outgoing{{Body: body}}, retry.AWS)
-	if len(unsent) > 0 {
-		return err
-	}
-	return nil
+	return c.Submit.QueueListing(ctx, cn, s.ID, c.now())
 }
 
 // listed keeps what the report needs of each account: the id, the

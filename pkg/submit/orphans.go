@@ -4,6 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/revoke-dev/revoke/pkg/config"
+	"github.com/revoke-dev/revoke/pkg/queue"
+	"github.com/revoke-dev/revoke/pkg/retry"
 
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
@@ -16,6 +21,21 @@ var ErrNoReport = errors.New("submit: the connection has no orphan report yet")
 // ErrTooManyOrphans means the report lists more orphans than one request
 // may hold (MAX_TARGETS).
 var ErrTooManyOrphans = errors.New("submit: more orphans than MAX_TARGETS")
+
+// QueueListing queues the next page of listing id of a connection (a
+// background read, docs/design.md §5): the sweep queues a listing's first
+// page, the consumer each next one.
+func (s *Submitter) QueueListing(ctx context.Context, cn config.Connection, id string, at time.Time) error {
+	m := message.NewList(id, cn.Name, cn.Provider, at)
+	body, err := m.Encode()
+	if err != nil {
+		return err
+	}
+	if unsent, err := queue.SendAll(ctx, s.Queue, s.Config.QueueURL, []queue.Outgoing{{Body: body}}, retry.AWS); len(unsent) > 0 {
+		return err
+	}
+	return nil
+}
 
 // RevokeOrphans makes one normal request (source "orphans") of exactly the
 // accounts the connection's report lists as orphan at this moment

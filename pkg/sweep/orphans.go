@@ -11,8 +11,6 @@ import (
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
 	"github.com/revoke-dev/revoke/pkg/provider/rest"
-	"github.com/revoke-dev/revoke/pkg/queue"
-	"github.com/revoke-dev/revoke/pkg/retry"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
@@ -148,16 +146,7 @@ func (s *Sweeper) startListing(work context.Context, cn config.Connection, prev 
 }
 
 func (s *Sweeper) queueListing(ctx context.Context, cn config.Connection, id string, now time.Time) error {
-	m := message.NewList(id, cn.Name, cn.Provider, now)
-	body, err := m.Encode()
-	if err != nil {
-		return err
-	}
-	unsent, err := queue.SendAll(ctx, s.Queue, s.Config.QueueURL, []queue.Outgoing{{Body: body}}, retry.AWS)
-	if len(unsent) > 0 {
-		return err
-	}
-	return nil
+	return s.Submit.QueueListing(ctx, cn, id, now)
 }
 
 // compareListing writes the finished listing's report, marks it compared
