@@ -17,7 +17,9 @@ import (
 // TestRateDiscoveryAgainstHiddenLimit: a connection that declares no rate
 // finds each simulator's hidden limit (5, 10 and 50 requests/s) from its
 // answers alone: 429s (JourneyApps, SCIM), code 999 with HTTP 200
-// (Backendless), or the RateLimit headers a SCIM server may send. Time is
+// (Backendless), 429s with Retry-After, or the RateLimit or X-RateLimit
+// headers a SCIM server may send (the latter with no window: no request
+// remaining pauses every caller until the reset). Time is
 // a fake clock shared by the limiter and the simulator: 2 ms per call, the
 // limiter's waits move it, nothing depends on the wall clock.
 func TestRateDiscoveryAgainstHiddenLimit(t *testing.T) {
@@ -44,6 +46,8 @@ func TestRateDiscoveryAgainstHiddenLimit(t *testing.T) {
 		{"scim 429s, hidden 5/s", "scim", 5, Options{}, scimRead, 10},
 		{"scim 429s, hidden 50/s", "scim", 50, Options{}, scimRead, 40},
 		{"scim RateLimit headers, hidden 50/s", "scim", 50, Options{RateHeaders: true}, scimRead, 0},
+		{"scim X-RateLimit headers, hidden 50/s", "scim", 50, Options{XRateHeaders: true}, scimRead, 0},
+		{"scim 429s with Retry-After, hidden 5/s", "scim", 5, Options{RetryAfter: true}, scimRead, 10},
 		{"journeyapps 429s, hidden 10/s", "journeyapps", 10, Options{}, jaRead, 15},
 		{"backendless 999 with HTTP 200, hidden 10/s", "backendless", 10, Options{}, blRead, 15},
 	}

@@ -50,6 +50,10 @@ type Options struct {
 	// advises waiting a second, Backendless answers code 999 (sometimes
 	// with HTTP 200), Mendix answers 429.
 	RateHeaders bool
+	// XRateHeaders sends the older X-RateLimit-Limit, -Remaining and
+	// -Reset (seconds until the bucket is full) instead, with no policy:
+	// no window says the rate, only what remains and when it is back.
+	XRateHeaders bool
 	// Now is the simulator's clock for its rate limit (nil: time.Now), so
 	// tests can drive a hidden limit with a fake clock.
 	Now func() time.Time
@@ -344,7 +348,7 @@ func (b *base) nowLocked() time.Time {
 // the bucket takes to fill, so quota ÷ window is the sustained rate.
 func (b *base) rateHeaders(w http.ResponseWriter) {
 	b.mu.Lock()
-	on, lim := b.sendsRateHeaders && b.opts.RateHeaders, b.limiter
+	on, lim := b.sendsRateHeaders && (b.opts.RateHeaders || b.opts.XRateHeaders), b.limiter
 	now := b.nowLocked()
 	b.mu.Unlock()
 	if !on || lim == nil {
@@ -354,10 +358,17 @@ func (b *base) rateHeaders(w http.ResponseWriter) {
 	tokens := max(lim.TokensAt(now), 0)
 	window := max(1, int(math.Round(burst/perSecond)))
 	h := w.Header()
+	reset := strconv.Itoa(int(math.Ceil((burst - tokens) / perSecond)))
+	if b.opts.XRateHeaders {
+		h.Set("X-RateLimit-Limit", strconv.Itoa(int(burst)))
+		h.Set("X-RateLimit-Remaining", strconv.Itoa(int(tokens)))
+		h.Set("X-RateLimit-Reset", reset)
+		return
+	}
 	h.Set("RateLimit-Policy", strconv.Itoa(int(burst))+";w="+strconv.Itoa(window))
 	h.Set("RateLimit-Limit", strconv.Itoa(int(burst)))
 	h.Set("RateLimit-Remaining", strconv.Itoa(int(tokens)))
-	h.Set("RateLimit-Reset", strconv.Itoa(int(math.Ceil((burst-tokens)/perSecond))))
+	h.Set("RateLimit-Reset", reset)
 }
 
 // limitedHeaders sets Retry-After (whole seconds, at least 1) when enabled.
