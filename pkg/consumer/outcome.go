@@ -8,7 +8,8 @@ import (
 )
 
 // Where a target's outcome is decided, in order. Each rule may overrule
-// the ones before it, and no other code changes an outcome:
+// the ones before it; the functions named here are the only places an
+// outcome is set:
 //
 //  1. decode (result.go): a malformed body is failed/invalid, a message for
 //     a connection that is not configured (or for another provider) is
@@ -23,6 +24,12 @@ import (
 //     unverified (readBack). A call the deadline stopped is retryable. A
 //     401/403 anywhere is tried once more after one secret refresh
 //     (processConnection).
+//     3a. a change accepted whose read-back was not made while the batch's
+//     changes ran becomes changed, naming the accounts its proof message
+//     will read; more accounts than one proof message may name makes it
+//     unverified, retried (defer1, proof.go). A proof message's outcome is
+//     its read-back's, after the change is made again on an account seen
+//     unchanged (runProof, changeAgain).
 //  4. a panic while processing a connection: its unsettled targets are
 //     retrying (recoverConnection).
 //
