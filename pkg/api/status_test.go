@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -245,5 +246,31 @@ func TestHistoryAndCSV(t *testing.T) {
 		if resp, _ := e.do(t, r); resp.StatusCode != 400 {
 			t.Errorf("%v: %d", bad, resp.StatusCode)
 		}
+	}
+}
+
+// A target whose change the provider accepted and whose read-back is still
+// to come is changed in the status (its count, the request still running)
+// and in the CSV, never done.
+func TestChangedInStatusAndCSV(t *testing.T) {
+	e := newEnv(t, nil)
+	id := submitOK(t, e, `{"targets":[{"connection":"crm","user_id":"BL-1"}]}`, nil)
+	rec, _ := e.ledger.Load(context.Background(), id)
+	a := ledger.Attempt{RequestID: id, Key: rec.Targets[0].Key, MessageID: "m1", Outcome: message.Changed, Receive: 1, At: time.Now(), RequestedAt: rec.Request.RequestedAt}
+	if err := e.ledger.RecordAttempts(context.Background(), []ledger.Attempt{a}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := e.do(t, httpReq("GET", "/revocations/"+id, "", nil))
+	tg := body["targets"].([]any)[0].(map[string]any)
+	if resp.StatusCode != 200 || tg["outcome"] != "changed" || fmt.Sprint(body["counts"]) != "map[changed:1]" || body["status"] == "done" {
+		t.Fatalf("%d %v", resp.StatusCode, body)
+	}
+	r := httpReq("GET", "/revocations/"+id, "", nil)
+	r.QueryStringParameters = map[string]string{"format": "csv"}
+	resp, _ = e.do(t, r)
+	rows, err := csv.NewReader(strings.NewReader(resp.Body)).ReadAll()
+	col := slices.Index(csvHeader, "outcome")
+	if err != nil || len(rows) != 2 || col < 0 || rows[1][col] != "changed" {
+		t.Fatalf("csv %q %v", resp.Body, err)
 	}
 }
