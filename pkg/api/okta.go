@@ -61,10 +61,7 @@ func (h *Handler) oktaEvents(ctx context.Context, rc *reqCtx) events.APIGatewayV
 			continue
 		}
 		res.Events++
-		ev := submit.Event{Source: message.SourceOkta, Actor: rc.who.actor, Key: p.Key, Type: e.EventType, EventID: e.UUID, People: p.People}
-		if message.CheckText(ev.EventID) != nil || len(ev.EventID) > 128 {
-			ev.EventID = ""
-		}
+		ev := submit.Event{Source: message.SourceOkta, Actor: rc.who.actor, Key: p.Key, Type: e.EventType, EventID: p.EventID, People: p.People}
 		g.Go(func() error {
 			in, err := h.Submit.Intake(gctx, ev)
 			mu.Lock()

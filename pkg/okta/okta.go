@@ -96,6 +96,7 @@ func ParseEvent(raw []byte) (*Event, error) {
 type Plan struct {
 	Relevant bool   // a configured type whose outcome is SUCCESS
 	Key      string // "okta:<uuid>": the same whether by hook or by stream
+	EventID  string // the uuid, when it is fit for a key and a log
 	// People are the User targets (never the actor), by id, with their
 	// alternateId as the address; submit.Intake decides who is usable.
 	People []submit.Person
@@ -109,7 +110,7 @@ func (e *Event) Plan(types []string) Plan {
 		return p
 	}
 	if e.UUID != "" && len(e.UUID) <= 128 && message.CheckText(e.UUID) == nil {
-		p.Key = "okta:" + e.UUID
+		p.Key, p.EventID = "okta:"+e.UUID, e.UUID
 	}
 	for _, t := range e.Target {
 		if strings.EqualFold(t.Type, "User") {

@@ -21,7 +21,7 @@ func TestPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := d.Data.Events[0].Plan(types)
-	if !p.Relevant || p.Key != "okta:1" || people(p) != "a=a@example.com a2=A@example.com" {
+	if !p.Relevant || p.Key != "okta:1" || p.EventID != "1" || people(p) != "a=a@example.com a2=A@example.com" {
 		t.Fatalf("%+v", p)
 	}
 	if p := d.Data.Events[1].Plan(types); !p.Relevant || people(p) != "b=not-an-email" {
@@ -76,4 +76,16 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// One rule for the event id, whether the hook or the stream delivered it
+// (before: the hook kept 128 bytes, the trigger 256): unfit, no key and no
+// id.
+func TestPlanEventID(t *testing.T) {
+	for _, uuid := range []string{strings.Repeat("u", 129), "a\u202eb"} {
+		e := Event{UUID: uuid, EventType: types[0], Outcome: &Outcome{Result: "SUCCESS"}}
+		if p := e.Plan(types); p.Key != "" || p.EventID != "" {
+			t.Errorf("uuid %q: key %q, id %q", uuid, p.Key, p.EventID)
+		}
+	}
 }

@@ -22,6 +22,5 @@ func parseOkta(detail []byte, o Options) (*Event, error) {
 	case len(p.People) == 0:
 		return nil, ignore("okta: no User target")
 	}
-	id, _ := safeID(e.UUID)
-	return &Event{Source: message.SourceOkta, Key: p.Key, Type: e.EventType, EventID: id, People: p.People}, nil
+	return &Event{Source: message.SourceOkta, Key: p.Key, Type: e.EventType, EventID: p.EventID, People: p.People}, nil
 }
