@@ -40,7 +40,7 @@ func (w *work) verifier() (provider.Verifier, bool) {
 // changedItems are the items whose change was accepted on every account
 // and whose proof is still to come.
 func (w *work) changedItems(accts []*account, want [][]int) []*item {
-	if _, ok := w.verifier(); !ok || w.changed == nil {
+	if _, ok := w.verifier(); !ok {
 		return nil
 	}
 	var changed []*item
@@ -49,7 +49,7 @@ func (w *work) changedItems(accts []*account, want [][]int) []*item {
 			continue
 		}
 		r := w.aggregate(it, accts, want[i])
-		if (r.outcome == message.Done || r.outcome == message.Already) && r.verified == nil {
+		if r.awaitsProof() {
 			changed = append(changed, it)
 		}
 	}
@@ -64,7 +64,7 @@ func (w *work) changedItems(accts []*account, want [][]int) []*item {
 // started travel as proof messages (defer1).
 func (w *work) prove(ctx context.Context, accts []*account, want [][]int) {
 	changed := w.changedItems(accts, want)
-	if !w.deferProof || w.changes == nil {
+	if !w.deferProof {
 		if len(changed) > 0 {
 			w.changed(changed)
 		}
@@ -107,7 +107,7 @@ func (w *work) proveNow(ctx context.Context, accts []*account) {
 	}
 	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) >= w.proofTime {
 		pctx := ratelimit.WithPriority(ctx, ratelimit.Proof)
-		if w.deferProof && w.changes != nil {
+		if w.deferProof {
 			// What the invocation's change work leaves no time for is
 			// proven later, through a proof message.
 			var stop context.CancelFunc
@@ -122,7 +122,7 @@ func (w *work) proveNow(ctx context.Context, accts []*account) {
 		return
 	}
 	for _, a := range accts {
-		if (a.out.outcome == message.Done || a.out.outcome == message.Already) && a.out.verified == nil {
+		if a.out.awaitsProof() {
 			keep := a.out
 			a.out = unverified("no time was left in the invocation to read the change back")
 			a.out.httpAttempts, a.out.status = keep.httpAttempts, keep.status
@@ -133,10 +133,7 @@ func (w *work) proveNow(ctx context.Context, accts []*account) {
 // defer1 turns an item whose change succeeded but whose accounts were not
 // read into changed, naming the accounts its proof message will read.
 func (w *work) defer1(it *item, accts []*account, idx []int) {
-	if !w.deferProof || it.res.verified != nil {
-		return
-	}
-	if o := it.res.outcome; o != message.Done && o != message.Already {
+	if !w.deferProof || !it.res.awaitsProof() {
 		return
 	}
 	if _, ok := w.verifier(); !ok {
@@ -144,7 +141,7 @@ func (w *work) defer1(it *item, accts []*account, idx []int) {
 	}
 	var ids []string
 	for _, j := range idx {
-		if a := accts[j]; a.out.verified == nil && (a.out.outcome == message.Done || a.out.outcome == message.Already) {
+		if a := accts[j]; a.out.awaitsProof() {
 			ids = append(ids, a.user.ID)
 		}
 	}

@@ -99,6 +99,12 @@ func salvage(body string) *message.Message {
 	return out
 }
 
+// awaitsProof: the change was accepted (or found already made) and no
+// read-back has settled it yet.
+func (r result) awaitsProof() bool {
+	return (r.outcome == message.Done || r.outcome == message.Already) && r.verified == nil
+}
+
 // secretFailure: how a failure to build the connection's client counts
 // (clients.Classify): an unusable secret a permanent config failure, a
 // Secrets Manager outage or refusal retried.

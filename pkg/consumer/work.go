@@ -22,8 +22,8 @@ type work struct {
 	deferProof bool
 	// proofTime: the least time left for read-backs in this invocation.
 	proofTime time.Duration
-	// changed, when set, records at once the items whose change was
-	// accepted and whose proof is still to come.
+	// changed records at once the items whose change was accepted and
+	// whose proof is still to come.
 	changed func([]*item)
 	// changes is the invocation's change work; a change group marks its
 	// part done once its changes are made (phase.go).
@@ -53,7 +53,7 @@ func (w *work) run(ctx context.Context) {
 	}
 	var once sync.Once
 	changed := func() {
-		if w.changes != nil && !w.dryRun {
+		if !w.dryRun {
 			once.Do(w.changes.done)
 		}
 	}
@@ -193,14 +193,14 @@ func (w *work) apply(ctx context.Context, accts []*account) {
 // goes to the DLQ at once, since the same token will be refused on every
 // delivery (the sweep re-drives unverified later, after read is granted).
 func (w *work) readBack(ctx context.Context, accts []*account) {
-	v, ok := w.client.(provider.Verifier)
-	if !ok || !w.verify {
+	v, ok := w.verifier()
+	if !ok {
 		return
 	}
 	var ids []string
 	var check []*account
 	for _, a := range accts {
-		if (a.out.outcome == message.Done || a.out.outcome == message.Already) && a.out.verified == nil {
+		if a.out.awaitsProof() {
 			ids = append(ids, a.user.ID)
 			check = append(check, a)
 		}
