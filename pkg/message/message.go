@@ -137,6 +137,14 @@ func Decode(body string) (*Message, error) {
 // validated the request already; this guards against anything else
 // writing to the queue.
 func (m *Message) Validate() error {
+	switch { // every message
+	case m.V != Version:
+		return fmt.Errorf("message: unsupported version %d", m.V)
+	case m.Source != "" && !m.Source.Valid():
+		return fmt.Errorf("message: source %q is unknown", m.Source)
+	case len(m.Actor) > 2048 || CheckText(m.Actor) != nil:
+		return errors.New("message: actor holds characters that may not reach a log")
+	}
 	if m.Kind != "" {
 		if len(m.Proof) > 0 || m.ProofOf != "" {
 			return errors.New("message: a background read carries no proof")
@@ -144,18 +152,14 @@ func (m *Message) Validate() error {
 		return m.validateRead()
 	}
 	switch {
-	case m.V != Version:
-		return fmt.Errorf("message: unsupported version %d", m.V)
 	case !m.Action.Valid():
 		return fmt.Errorf("message: action %q is not revoke or restore", m.Action)
 	case m.Connection == "":
 		return errors.New("message: connection is missing")
 	case (m.UserID == "") == (m.Email == ""):
 		return errors.New("message: exactly one of user_id and email is required")
-	case m.Source != "" && !m.Source.Valid():
-		return fmt.Errorf("message: source %q is unknown", m.Source)
-	case len(m.Reason) > 4*MaxReasonChars || CheckText(m.Reason) != nil || CheckText(m.Actor) != nil || len(m.Actor) > 2048:
-		return errors.New("message: reason or actor holds characters that may not reach a log")
+	case len(m.Reason) > 4*MaxReasonChars || CheckText(m.Reason) != nil:
+		return errors.New("message: reason holds characters that may not reach a log")
 	}
 	if m.UserID != "" {
 		if err := CheckUserID(m.UserID); err != nil {
