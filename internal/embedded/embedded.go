@@ -198,6 +198,30 @@ func (p *Pipeline) Call(ctx context.Context, method, path, body string, headers 
 	return r
 }
 
+// poller is Lambda's event source mapping over the revoke queue; window is
+// its batching window (0: one receive).
+func (p *Pipeline) poller(window time.Duration) *inmem.Poller {
+	return &inmem.Poller{Queue: p.Queue, URL: p.QueueURL, BatchSize: p.opts.BatchSize, Window: window,
+		Visibility: p.opts.Visibility, Timeout: p.opts.Timeout, ARN: "arn:aws:sqs:local:000000000000:revoke"}
+}
+
+// once delivers one batch to h, counting the invocation; with nothing to
+// deliver it waits a moment (or until ctx ends).
+func (p *Pipeline) once(ctx context.Context, poller *inmem.Poller, h inmem.Handler) error {
+	n, _, err := poller.Once(ctx, h)
+	if n > 0 {
+		p.mu.Lock()
+		p.invokes++
+		p.mu.Unlock()
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(20 * time.Millisecond):
+	}
+	return err
+}
+
 // Run polls with Options.Instances concurrent consumer instances until ctx
 // ends.
 func (p *Pipeline) Run(ctx context.Context) *sync.WaitGroup {
@@ -206,20 +230,9 @@ func (p *Pipeline) Run(ctx context.Context) *sync.WaitGroup {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			poller := &inmem.Poller{Queue: p.Queue, URL: p.QueueURL, BatchSize: p.opts.BatchSize, Window: p.opts.Window,
-				Visibility: p.opts.Visibility, Timeout: p.opts.Timeout, ARN: "arn:aws:sqs:local:000000000000:revoke"}
+			poller := p.poller(p.opts.Window)
 			for ctx.Err() == nil {
-				n, _, _ := poller.Once(ctx, c.Handle)
-				if n > 0 {
-					p.mu.Lock()
-					p.invokes++
-					p.mu.Unlock()
-					continue
-				}
-				select {
-				case <-ctx.Done():
-				case <-time.After(20 * time.Millisecond):
-				}
+				_ = p.once(ctx, poller, c.Handle) // a crash is the message's retry, as in Lambda
 			}
 		}()
 	}
@@ -230,26 +243,13 @@ func (p *Pipeline) Run(ctx context.Context) *sync.WaitGroup {
 // batch, until it is empty or ctx ends (the tests' synchronous Run). A
 // message reported as a failure comes back after the visibility timeout.
 func (p *Pipeline) Drain(ctx context.Context) error {
-	poller := &inmem.Poller{Queue: p.Queue, URL: p.QueueURL, BatchSize: p.opts.BatchSize, Visibility: p.opts.Visibility,
-		Timeout: p.opts.Timeout, ARN: "arn:aws:sqs:local:000000000000:revoke"}
+	poller := p.poller(0)
 	for p.Pending() > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n, _, err := poller.Once(ctx, p.Consumers[0].Handle)
-		if err != nil {
+		if err := p.once(ctx, poller, p.Consumers[0].Handle); err != nil {
 			return err
-		}
-		if n > 0 {
-			p.mu.Lock()
-			p.invokes++
-			p.mu.Unlock()
-		}
-		if n == 0 {
-			select {
-			case <-ctx.Done():
-			case <-time.After(20 * time.Millisecond):
-			}
 		}
 	}
 	return nil
