@@ -274,9 +274,7 @@ func (c *Consumer) recordChanged(ctx context.Context, items []*item) {
 		if !recordable(it) {
 			continue
 		}
-		m := it.msg
-		attempts = append(attempts, ledger.Attempt{RequestID: m.RequestID, Key: m.Key(), MessageID: it.rec.MessageId,
-			Outcome: message.Changed, Receive: it.receive, Redrive: it.redrive, At: now, ResolvedIDs: it.res.resolved, RequestedAt: m.RequestedAt})
+		attempts = append(attempts, it.attempt(result{outcome: message.Changed, resolved: it.res.resolved}, now))
 		recorded = append(recorded, it)
 	}
 	stored := true

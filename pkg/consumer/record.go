@@ -32,11 +32,7 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 			c.Log.Warn("a provider showed an address that is not a valid email; not kept", "request_id", m.RequestID,
 				"connection", m.Connection, "user_id", m.UserID, "shown", it.res.refused)
 		}
-		a := ledger.Attempt{
-			RequestID: m.RequestID, Key: m.Key(), MessageID: it.rec.MessageId, Outcome: it.res.outcome,
-			Code: it.res.code, Message: it.res.errMsg, HTTPStatus: it.res.status, Receive: it.receive, Redrive: it.redrive,
-			Verified: it.res.verified, At: now, ResolvedIDs: it.res.resolved, Shown: it.res.shown, RequestedAt: m.RequestedAt,
-		}
+		a := it.attempt(it.res, now)
 		ids := marked(it)
 		if len(ids) > 0 {
 			a.Mark = &ledger.MarkRef{Connection: m.Connection, UserID: ids[0], Action: m.Action}
@@ -63,6 +59,16 @@ func (c *Consumer) record(ctx context.Context, items []*item) error {
 		return err
 	}
 	return c.Ledger.PutMarks(lctx, extra)
+}
+
+// attempt is the ledger's record of this delivery of it with result r.
+func (it *item) attempt(r result, at time.Time) ledger.Attempt {
+	m := it.msg
+	return ledger.Attempt{
+		RequestID: m.RequestID, Key: m.Key(), MessageID: it.rec.MessageId, Outcome: r.outcome,
+		Code: r.code, Message: r.errMsg, HTTPStatus: r.status, Receive: it.receive, Redrive: it.redrive,
+		Verified: r.verified, At: at, ResolvedIDs: r.resolved, Shown: r.shown, RequestedAt: m.RequestedAt,
+	}
 }
 
 // marked are the accounts an item revoked or restored for good (done or
