@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -61,6 +62,19 @@ func encode(v any) []byte {
 		panic(fmt.Sprintf("ledger: encode %T: %v", v, err)) // only plain structs are encoded
 	}
 	return b
+}
+
+// getJSON reads the item at k and decodes its data into v. found is false,
+// with a nil error, when there is no such item; ver is the item's version,
+// for a conditional write. A failed read returns the store's error as it
+// is, with found false; an item whose data does not decode returns the
+// decoding error with found true, so a caller can treat it as absent.
+func (l *Ledger) getJSON(ctx context.Context, k Key, v any) (found bool, ver int64, err error) {
+	it, err := l.Store.Get(ctx, k)
+	if err != nil || it == nil {
+		return false, 0, err
+	}
+	return true, it.Ver, json.Unmarshal(it.Data, v)
 }
 
 // Request is one request's record.

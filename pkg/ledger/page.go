@@ -98,12 +98,12 @@ func (l *Ledger) StatusPage(ctx context.Context, requestID, cursor string, limit
 		}
 	}
 	limit = max(1, limit)
-	meta, err := l.Store.Get(ctx, Key{PK: requestPK(requestID), SK: skMeta})
-	if err != nil {
+	var req Request
+	found, _, err := l.getJSON(ctx, Key{PK: requestPK(requestID), SK: skMeta}, &req)
+	if err != nil && !found {
 		return nil, fmt.Errorf("ledger: status: %w", err)
 	}
-	var req Request
-	if meta == nil || json.Unmarshal(meta.Data, &req) != nil {
+	if !found || err != nil {
 		return nil, ErrNotFound
 	}
 	targets, attempts, heads, more, err := l.readTargets(ctx, requestID, cur.After, limit)
