@@ -172,12 +172,12 @@ func (l *Ledger) targetItem(r Request, t Target) Item {
 	return it
 }
 
-// attemptItem is an attempt's item. What a provider showed (Shown,
-// ResolvedIDs) is bounded first and is never part of a key: it is kept
-// as shown, not as anyone's identity, so a provider cannot write into
-// another person's history.
+// attemptItem is an attempt's item; a is bounded already (AppendAttempts
+// bounds each attempt before link hashes it). What a provider showed
+// (Shown, ResolvedIDs) is never part of a key: it is kept as shown, not
+// as anyone's identity, so a provider cannot write into another person's
+// history.
 func (l *Ledger) attemptItem(a Attempt) Item {
-	a = a.bounded()
 	it := Item{PK: requestPK(a.RequestID), SK: attemptSK(a), TTL: l.expiry(a.RequestedAt), Data: encode(a)}
 	if a.Mark.valid() {
 		it.G2PK, it.G2SK = markKeys(a.Mark.Connection, a.Mark.UserID, a.RequestedAt)
