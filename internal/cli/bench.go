@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/revoke-dev/revoke/internal/bench"
+	"github.com/revoke-dev/revoke/pkg/config"
 )
 
 func runBench(ctx context.Context, io IO, args []string) int {
@@ -28,7 +28,7 @@ func runBench(ctx context.Context, io IO, args []string) int {
 	root, _ := os.Getwd()
 	r, err := bench.Run(ctx, bench.Options{Root: root, Latency: 30 * time.Millisecond, ColdRuns: *coldRuns, MemoryMsgs: 10000, FreshRuns: 20,
 		SCIMUsers: *scimUsers, Snapshot: *snapshot, Moto: os.Getenv("AWS_ENDPOINT_URL") != "",
-		GoBench: *goBench, Progress: func(s string) { fmt.Fprintln(io.Err, "bench: "+s) }, Only: splitList(*only)})
+		GoBench: *goBench, Progress: func(s string) { fmt.Fprintln(io.Err, "bench: "+s) }, Only: config.SplitList(*only)})
 	if r == nil {
 		return fail(io, "%v", err)
 	}
@@ -46,15 +46,4 @@ func runBench(ctx context.Context, io IO, args []string) int {
 		return fail(io, "%v", err) // the report says which scenario failed
 	}
 	return ExitOK
-}
-
-// splitList splits a comma-separated flag, dropping empty parts.
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

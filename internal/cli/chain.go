@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -28,20 +27,13 @@ const (
 func fetchChains(ctx context.Context, c *apiClient, id string, fn func(ledger.TargetChain) error) (recorded int, _ error) {
 	q := url.Values{"format": {"chain"}, "limit": {"200"}}
 	for {
-		status, body, _, err := c.do(ctx, http.MethodGet, "/revocations/"+id, q, nil)
-		if err != nil {
-			return 0, err
-		}
-		if status != http.StatusOK {
-			return 0, fmt.Errorf("the API answered %d: %s", status, strings.TrimSpace(string(body)))
-		}
 		var p struct {
 			Targets int                  `json:"targets"`
 			Chains  []ledger.TargetChain `json:"chains"`
 			Next    *string              `json:"next"`
 		}
-		if err := json.Unmarshal(body, &p); err != nil {
-			return 0, fmt.Errorf("a chain page: %w", err)
+		if err := c.getJSON(ctx, "/revocations/"+id, q, &p); err != nil {
+			return 0, err
 		}
 		recorded = max(recorded, p.Targets)
 		for _, ch := range p.Chains {

@@ -85,8 +85,8 @@ func Load(getenv Getenv) (*Config, error) {
 		SCIMTokensSecretID: strings.TrimSpace(getenv("SCIM_TOKENS_SECRET_ID")),
 		AuthMode:           strings.ToLower(strings.TrimSpace(getenv("AUTH_MODE"))),
 		LedgerTable:        strings.TrimSpace(getenv("LEDGER_TABLE")),
-		OktaEventTypes:     splitList(orDefault(getenv("OKTA_EVENT_TYPES"), DefaultOktaEventTypes)),
-		Auth0LogTypes:      splitList(orDefault(getenv("AUTH0_LOG_TYPES"), DefaultAuth0LogTypes)),
+		OktaEventTypes:     SplitList(orDefault(getenv("OKTA_EVENT_TYPES"), DefaultOktaEventTypes)),
+		Auth0LogTypes:      SplitList(orDefault(getenv("AUTH0_LOG_TYPES"), DefaultAuth0LogTypes)),
 	}
 	c.OktaEventSource = strings.TrimSpace(getenv("OKTA_EVENT_SOURCE"))
 	c.Auth0EventSource = strings.TrimSpace(getenv("AUTH0_EVENT_SOURCE"))
@@ -181,7 +181,7 @@ func (c *Config) connectionList(name, v string) ([]string, error) {
 	if v == "" || v == "*" {
 		return nil, nil
 	}
-	out := splitList(v)
+	out := SplitList(v)
 	for _, n := range out {
 		if _, ok := c.Connection(n); !ok {
 			return nil, fmt.Errorf("%s: %q is not in CONNECTIONS", name, n)
@@ -195,7 +195,7 @@ func (c *Config) connectionList(name, v string) ([]string, error) {
 // each exists.
 func ParseConnections(s string) ([]Connection, error) {
 	var out []Connection
-	for _, item := range splitList(s) {
+	for _, item := range SplitList(s) {
 		name, prov, ok := strings.Cut(item, "=")
 		name, prov = strings.TrimSpace(name), strings.ToLower(strings.TrimSpace(prov))
 		switch {
@@ -253,7 +253,9 @@ func positiveInt(name, v string, def int) (int, error) {
 	return n, nil
 }
 
-func splitList(s string) []string {
+// SplitList splits a comma-separated list, trimming each part and
+// dropping empty ones.
+func SplitList(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {

@@ -102,7 +102,7 @@ func (l *Ledger) AppendAttempts(ctx context.Context, attempts []Attempt, known .
 	seen := map[string]bool{}
 	var pending []chainKey
 	for _, a := range attempts {
-		a = a.bounded()
+		a = a.bounded() // before link hashes it: the hash covers what is stored
 		if sk := a.RequestID + "\x00" + attemptSK(a); seen[sk] {
 			continue // one delivery twice in a batch: one item
 		} else {
@@ -131,7 +131,7 @@ func (l *Ledger) AppendAttempts(ctx context.Context, attempts []Attempt, known .
 	}
 	out := make([]Link, len(attempts))
 	for i, a := range attempts {
-		out[i] = links[a.RequestID+"\x00"+attemptSK(a.bounded())]
+		out[i] = links[a.RequestID+"\x00"+attemptSK(a)] // bounded does not change a key field
 	}
 	return out, nil
 }

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -44,16 +43,13 @@ func (l *Ledger) PutDirectoryUsers(ctx context.Context, users []DirectoryUser) e
 
 // DirectoryUser returns a snapshot entry, or nil.
 func (l *Ledger) DirectoryUser(ctx context.Context, directory, userID string) (*DirectoryUser, error) {
-	it, err := l.Store.Get(ctx, Key{PK: pkDirectory + directory, SK: skDirUser + userID})
+	var u DirectoryUser
+	found, _, err := l.getJSON(ctx, Key{PK: pkDirectory + directory, SK: skDirUser + userID}, &u)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: directory user: %w", err)
 	}
-	if it == nil {
+	if !found {
 		return nil, nil
-	}
-	var u DirectoryUser
-	if err := json.Unmarshal(it.Data, &u); err != nil {
-		return nil, fmt.Errorf("ledger: directory user: %w", err)
 	}
 	return &u, nil
 }
@@ -83,18 +79,11 @@ func (l *Ledger) PutSnapshotComplete(ctx context.Context, directory string, star
 // SnapshotComplete returns when the directory's last complete snapshot
 // started, or the zero time if none completed.
 func (l *Ledger) SnapshotComplete(ctx context.Context, directory string) (time.Time, error) {
-	it, err := l.Store.Get(ctx, Key{PK: pkDirectory + directory, SK: skMeta})
-	if err != nil || it == nil {
-		if err != nil {
-			err = fmt.Errorf("ledger: snapshot complete: %w", err)
-		}
-		return time.Time{}, err
-	}
 	var h snapshotHead
-	if err := json.Unmarshal(it.Data, &h); err != nil {
+	if _, _, err := l.getJSON(ctx, Key{PK: pkDirectory + directory, SK: skMeta}, &h); err != nil {
 		return time.Time{}, fmt.Errorf("ledger: snapshot complete: %w", err)
 	}
-	return h.StartedAt, nil
+	return h.StartedAt, nil // zero when absent
 }
 
 // SnapshotProgress is a snapshot cut short: when it began (every entry it
@@ -119,15 +108,12 @@ func (l *Ledger) PutSnapshotProgress(ctx context.Context, p SnapshotProgress) er
 
 // SnapshotProgressOf returns an unfinished snapshot's progress, or nil.
 func (l *Ledger) SnapshotProgressOf(ctx context.Context, directory string) (*SnapshotProgress, error) {
-	it, err := l.Store.Get(ctx, progressKey(directory))
-	if err != nil {
+	var p SnapshotProgress
+	found, _, err := l.getJSON(ctx, progressKey(directory), &p)
+	if err != nil && !found {
 		return nil, fmt.Errorf("ledger: snapshot progress: %w", err)
 	}
-	if it == nil {
-		return nil, nil
-	}
-	var p SnapshotProgress
-	if err := json.Unmarshal(it.Data, &p); err != nil || p.Token == "" {
+	if !found || err != nil || p.Token == "" {
 		return nil, nil // an unreadable progress is no progress: the snapshot starts over
 	}
 	return &p, nil

@@ -79,18 +79,20 @@ func (l *Ledger) EachDirectoryUser(ctx context.Context, directory string, fn fun
 	})
 }
 
+// each gives fn every item of q, a store page at a time.
 func (l *Ledger) each(ctx context.Context, q Query, fn func(Item)) error {
-	for {
-		p, err := l.Store.Query(ctx, q)
-		if err != nil {
-			return fmt.Errorf("ledger: scan %s: %w", q.PK, err)
-		}
-		for _, it := range p.Items {
+	if err := walk(ctx, l.Store, q, eachItem(fn)); err != nil {
+		return fmt.Errorf("ledger: scan %s: %w", q.PK, err)
+	}
+	return nil
+}
+
+// eachItem is a walk callback that gives fn every item of every page.
+func eachItem(fn func(Item)) func([]Item) bool {
+	return func(page []Item) bool {
+		for _, it := range page {
 			fn(it)
 		}
-		if p.Next == "" {
-			return nil
-		}
-		q.Cursor = p.Next
+		return true
 	}
 }

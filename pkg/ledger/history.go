@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -92,12 +91,12 @@ func historyCursor(s string) bool {
 // person's email (one a connection) share one key prefix and are read in
 // one query; a user_id target a listing named them on takes its own.
 func (l *Ledger) personRequest(ctx context.Context, id, email string, sks []string) (*PersonRequest, error) {
-	meta, err := l.Store.Get(ctx, Key{PK: requestPK(id), SK: skMeta})
-	if err != nil {
+	pr := &PersonRequest{}
+	found, _, err := l.getJSON(ctx, Key{PK: requestPK(id), SK: skMeta}, &pr.Request)
+	if err != nil && !found {
 		return nil, fmt.Errorf("ledger: history: %w", err)
 	}
-	pr := &PersonRequest{}
-	if meta == nil || json.Unmarshal(meta.Data, &pr.Request) != nil {
+	if !found || err != nil {
 		return nil, nil
 	}
 	want := map[string]bool{}

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -36,16 +35,13 @@ func (l *Ledger) ClaimKey(ctx context.Context, rec KeyRecord) (existing *KeyReco
 	if !errors.Is(err, ErrCondition) {
 		return nil, fmt.Errorf("ledger: claim key: %w", err)
 	}
-	got, err := l.Store.Get(ctx, Key{PK: pkKey + rec.Key, SK: skMeta})
+	var old KeyRecord
+	found, _, err := l.getJSON(ctx, Key{PK: pkKey + rec.Key, SK: skMeta}, &old)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: read key: %w", err)
 	}
-	if got == nil { // expired between the two calls: claim again
+	if !found { // expired between the two calls: claim again
 		return l.ClaimKey(ctx, rec)
-	}
-	var old KeyRecord
-	if err := json.Unmarshal(got.Data, &old); err != nil {
-		return nil, fmt.Errorf("ledger: read key: %w", err)
 	}
 	return &old, nil
 }

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -61,6 +62,19 @@ func encode(v any) []byte {
 		panic(fmt.Sprintf("ledger: encode %T: %v", v, err)) // only plain structs are encoded
 	}
 	return b
+}
+
+// getJSON reads the item at k and decodes its data into v. found is false,
+// with a nil error, when there is no such item; ver is the item's version,
+// for a conditional write. A failed read returns the store's error as it
+// is, with found false; an item whose data does not decode returns the
+// decoding error with found true, so a caller can treat it as absent.
+func (l *Ledger) getJSON(ctx context.Context, k Key, v any) (found bool, ver int64, err error) {
+	it, err := l.Store.Get(ctx, k)
+	if err != nil || it == nil {
+		return false, 0, err
+	}
+	return true, it.Ver, json.Unmarshal(it.Data, v)
 }
 
 // Request is one request's record.
@@ -158,12 +172,12 @@ func (l *Ledger) targetItem(r Request, t Target) Item {
 	return it
 }
 
-// attemptItem is an attempt's item. What a provider showed (Shown,
-// ResolvedIDs) is bounded first and is never part of a key: it is kept
-// as shown, not as anyone's identity, so a provider cannot write into
-// another person's history.
+// attemptItem is an attempt's item; a is bounded already (AppendAttempts
+// bounds each attempt before link hashes it). What a provider showed
+// (Shown, ResolvedIDs) is never part of a key: it is kept as shown, not
+// as anyone's identity, so a provider cannot write into another person's
+// history.
 func (l *Ledger) attemptItem(a Attempt) Item {
-	a = a.bounded()
 	it := Item{PK: requestPK(a.RequestID), SK: attemptSK(a), TTL: l.expiry(a.RequestedAt), Data: encode(a)}
 	if a.Mark.valid() {
 		it.G2PK, it.G2SK = markKeys(a.Mark.Connection, a.Mark.UserID, a.RequestedAt)

@@ -68,18 +68,15 @@ func listingKey(connection string) Key { return Key{PK: pkListing + connection, 
 
 // Listing returns a connection's latest listing, or nil.
 func (l *Ledger) Listing(ctx context.Context, connection string) (*Listing, error) {
-	it, err := l.Store.Get(ctx, listingKey(connection))
+	var s Listing
+	found, ver, err := l.getJSON(ctx, listingKey(connection), &s)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: listing: %w", err)
 	}
-	if it == nil {
+	if !found {
 		return nil, nil
 	}
-	var s Listing
-	if err := json.Unmarshal(it.Data, &s); err != nil {
-		return nil, fmt.Errorf("ledger: listing: %w", err)
-	}
-	s.Version = it.Ver
+	s.Version = ver
 	return &s, nil
 }
 

@@ -80,16 +80,13 @@ func (l *Ledger) PublishOrphans(ctx context.Context, r OrphanReport) error {
 
 // Orphans returns a connection's report, or nil before its first.
 func (l *Ledger) Orphans(ctx context.Context, connection string) (*OrphanReport, error) {
-	it, err := l.Store.Get(ctx, orphansKey(connection))
+	var r OrphanReport
+	found, _, err := l.getJSON(ctx, orphansKey(connection), &r)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: orphan report: %w", err)
 	}
-	if it == nil {
+	if !found {
 		return nil, nil
-	}
-	var r OrphanReport
-	if err := json.Unmarshal(it.Data, &r); err != nil {
-		return nil, fmt.Errorf("ledger: orphan report: %w", err)
 	}
 	return &r, nil
 }

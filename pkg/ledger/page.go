@@ -98,12 +98,12 @@ func (l *Ledger) StatusPage(ctx context.Context, requestID, cursor string, limit
 		}
 	}
 	limit = max(1, limit)
-	meta, err := l.Store.Get(ctx, Key{PK: requestPK(requestID), SK: skMeta})
-	if err != nil {
+	var req Request
+	found, _, err := l.getJSON(ctx, Key{PK: requestPK(requestID), SK: skMeta}, &req)
+	if err != nil && !found {
 		return nil, fmt.Errorf("ledger: status: %w", err)
 	}
-	var req Request
-	if meta == nil || json.Unmarshal(meta.Data, &req) != nil {
+	if !found || err != nil {
 		return nil, ErrNotFound
 	}
 	targets, attempts, heads, more, err := l.readTargets(ctx, requestID, cur.After, limit)
@@ -153,26 +153,20 @@ func (l *Ledger) countOutcomes(ctx context.Context, requestID string, requestedA
 		cur, atts = nil, atts[:0]
 	}
 	q := Query{PK: requestPK(requestID), Above: skTarget} // the store's own page (DynamoDB: 1 MB)
-	for {
-		p, err := l.Store.Query(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("ledger: status counts: %w", err)
-		}
-		for _, it := range p.Items {
-			switch t, a := decodeTargetItem(it); {
-			case t != nil:
-				flush()
-				cur = t
-			case a != nil && cur != nil && a.Key == cur.Key:
-				atts = append(atts, *a)
-			}
-		}
-		if p.Next == "" {
+	err := walk(ctx, l.Store, q, eachItem(func(it Item) {
+		switch t, a := decodeTargetItem(it); {
+		case t != nil:
 			flush()
-			return counts, nil
+			cur = t
+		case a != nil && cur != nil && a.Key == cur.Key:
+			atts = append(atts, *a)
 		}
-		q.Cursor = p.Next
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("ledger: status counts: %w", err)
 	}
+	flush()
+	return counts, nil
 }
 
 // readTargets reads the targets after sort key after, at most limit, each

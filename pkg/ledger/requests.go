@@ -93,28 +93,20 @@ func (l *Ledger) LoadUnqueued(ctx context.Context, requestID string) (*Record, e
 func (l *Ledger) load(ctx context.Context, requestID string, unqueuedOnly bool) (*Record, error) {
 	rec := &Record{Attempts: map[string][]Attempt{}}
 	found := false
-	q := Query{PK: requestPK(requestID)}
-	for {
-		p, err := l.Store.Query(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("ledger: load request: %w", err)
+	err := walk(ctx, l.Store, Query{PK: requestPK(requestID)}, eachItem(func(it Item) {
+		if it.SK == skMeta {
+			found = json.Unmarshal(it.Data, &rec.Request) == nil
+			return
 		}
-		for _, it := range p.Items {
-			if it.SK == skMeta {
-				found = json.Unmarshal(it.Data, &rec.Request) == nil
-				continue
-			}
-			switch t, a := decodeTargetItem(it); {
-			case t != nil && !(unqueuedOnly && t.Queued):
-				rec.Targets = append(rec.Targets, *t)
-			case a != nil && !unqueuedOnly:
-				rec.Attempts[a.Key] = append(rec.Attempts[a.Key], *a)
-			}
+		switch t, a := decodeTargetItem(it); {
+		case t != nil && !(unqueuedOnly && t.Queued):
+			rec.Targets = append(rec.Targets, *t)
+		case a != nil && !unqueuedOnly:
+			rec.Attempts[a.Key] = append(rec.Attempts[a.Key], *a)
 		}
-		if p.Next == "" {
-			break
-		}
-		q.Cursor = p.Next
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("ledger: load request: %w", err)
 	}
 	if !found {
 		return nil, ErrNotFound

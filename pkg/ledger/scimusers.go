@@ -193,13 +193,13 @@ func (l *Ledger) DeleteSCIMUser(ctx context.Context, u SCIMUser) error {
 
 // SCIMUser returns a user by id, or nil.
 func (l *Ledger) SCIMUser(ctx context.Context, id string) (*SCIMUser, error) {
-	it, err := l.Store.Get(ctx, Key{PK: pkSCIMUser + id, SK: skMeta})
-	if err != nil || it == nil {
-		return nil, err
-	}
 	var u SCIMUser
-	if err := json.Unmarshal(it.Data, &u); err != nil {
+	found, _, err := l.getJSON(ctx, Key{PK: pkSCIMUser + id, SK: skMeta}, &u)
+	switch {
+	case err != nil && found:
 		return nil, fmt.Errorf("ledger: SCIM user: %w", err)
+	case err != nil || !found:
+		return nil, err
 	}
 	return &u, nil
 }
@@ -207,15 +207,15 @@ func (l *Ledger) SCIMUser(ctx context.Context, id string) (*SCIMUser, error) {
 // SCIMUserByName returns the user whose userName equals name
 // case-insensitively, or nil.
 func (l *Ledger) SCIMUserByName(ctx context.Context, name string) (*SCIMUser, error) {
-	it, err := l.Store.Get(ctx, nameKey(name))
-	if err != nil || it == nil {
-		return nil, err
-	}
 	var ref struct {
 		ID string `json:"id"`
 	}
-	if json.Unmarshal(it.Data, &ref) != nil {
-		return nil, nil
+	found, _, err := l.getJSON(ctx, nameKey(name), &ref)
+	if err != nil && !found {
+		return nil, err
+	}
+	if !found || err != nil {
+		return nil, nil // an undecodable name is no user
 	}
 	return l.SCIMUser(ctx, ref.ID)
 }
@@ -312,13 +312,13 @@ func (l *Ledger) bookmark(ctx context.Context, owner string, offset int) (*listB
 	if offset == 0 {
 		return nil, nil // a listing's first page counts afresh
 	}
-	it, err := l.Store.Get(ctx, Key{PK: pkSCIMPage + owner, SK: pageSK(offset)})
-	if err != nil || it == nil {
+	var bm listBookmark
+	found, _, err := l.getJSON(ctx, Key{PK: pkSCIMPage + owner, SK: pageSK(offset)}, &bm)
+	if err != nil && !found {
 		return nil, err
 	}
-	var bm listBookmark
-	if json.Unmarshal(it.Data, &bm) != nil {
-		return nil, nil
+	if !found || err != nil {
+		return nil, nil // an undecodable bookmark is none: the page counts afresh
 	}
 	return &bm, nil
 }

@@ -93,14 +93,27 @@ type Store interface {
 // queryAll reads every page of a query, up to max items (0: no bound).
 func queryAll(ctx context.Context, s Store, q Query, max int) ([]Item, error) {
 	var out []Item
+	err := walk(ctx, s, q, func(items []Item) bool {
+		out = append(out, items...)
+		return max <= 0 || len(out) < max
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// walk gives fn q's items a store page at a time, from q.Cursor to the
+// last page or until fn returns false. A failed read returns the store's
+// error as it is (the caller says what it was reading).
+func walk(ctx context.Context, s Store, q Query, fn func(page []Item) (more bool)) error {
 	for {
 		p, err := s.Query(ctx, q)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, p.Items...)
-		if p.Next == "" || (max > 0 && len(out) >= max) {
-			return out, nil
+		if !fn(p.Items) || p.Next == "" {
+			return nil
 		}
 		q.Cursor = p.Next
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/revoke-dev/revoke/pkg/ledger"
+	"github.com/revoke-dev/revoke/pkg/message"
 )
 
 // MaxOperations bounds a PATCH.
@@ -24,7 +25,7 @@ func ParsePatch(b []byte) ([]operation, error) {
 		return nil, err
 	}
 	var schemas []string
-	if raw, ok := o.get("schemas"); !ok || json.Unmarshal(raw, &schemas) != nil || !containsFold(schemas, SchemaPatchOp) {
+	if raw, ok := o.get("schemas"); !ok || json.Unmarshal(raw, &schemas) != nil || !message.ContainsFold(schemas, SchemaPatchOp) {
 		return nil, invalid("schemas must list %s", SchemaPatchOp)
 	}
 	raw, ok := o.get("Operations")
@@ -50,15 +51,6 @@ func ParsePatch(b []byte) ([]operation, error) {
 		}
 	}
 	return ops, nil
-}
-
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // Apply applies operations to a copy of u. Paths that change what revoke

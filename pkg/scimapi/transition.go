@@ -49,7 +49,7 @@ func (h *Handler) revoke(ctx context.Context, c *call, cur ledger.SCIMUser, next
 	emails := addresses(cur)
 	if next != nil {
 		for _, e := range addresses(*next) {
-			if !containsFold(emails, e) {
+			if !message.ContainsFold(emails, e) {
 				emails = append(emails, e)
 			}
 		}
@@ -129,7 +129,7 @@ func (h *Handler) restore(ctx context.Context, c *call, cur ledger.SCIMUser, nex
 			continue // a connection removed since, or a domain no longer allowed, is not restored
 		}
 		req.Targets = append(req.Targets, message.Target{Connection: t.Connection, Email: t.Email, Fanout: true})
-		if !containsFold(emails, t.Email) {
+		if !message.ContainsFold(emails, t.Email) {
 			emails = append(emails, t.Email)
 		}
 	}

@@ -81,7 +81,7 @@ func (s *Submitter) Intake(ctx context.Context, ev Event) (Intake, error) {
 			switch {
 			case len(allowed) > 0:
 				for _, e := range allowed {
-					if !containsFold(emails, e) {
+					if !message.ContainsFold(emails, e) {
 						emails = append(emails, e)
 					}
 				}
@@ -134,13 +134,4 @@ func (s *Submitter) connectionsFor(src message.Source) []string {
 		return s.Config.SCIMConnections
 	}
 	return s.Config.TriggerConnections
-}
-
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
 }
