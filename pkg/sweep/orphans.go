@@ -58,6 +58,7 @@ func (s *Sweeper) orphans(work context.Context, dryRun bool, in Orphans) []Orpha
 		every = DefaultOrphanEveryHours * time.Hour
 	}
 	dirs, err := s.directories(work)
+	ppl := &peopleOnce{s: s, dirs: dirs} // read on the first comparison, shared by the rest
 	out := make([]OrphanResult, 0, len(s.Config.Connections))
 	for _, cn := range s.Config.Connections {
 		if len(in.Connections) > 0 && !slices.Contains(in.Connections, cn.Name) {
@@ -73,7 +74,7 @@ func (s *Sweeper) orphans(work context.Context, dryRun bool, in Orphans) []Orpha
 		case len(dirs) == 0:
 			r.Status, r.Error = StatusOff, NoDirectory
 		default:
-			s.orphanStep(work, dryRun, cn, dirs, every, &r)
+			s.orphanStep(work, dryRun, cn, ppl, every, &r)
 		}
 		s.Log.Info("sweep: orphans", "connection", cn.Name, "status", r.Status, "listing_id", r.ListingID, "accounts", r.Accounts,
 			"orphans", r.Orphans, "excepted", r.Excepted, "error", r.Error)
@@ -99,7 +100,7 @@ func (s *Sweeper) directories(ctx context.Context) ([]string, error) {
 	return dirs, nil
 }
 
-func (s *Sweeper) orphanStep(work context.Context, dryRun bool, cn config.Connection, dirs []string, every time.Duration, r *OrphanResult) {
+func (s *Sweeper) orphanStep(work context.Context, dryRun bool, cn config.Connection, ppl *peopleOnce, every time.Duration, r *OrphanResult) {
 	st, err := s.Ledger.Listing(work, cn.Name)
 	if err != nil {
 		r.Status, r.Error = StatusError, "reading the listing failed; the next run tries again"
@@ -122,7 +123,7 @@ func (s *Sweeper) orphanStep(work context.Context, dryRun bool, cn config.Connec
 			}
 		}
 	case !st.Compared:
-		s.compareListing(work, dryRun, cn, st, dirs, r)
+		s.compareListing(work, dryRun, cn, st, ppl, r)
 	default:
 		r.Status = StatusOK
 	}
@@ -163,8 +164,8 @@ func (s *Sweeper) queueListing(ctx context.Context, cn config.Connection, id str
 // compareListing writes the finished listing's report, marks it compared
 // and, under the connection's orphans: revoke (never in a dry run),
 // revokes the orphans it found.
-func (s *Sweeper) compareListing(work context.Context, dryRun bool, cn config.Connection, st *ledger.Listing, dirs []string, r *OrphanResult) {
-	rep, err := s.compare(work, cn, st, dirs)
+func (s *Sweeper) compareListing(work context.Context, dryRun bool, cn config.Connection, st *ledger.Listing, ppl *peopleOnce, r *OrphanResult) {
+	rep, err := s.compare(work, cn, st, ppl)
 	switch {
 	case errors.Is(err, errCutShort):
 		r.Status, r.Error = StatusIncomplete, "the comparison stopped at the deadline; the next run continues where it stopped"
