@@ -10,7 +10,6 @@ import (
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
-	"github.com/revoke-dev/revoke/pkg/provider/rest"
 	"github.com/revoke-dev/revoke/pkg/queue"
 	"github.com/revoke-dev/revoke/pkg/retry"
 	"github.com/revoke-dev/revoke/pkg/submit"
@@ -194,13 +193,10 @@ func (s *Sweeper) compareListing(work context.Context, dryRun bool, cn config.Co
 	}
 }
 
-// revokesOrphans reads the connection's orphans setting (revoke never
-// revokes an orphan by itself unless it is "revoke").
+// revokesOrphans reads the connection's orphans setting from the settings
+// its client was built with (revoke never revokes an orphan by itself
+// unless it is "revoke"; a secret that cannot be read or used is not).
 func (s *Sweeper) revokesOrphans(ctx context.Context, cn config.Connection) bool {
-	raw, err := s.Secrets.Get(ctx, s.Config.SecretID(cn.Name))
-	if err != nil {
-		return false
-	}
-	st, err := rest.ParseSettings([]byte(raw))
+	_, st, err := s.clients.Client(ctx, cn, false)
 	return err == nil && st.RevokesOrphans()
 }
