@@ -58,23 +58,8 @@ func (d *Directory) Lookup(_ context.Context, dir directory.Source, id string) (
 	return nil, directory.ErrNotFound
 }
 
-// List implements directory.Reader.
-func (d *Directory) List(_ context.Context, dir directory.Source, fn func(directory.User) bool) error {
-	d.mu.Lock()
-	users := append([]directory.User(nil), d.users[dir.String()]...)
-	d.mu.Unlock()
-	for _, u := range users {
-		if !fn(u) {
-			return nil
-		}
-	}
-	return nil
-}
-
 // directoryPage is the in-memory directory's page size.
 const directoryPage = 100
-
-var _ directory.Pager = (*Directory)(nil)
 
 // ListPage implements directory.Pager: the token is an offset.
 func (d *Directory) ListPage(_ context.Context, dir directory.Source, token string) ([]directory.User, string, error) {

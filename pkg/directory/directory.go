@@ -39,11 +39,13 @@ type User struct {
 // ErrNotFound means the directory has no such user (deleted).
 var ErrNotFound = errors.New("directory: no such user")
 
-// Reader reads users of followed directories. Errors other than
-// ErrNotFound are transient (throttling, outages): the caller retries.
+// Reader reads users of followed directories: one by id (the trigger's
+// Lookup), or all of them a page at a time (the sweep's snapshot, Pager).
+// Errors other than ErrNotFound are transient (throttling, outages): the
+// caller retries.
 type Reader interface {
 	Lookup(ctx context.Context, d Source, userID string) (*User, error)
-	List(ctx context.Context, d Source, fn func(User) bool) error
+	Pager
 }
 
 // AddEmail adds an address the directory vouches for: trimmed, a valid

@@ -37,6 +37,28 @@ func (p people) has(a ledger.ListedAccount) bool {
 	return false
 }
 
+// peopleOnce reads the active people once per sweep run, on the first
+// comparison that needs them: every connection compared in the run sees the
+// same set, and the same error (errNoSnapshot included) when reading them
+// failed. One sweep run uses it from one goroutine.
+type peopleOnce struct {
+	s    *Sweeper
+	dirs []string
+	read bool
+	set  people
+	err  error
+}
+
+// get returns the active people of the run's directories, reading them on
+// the first call.
+func (o *peopleOnce) get(ctx context.Context) (people, error) {
+	if !o.read {
+		o.read = true
+		o.set, o.err = o.s.activePeople(ctx, o.dirs)
+	}
+	return o.set, o.err
+}
+
 // activePeople reads the SCIM front door's active users and each
 // snapshot's present, enabled users. An inactive or deleted SCIM user, a
 // snapshot entry the directory shows disabled, and one not refreshed since
@@ -85,7 +107,8 @@ func (s *Sweeper) activePeople(ctx context.Context, dirs []string) (people, erro
 	return set, nil
 }
 
-// compare reads a finished listing page by page against the directory:
+// compare reads a finished listing page by page against the directory
+// (the active people of dirs, read once per run by ppl):
 // an enabled account whose address belongs to no active person, and that
 // revoke has not revoked itself, is an orphan, or excepted when an
 // operator excepted it. First seen carries
@@ -93,8 +116,9 @@ func (s *Sweeper) activePeople(ctx context.Context, dirs []string) (people, erro
 // in one write, after all its entries are written. A comparison the
 // deadline cuts short saves where it stopped in the listing
 // (errCutShort), and the next run continues from there.
-func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.Listing, dirs []string) (*ledger.OrphanReport, error) {
-	set, err := s.activePeople(ctx, dirs)
+func (s *Sweeper) compare(ctx context.Context, cn config.Connection, st *ledger.Listing, ppl *peopleOnce) (*ledger.OrphanReport, error) {
+	dirs := ppl.dirs
+	set, err := ppl.get(ctx)
 	if err != nil {
 		return nil, err
 	}

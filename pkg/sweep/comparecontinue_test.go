@@ -84,7 +84,7 @@ func TestCompareContinuesWhereItStopped(t *testing.T) {
 			}
 			work, cancel := context.WithCancel(context.Background())
 			store.cancel = cancel
-			if _, err := s.compare(work, cn, st, []string{"scim"}); !errors.Is(err, errCutShort) {
+			if _, err := s.compare(work, cn, st, &peopleOnce{s: s, dirs: []string{"scim"}}); !errors.Is(err, errCutShort) {
 				t.Fatalf("cut short: %v", err)
 			}
 			saved, err := l.Listing(context.Background(), "crm")
@@ -92,7 +92,7 @@ func TestCompareContinuesWhereItStopped(t *testing.T) {
 				t.Fatalf("progress %+v %v, want %d accounts compared", saved, err, compared)
 			}
 			store.n, store.refuse = 0, false
-			rep, err := s.compare(context.Background(), cn, saved, []string{"scim"})
+			rep, err := s.compare(context.Background(), cn, saved, &peopleOnce{s: s, dirs: []string{"scim"}})
 			if err != nil {
 				t.Fatal(err)
 			}

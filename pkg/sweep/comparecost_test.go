@@ -61,7 +61,7 @@ func TestCompareCostsPagesNotAccounts(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := store.Calls.Load()
-			rep, err := s.compare(context.Background(), cn, st, []string{"scim"})
+			rep, err := s.compare(context.Background(), cn, st, &peopleOnce{s: s, dirs: []string{"scim"}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,7 +10,6 @@ import (
 	"github.com/revoke-dev/revoke/pkg/ledger"
 	"github.com/revoke-dev/revoke/pkg/message"
 	"github.com/revoke-dev/revoke/pkg/provider/registry"
-	"github.com/revoke-dev/revoke/pkg/provider/rest"
 	"github.com/revoke-dev/revoke/pkg/submit"
 )
 
@@ -56,6 +55,7 @@ func (s *Sweeper) orphans(work context.Context, dryRun bool, in Orphans) []Orpha
 		every = DefaultOrphanEveryHours * time.Hour
 	}
 	dirs, err := s.directories(work)
+	ppl := &peopleOnce{s: s, dirs: dirs} // read on the first comparison, shared by the rest
 	out := make([]OrphanResult, 0, len(s.Config.Connections))
 	for _, cn := range s.Config.Connections {
 		if len(in.Connections) > 0 && !slices.Contains(in.Connections, cn.Name) {
@@ -71,7 +71,7 @@ func (s *Sweeper) orphans(work context.Context, dryRun bool, in Orphans) []Orpha
 		case len(dirs) == 0:
 			r.Status, r.Error = StatusOff, NoDirectory
 		default:
-			s.orphanStep(work, dryRun, cn, dirs, every, &r)
+			s.orphanStep(work, dryRun, cn, ppl, every, &r)
 		}
 		s.Log.Info("sweep: orphans", "connection", cn.Name, "status", r.Status, "listing_id", r.ListingID, "accounts", r.Accounts,
 			"orphans", r.Orphans, "excepted", r.Excepted, "error", r.Error)
@@ -97,7 +97,7 @@ func (s *Sweeper) directories(ctx context.Context) ([]string, error) {
 	return dirs, nil
 }
 
-func (s *Sweeper) orphanStep(work context.Context, dryRun bool, cn config.Connection, dirs []string, every time.Duration, r *OrphanResult) {
+func (s *Sweeper) orphanStep(work context.Context, dryRun bool, cn config.Connection, ppl *peopleOnce, every time.Duration, r *OrphanResult) {
 	st, err := s.Ledger.Listing(work, cn.Name)
 	if err != nil {
 		r.Status, r.Error = StatusError, "reading the listing failed; the next run tries again"
@@ -120,7 +120,7 @@ func (s *Sweeper) orphanStep(work context.Context, dryRun bool, cn config.Connec
 			}
 		}
 	case !st.Compared:
-		s.compareListing(work, dryRun, cn, st, dirs, r)
+		s.compareListing(work, dryRun, cn, st, ppl, r)
 	default:
 		r.Status = StatusOK
 	}
@@ -152,8 +152,8 @@ func (s *Sweeper) queueListing(ctx context.Context, cn config.Connection, id str
 // compareListing writes the finished listing's report, marks it compared
 // and, under the connection's orphans: revoke (never in a dry run),
 // revokes the orphans it found.
-func (s *Sweeper) compareListing(work context.Context, dryRun bool, cn config.Connection, st *ledger.Listing, dirs []string, r *OrphanResult) {
-	rep, err := s.compare(work, cn, st, dirs)
+func (s *Sweeper) compareListing(work context.Context, dryRun bool, cn config.Connection, st *ledger.Listing, ppl *peopleOnce, r *OrphanResult) {
+	rep, err := s.compare(work, cn, st, ppl)
 	switch {
 	case errors.Is(err, errCutShort):
 		r.Status, r.Error = StatusIncomplete, "the comparison stopped at the deadline; the next run continues where it stopped"
@@ -182,13 +182,10 @@ func (s *Sweeper) compareListing(work context.Context, dryRun bool, cn config.Co
 	}
 }
 
-// revokesOrphans reads the connection's orphans setting (revoke never
-// revokes an orphan by itself unless it is "revoke").
+// revokesOrphans reads the connection's orphans setting from the settings
+// its client was built with (revoke never revokes an orphan by itself
+// unless it is "revoke"; a secret that cannot be read or used is not).
 func (s *Sweeper) revokesOrphans(ctx context.Context, cn config.Connection) bool {
-	raw, err := s.Secrets.Get(ctx, s.Config.SecretID(cn.Name))
-	if err != nil {
-		return false
-	}
-	st, err := rest.ParseSettings([]byte(raw))
+	_, st, err := s.clients.Client(ctx, cn, false)
 	return err == nil && st.RevokesOrphans()
 }

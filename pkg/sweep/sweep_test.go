@@ -288,13 +288,12 @@ func (f *fakeDirectory) Lookup(context.Context, directory.Source, string) (*dire
 	return nil, directory.ErrNotFound
 }
 
-func (f *fakeDirectory) List(_ context.Context, _ directory.Source, fn func(directory.User) bool) error {
-	for _, u := range f.users {
-		if !fn(u) {
-			return nil
-		}
+// ListPage serves every user on one page, or fails with err.
+func (f *fakeDirectory) ListPage(context.Context, directory.Source, string) ([]directory.User, string, error) {
+	if f.err != nil {
+		return nil, "", f.err
 	}
-	return f.err
+	return f.users, "", nil
 }
 
 // Every run, a dry run and a plain Scheduled Event included, snapshots the

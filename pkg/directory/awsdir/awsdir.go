@@ -43,9 +43,6 @@ type AWS struct {
 
 var _ directory.Reader = (*AWS)(nil)
 
-// maxPages bounds a listing (100 users a page: a million users).
-const maxPages = 10000
-
 // Lookup implements Reader: DescribeUser, or ListUsers with sub = "<sub>".
 func (a *AWS) Lookup(ctx context.Context, d directory.Source, userID string) (*directory.User, error) {
 	switch d.Type {
@@ -72,47 +69,6 @@ func (a *AWS) Lookup(ctx context.Context, d directory.Source, userID string) (*d
 		return nil, directory.ErrNotFound
 	}
 	return nil, fmt.Errorf("awsdir: unknown type %q", d.Type)
-}
-
-// List implements Reader.
-func (a *AWS) List(ctx context.Context, d directory.Source, fn func(directory.User) bool) error {
-	switch d.Type {
-	case directory.IdentityStore:
-		var token *string
-		for range maxPages {
-			out, err := a.IdentityStore.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(d.ID), NextToken: token, MaxResults: aws.Int32(100)})
-			if err != nil {
-				return fmt.Errorf("awsdir: list users: %w", err)
-			}
-			for _, u := range out.Users {
-				if u.UserId != nil && !fn(*storeUser(*u.UserId, u.UserName, u.Emails)) {
-					return nil
-				}
-			}
-			if token = out.NextToken; token == nil || *token == "" {
-				return nil
-			}
-		}
-		return nil
-	case directory.Cognito:
-		var token *string
-		for range maxPages {
-			out, err := a.Cognito.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(d.ID), PaginationToken: token, Limit: aws.Int32(60)})
-			if err != nil {
-				return fmt.Errorf("awsdir: list users: %w", err)
-			}
-			for _, u := range out.Users {
-				if pu := poolUser(u); pu.ID != "" && !fn(pu) {
-					return nil
-				}
-			}
-			if token = out.PaginationToken; token == nil || *token == "" {
-				return nil
-			}
-		}
-		return nil
-	}
-	return fmt.Errorf("awsdir: unknown type %q", d.Type)
 }
 
 // quote escapes a value for a Cognito filter string.

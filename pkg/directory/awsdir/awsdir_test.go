@@ -34,6 +34,26 @@ func identityStoreUser(t *testing.T, e *awstest.Env, store, userName string, ema
 	return *out.UserId
 }
 
+// listAll reads every page of a directory.
+func listAll(t *testing.T, r *awsdir.AWS, d directory.Source) []directory.User {
+	t.Helper()
+	var all []directory.User
+	token := ""
+	for range 100 {
+		page, next, err := r.ListPage(context.Background(), d, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page...)
+		if next == "" {
+			return all
+		}
+		token = next
+	}
+	t.Fatal("more than 100 pages")
+	return nil
+}
+
 func TestIdentityStore(t *testing.T) {
 	e := awstest.New(t)
 	store := fmt.Sprintf("d-%010d", time.Now().UnixNano()%1e10) // a store of its own on a shared moto
@@ -49,8 +69,8 @@ func TestIdentityStore(t *testing.T) {
 		t.Fatalf("a deleted user: %v", err)
 	}
 	var listed []string
-	if err := r.List(context.Background(), d, func(u directory.User) bool { listed = append(listed, u.ID); return true }); err != nil {
-		t.Fatal(err)
+	for _, u := range listAll(t, r, d) {
+		listed = append(listed, u.ID)
 	}
 	if len(listed) != 2 || (listed[0] != id && listed[1] != id) || (listed[0] != other && listed[1] != other) {
 		t.Fatalf("listed %v", listed)
@@ -96,9 +116,11 @@ func TestCognito(t *testing.T) {
 		t.Fatalf("unverified email used: %+v %v", u, err)
 	}
 	var listed []string
-	if err := r.List(ctx, d, func(u directory.User) bool { listed = append(listed, u.Emails...); return true }); err != nil ||
-		strings.Join(listed, ",") != "erin@example.com,frank@example.com" && strings.Join(listed, ",") != "frank@example.com,erin@example.com" {
-		t.Fatalf("snapshot addresses %v %v", listed, err)
+	for _, u := range listAll(t, r, d) {
+		listed = append(listed, u.Emails...)
+	}
+	if got := strings.Join(listed, ","); got != "erin@example.com,frank@example.com" && got != "frank@example.com,erin@example.com" {
+		t.Fatalf("snapshot addresses %v", listed)
 	}
 	// A disabled pool user is listed (still traceable) but marked
 	// disabled, so the orphan comparison does not count them active.
@@ -106,9 +128,11 @@ func TestCognito(t *testing.T) {
 		t.Fatal(err)
 	}
 	disabled := map[string]bool{}
-	if err := r.List(ctx, d, func(u directory.User) bool { disabled[u.ID] = u.Disabled; return true }); err != nil ||
-		!disabled[subs[1]] || disabled[subs[0]] || len(disabled) != 3 {
-		t.Fatalf("disabled %v %v", disabled, err)
+	for _, u := range listAll(t, r, d) {
+		disabled[u.ID] = u.Disabled
+	}
+	if !disabled[subs[1]] || disabled[subs[0]] || len(disabled) != 3 {
+		t.Fatalf("disabled %v", disabled)
 	}
 	if page, _, err := r.ListPage(ctx, d, ""); err != nil || len(page) != 3 {
 		t.Fatalf("page %v %v", page, err)
