@@ -52,7 +52,7 @@ func StartMoto(t testing.TB) *Moto {
 	}
 	server := "moto_server"
 	if s := os.Getenv("REVOKE_MOTO_SERVER"); s != "" {
-		server = s // scripts/moto-server: moto_server with a test-speed fix
+		server = s // scripts/moto-server: moto_server with a test-speed fix, DynamoDB requests run one at a time
 	}
 	bin, err := exec.LookPath(server)
 	if err != nil {
